@@ -1,0 +1,117 @@
+// Timestamps: what is already ISO 8601 with a zone is kept byte for byte; everything else is
+// converted, and a zone-less value is only converted when the user said which zone it is in.
+// luxon does the zone arithmetic (IANA zones through Intl, DST-correct).
+import { DateTime, IANAZone } from 'luxon';
+
+export type TimestampResult = { ok: true; value: string } | { ok: false; message: string };
+
+/** `auto` accepts ISO 8601 (with or without zone, `T` or space) and epoch numbers. */
+export type TimestampFormat = 'auto' | 'iso' | 'epoch_s' | 'epoch_ms' | (string & {});
+
+// date, then optional time (T or space), then optional zone. Captures: date, time, zone.
+const ISO = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?))?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+const EPOCH = /^-?\d+(\.\d+)?$/;
+// Epoch values above this are milliseconds: 1e11 seconds is the year 5138, 1e11 ms is 1973.
+const EPOCH_MS_THRESHOLD = 1e11;
+
+export function isValidTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+export function normalizeTimestamp(input: unknown, format: TimestampFormat, zone: string | undefined): TimestampResult {
+  if (input === undefined || input === null || input === '') return { ok: false, message: 'is required (a historical import never uses "now")' };
+  if (typeof input === 'number') return fromEpoch(input, format === 'epoch_ms' || (format !== 'epoch_s' && Math.abs(input) >= EPOCH_MS_THRESHOLD));
+  if (typeof input !== 'string') return { ok: false, message: `must be a string or number, got ${typeof input}` };
+  const value = input.trim();
+  if (format === 'epoch_s' || format === 'epoch_ms') {
+    if (!EPOCH.test(value)) return { ok: false, message: `"${clip(value)}" is not an epoch number (format ${format})` };
+    return fromEpoch(Number(value), format === 'epoch_ms');
+  }
+  if (format === 'auto' || format === 'iso') {
+    const iso = ISO.exec(value);
+    if (iso) return fromIso(value, iso, zone);
+    if (format === 'auto' && EPOCH.test(value)) return fromEpoch(Number(value), Math.abs(Number(value)) >= EPOCH_MS_THRESHOLD);
+    return { ok: false, message: `"${clip(value)}" is not an ISO 8601 date-time` };
+  }
+  return fromPattern(value, format, zone);
+}
+
+function fromEpoch(value: number, milliseconds: boolean): TimestampResult {
+  const ms = milliseconds ? value : value * 1000;
+  const date = new Date(ms);
+  if (!Number.isFinite(ms) || Number.isNaN(date.getTime())) return { ok: false, message: `${value} is not a valid epoch time` };
+  return { ok: true, value: date.toISOString() };
+}
+
+function fromIso(value: string, match: RegExpExecArray, zone: string | undefined): TimestampResult {
+  const [, date, time, offset] = match as unknown as [string, string, string | undefined, string | undefined];
+  const check = checkFields(date, time);
+  if (check) return { ok: false, message: `"${clip(value)}" ${check}` };
+  if (offset) {
+    // Already carries its zone: keep the digits byte for byte, only a space separator becomes `T`.
+    if (value.length > 10 && value[10] === ' ') return { ok: true, value: `${value.slice(0, 10)}T${value.slice(11)}` };
+    return { ok: true, value };
+  }
+  if (!zone) return { ok: false, message: `"${clip(value)}" has no time zone; set "timezone" in the mapping or pass --timezone` };
+  const local = time ? `${date}T${time.replace(',', '.')}` : `${date}T00:00`;
+  return withOffset(value, DateTime.fromISO(local, { zone }), local, zone);
+}
+
+/** Keeps the local digits exactly as given (no loss of sub-millisecond precision) and adds the zone's offset. */
+function withOffset(value: string, found: DateTime, local: string, zone: string): TimestampResult {
+  if (!found.isValid) return { ok: false, message: `"${clip(value)}" is not a valid date-time (${found.invalidExplanation ?? found.invalidReason})` };
+  const parsed = earliest(found);
+  const wall = parsed.toFormat("yyyy-MM-dd'T'HH:mm");
+  if (!local.startsWith(wall)) {
+    return { ok: false, message: `"${clip(value)}" does not exist in ${zone} (skipped by a daylight-saving change)` };
+  }
+  const seconds = local.length > 16 ? local : `${local}:00`;
+  return { ok: true, value: `${seconds}${parsed.toFormat('ZZ')}` };
+}
+
+/**
+ * A wall time in the hour repeated when clocks go back happens twice; like java.time and
+ * PostgreSQL, eventload takes the first (the offset before the change).
+ */
+function earliest(parsed: DateTime): DateTime {
+  const earlier = parsed.minus({ hours: 1 });
+  return earlier.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS") === parsed.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS") ? earlier : parsed;
+}
+
+function fromPattern(value: string, pattern: string, zone: string | undefined): TimestampResult {
+  const hasZoneToken = /[Zz]/.test(pattern.replace(/'[^']*'/g, ''));
+  if (!hasZoneToken && !zone) return { ok: false, message: `"${clip(value)}" has no time zone; set "timezone" in the mapping or pass --timezone` };
+  const found = DateTime.fromFormat(value, pattern, { zone: zone ?? 'UTC', setZone: hasZoneToken });
+  const parsed = found.isValid && !hasZoneToken ? earliest(found) : found;
+  if (!parsed.isValid) return { ok: false, message: `"${clip(value)}" does not match format "${pattern}"` };
+  if (!hasZoneToken && zone) {
+    // A local time in a DST gap is moved by luxon; the original wall clock must round-trip.
+    const again = DateTime.fromObject(parsed.toObject(), { zone });
+    if (again.toFormat(pattern) !== value && parsed.toFormat(pattern) !== value) {
+      return { ok: false, message: `"${clip(value)}" does not exist in ${zone} (skipped by a daylight-saving change)` };
+    }
+  }
+  return { ok: true, value: parsed.toISO({ suppressMilliseconds: parsed.millisecond === 0 }) ?? value };
+}
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function checkFields(date: string, time: string | undefined): string | undefined {
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
+  const year = Number(date.slice(0, 4));
+  if (month < 1 || month > 12) return 'has no such month';
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  if (day < 1 || day > (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1]!)) return 'has no such day';
+  if (time) {
+    const hour = Number(time.slice(0, 2));
+    const minute = Number(time.slice(3, 5));
+    const second = time.length >= 8 ? Number(time.slice(6, 8)) : 0;
+    if (hour > 23 || minute > 59 || second > 60) return 'has no such time of day';
+  }
+  return undefined;
+}
+
+function clip(value: string): string {
+  return value.length > 60 ? `${value.slice(0, 57)}...` : value;
+}

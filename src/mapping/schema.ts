@@ -1,0 +1,73 @@
+// The mapping file: how one input record becomes one canonical event. Documented in the README.
+import { z } from 'zod';
+
+export const conversionSchema = z
+  .enum(['string', 'number', 'integer', 'boolean', 'json'])
+  .describe('how the cell is converted: CSV cells are strings unless converted');
+
+const columnReference = z
+  .object({
+    column: z.string().min(1).describe('column name, or a dot path such as customer.id for JSON input'),
+    as: conversionSchema.optional(),
+    default: z.unknown().optional().describe('used when the cell is empty or the field absent'),
+  })
+  .strict();
+
+const constReference = z.object({ const: z.unknown().describe('the same value for every record') }).strict();
+
+const templateReference = z
+  .object({ template: z.string().min(1).describe('text with {column} placeholders, e.g. "{status} order"') })
+  .strict();
+
+/** A value reference: a column name, or one of the object forms. */
+export const referenceSchema = z.union([z.string().min(1), columnReference, constReference, templateReference]);
+
+const timestampSpec = z
+  .object({
+    column: z.string().min(1),
+    format: z
+      .string()
+      .min(1)
+      .default('auto')
+      .describe('auto | iso | epoch_s | epoch_ms | a pattern such as dd/MM/yyyy HH:mm (luxon tokens)'),
+    timezone: z.string().min(1).optional().describe('IANA zone for values that carry none, e.g. Europe/Berlin'),
+  })
+  .strict();
+
+const objectSpec = z
+  .object({
+    type: referenceSchema,
+    id: referenceSchema,
+    qualifier: referenceSchema.optional(),
+    properties: z.record(z.string(), referenceSchema).optional(),
+  })
+  .strict();
+
+export const mappingSchema = z
+  .object({
+    $schema: z.string().optional(),
+    description: z.string().optional(),
+    event: referenceSchema.optional(),
+    timestamp: z.union([referenceSchema, timestampSpec]).optional(),
+    objects: z.array(objectSpec).min(1, 'needs at least one object').optional(),
+    properties: z.record(z.string(), referenceSchema).optional(),
+    actor: z.object({ id: referenceSchema, name: referenceSchema.optional(), type: referenceSchema.optional() }).strict().optional(),
+    idempotency_key: referenceSchema.optional(),
+    reader: z.record(z.string(), z.unknown()).optional().describe("the reader's options, e.g. {\"delimiter\": \";\"}"),
+    targets: z.record(z.string(), z.record(z.string(), z.unknown())).optional().describe('target-specific fields, e.g. targets.immutable.tenant_id'),
+  })
+  .strict()
+  .superRefine((mapping, context) => {
+    // Either a full mapping, or none of the three (the reader's default mapping is used then).
+    const given = (['event', 'timestamp', 'objects'] as const).filter((key) => mapping[key] !== undefined);
+    if (given.length > 0 && given.length < 3) {
+      for (const key of ['event', 'timestamp', 'objects'] as const) {
+        if (mapping[key] === undefined) context.addIssue({ code: 'custom', path: [key], message: 'is required when event, timestamp or objects is mapped' });
+      }
+    }
+  });
+
+export type Reference = z.infer<typeof referenceSchema>;
+export type TimestampSpec = z.infer<typeof timestampSpec>;
+export type Mapping = z.infer<typeof mappingSchema>;
+export type Conversion = z.infer<typeof conversionSchema>;

@@ -1,0 +1,121 @@
+// Read → map → validate, in one streaming pass over every input file. Every record comes out
+// as exactly one item: an event, a rejection (with stage and reasons), or a skip.
+import { ConfigError, type Issue, type Position } from '../errors.js';
+import { checkCanonical, type CanonicalEvent } from '../events/canonical.js';
+import { KeyDeriver } from '../events/idempotency.js';
+import { isValidTimeZone } from '../events/timestamp.js';
+import { compileMapping, identityMapper } from '../mapping/compile.js';
+import type { Mapping } from '../mapping/schema.js';
+import type { RecordMapper } from '../mapping/types.js';
+import { describeSchemaError } from '../mapping/load.js';
+import { chooseReader } from '../readers/index.js';
+import { openInput, type OpenedInput } from '../readers/input.js';
+import type { RawRecord, ReaderPlugin } from '../readers/types.js';
+
+export type Stage = 'read' | 'map' | 'validate' | 'target' | 'server';
+
+export type PipelineItem =
+  | { kind: 'event'; event: CanonicalEvent; position: Position; record: RawRecord }
+  | { kind: 'rejected'; position: Position; stage: Stage; issues: Issue[]; record?: RawRecord; raw?: string; event?: CanonicalEvent }
+  | { kind: 'skipped'; position: Position; reason: string };
+
+export interface ReadOptions {
+  files: string[];
+  mapping?: Mapping;
+  /** Where the mapping came from, for messages. */
+  mappingFile?: string;
+  format?: string;
+  timezone?: string;
+  /** Reader options from flags (win over the mapping's `reader` section). */
+  readerOptions?: Record<string, unknown>;
+  /** A target's own limits, applied after the canonical checks. */
+  targetCheck?: (event: CanonicalEvent) => Issue[];
+}
+
+interface PreparedInput {
+  input: OpenedInput;
+  reader: ReaderPlugin<any>;
+  options: unknown;
+  mapper: RecordMapper;
+}
+
+/** Opens and checks every input before any record is read, so configuration errors cost nothing. */
+export async function prepareInputs(options: ReadOptions): Promise<PreparedInput[]> {
+  if (options.timezone !== undefined && !isValidTimeZone(options.timezone)) {
+    throw new ConfigError(`--timezone: unknown time zone "${options.timezone}" (use an IANA name such as Europe/Berlin)`);
+  }
+  if (options.files.filter((file) => file === '-').length > 1) throw new ConfigError('standard input (-) can be named only once');
+  const prepared: PreparedInput[] = [];
+  for (const file of options.files) {
+    const input = await openInput(file);
+    const reader = chooseReader(file, input.head, options.format);
+    const readerOptions = parseReaderOptions(reader, { ...options.mapping?.reader, ...options.readerOptions });
+    const mapper = chooseMapper(reader, readerOptions, options, file);
+    checkColumns(mapper, reader.columnsFromHead?.(input.head, readerOptions), file, options.mappingFile);
+    prepared.push({ input, reader, options: readerOptions, mapper });
+  }
+  return prepared;
+}
+
+function parseReaderOptions(reader: ReaderPlugin<any>, given: Record<string, unknown>): unknown {
+  const known = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+  const parsed = reader.optionsSchema.safeParse(known);
+  if (!parsed.success) throw new ConfigError(`${reader.name} reader options: ${describeSchemaError(parsed.error)}`);
+  return parsed.data;
+}
+
+function chooseMapper(reader: ReaderPlugin<any>, readerOptions: unknown, options: ReadOptions, file: string): RecordMapper {
+  const mapping = options.mapping;
+  if (mapping?.event !== undefined && mapping.timestamp !== undefined && mapping.objects !== undefined) {
+    return compileMapping({ ...mapping, event: mapping.event, timestamp: mapping.timestamp, objects: mapping.objects }, { timezone: options.timezone });
+  }
+  if (reader.defaultMapper) return reader.defaultMapper(readerOptions);
+  if (reader.name === 'csv') throw new ConfigError(`${file}: CSV input needs a mapping file (--mapping FILE); \`eventload init ${file}\` writes a starting one`);
+  return identityMapper({ timezone: options.timezone });
+}
+
+function checkColumns(mapper: RecordMapper, columns: string[] | undefined, file: string, mappingFile = 'mapping'): void {
+  if (!columns) return;
+  const have = new Set(columns);
+  const missing = mapper.columns.filter((column) => !have.has(column) && !have.has(column.split('.')[0]!));
+  if (missing.length > 0) {
+    const list = missing.map((column) => `"${column}"`).join(', ');
+    throw new ConfigError(`${mappingFile} names column${missing.length > 1 ? 's' : ''} ${list} that ${file} does not have (it has: ${columns.join(', ')})`, 'EL_MISSING_COLUMN');
+  }
+}
+
+export async function* readEvents(options: ReadOptions, prepared?: PreparedInput[]): AsyncGenerator<PipelineItem> {
+  for (const input of prepared ?? (await prepareInputs(options))) yield* readOne(input, options);
+}
+
+async function* readOne({ input, reader, options: readerOptions, mapper }: PreparedInput, options: ReadOptions): AsyncGenerator<PipelineItem> {
+  const keys = new KeyDeriver();
+  for await (const item of reader.read({ name: input.name, stream: input.stream, head: input.head }, readerOptions)) {
+    switch (item.kind) {
+      case 'columns':
+        checkColumns(mapper, item.columns, input.name, options.mappingFile);
+        break;
+      case 'invalid':
+        yield { kind: 'rejected', position: item.position, stage: 'read', issues: [item.issue], raw: item.raw };
+        break;
+      case 'skipped':
+        yield item;
+        break;
+      case 'record':
+        yield mapAndCheck(item.record, item.position, mapper, keys, options.targetCheck);
+        break;
+    }
+  }
+}
+
+function mapAndCheck(record: RawRecord, position: Position, mapper: RecordMapper, keys: KeyDeriver, targetCheck: ReadOptions['targetCheck']): PipelineItem {
+  const mapped = mapper.map(record, position);
+  if (!mapped.ok) return { kind: 'rejected', position, stage: 'map', issues: mapped.issues, record };
+  const event = mapped.event;
+  const issues = checkCanonical(event);
+  if (issues.length > 0) return { kind: 'rejected', position, stage: 'validate', issues, record, event };
+  const targetIssues = targetCheck?.(event) ?? [];
+  if (targetIssues.length > 0) return { kind: 'rejected', position, stage: 'validate', issues: targetIssues, record, event };
+  if (event.idempotency_key === undefined) event.idempotency_key = keys.keyFor(event);
+  return { kind: 'event', event, position, record };
+}

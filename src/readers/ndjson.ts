@@ -1,0 +1,40 @@
+// NDJSON / JSON Lines reader: one JSON object per line; blank lines skipped; CRLF and BOM
+// tolerated. An invalid line is one rejected record naming its line, never the end of the run.
+import { z } from 'zod';
+import { splitLines } from './lines-split.js';
+import type { ReaderPlugin, RawRecord } from './types.js';
+
+export const ndjsonOptionsSchema = z.object({
+  maxRecordBytes: z.number().int().positive().default(1024 * 1024).describe('a line longer than this is rejected'),
+});
+export type NdjsonOptions = z.infer<typeof ndjsonOptionsSchema>;
+
+export const ndjsonReader = {
+  name: 'ndjson',
+  description: 'one JSON object per line (.ndjson, .jsonl); canonical events need no mapping',
+  extensions: ['.ndjson', '.jsonl'],
+  optionsSchema: ndjsonOptionsSchema,
+  async *read(input, options) {
+    for await (const line of splitLines(input.stream, options.maxRecordBytes)) {
+      const position = { file: input.name, line: line.number };
+      if (line.tooLong !== undefined) {
+        yield { kind: 'invalid', position, raw: `${line.text}…`, issue: { path: 'record', message: `line is ${line.tooLong} bytes, over the limit of ${options.maxRecordBytes} (--max-record-size)` } };
+        continue;
+      }
+      const text = line.number === 1 ? line.text.replace(/^\uFEFF/, '') : line.text;
+      if (text.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (error) {
+        yield { kind: 'invalid', position, raw: text, issue: { path: 'json', message: `invalid JSON: ${(error as Error).message}` } };
+        continue;
+      }
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        yield { kind: 'invalid', position, raw: text, issue: { path: 'record', message: `must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}` } };
+        continue;
+      }
+      yield { kind: 'record', position, record: value as RawRecord };
+    }
+  },
+} satisfies ReaderPlugin<NdjsonOptions>;

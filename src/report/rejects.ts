@@ -1,0 +1,61 @@
+// The rejects file: one NDJSON line per rejected record, with everything needed to fix and resend it.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { ConfigError, formatIssues, type Issue, type Position } from '../errors.js';
+import type { CanonicalEvent } from '../events/canonical.js';
+import type { RawRecord } from '../readers/types.js';
+import type { Stage } from '../pipeline/read-events.js';
+
+export interface Rejection {
+  position: Position;
+  stage: Stage;
+  issues: Issue[];
+  record?: RawRecord;
+  raw?: string;
+  event?: CanonicalEvent;
+  status?: number;
+}
+
+export class RejectsWriter {
+  private stream: WriteStream | undefined;
+  count = 0;
+
+  constructor(readonly path: string) {}
+
+  async write(rejection: Rejection): Promise<void> {
+    const stream = await this.open();
+    const line = {
+      file: rejection.position.file,
+      line: rejection.position.line,
+      stage: rejection.stage,
+      ...(rejection.status !== undefined && { status: rejection.status }),
+      reason: formatIssues(rejection.issues),
+      issues: rejection.issues,
+      ...(rejection.record !== undefined && { record: rejection.record }),
+      ...(rejection.raw !== undefined && { raw: rejection.raw }),
+      ...(rejection.event !== undefined && { event: rejection.event }),
+    };
+    this.count++;
+    if (!stream.write(`${JSON.stringify(line)}\n`)) await once(stream, 'drain');
+  }
+
+  async close(): Promise<void> {
+    if (!this.stream) return;
+    const stream = this.stream;
+    this.stream = undefined;
+    await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  }
+
+  // Opened on the first rejection, so a clean run leaves no empty file behind.
+  private async open(): Promise<WriteStream> {
+    if (this.stream) return this.stream;
+    const stream = createWriteStream(this.path, { flags: 'w' });
+    try {
+      await once(stream, 'open');
+    } catch (error) {
+      throw new ConfigError(`--rejects ${this.path}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    this.stream = stream;
+    return stream;
+  }
+}

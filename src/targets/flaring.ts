@@ -1,0 +1,151 @@
+// Flaring monitor (AEGIS compliance platform): POST /events with an event type and its fields.
+// Event types are resolved by name through GET /event-types and each event's fields are checked
+// against GET /event-types/{id}/fields before sending, both cached for the run.
+import { z } from 'zod';
+import { AbortError, ConfigError, type Issue } from '../errors.js';
+import type { CanonicalEvent } from '../events/canonical.js';
+import { serverMessage } from './errors.js';
+import type { ApiClient, Outcome, Response, Session, TargetPlugin } from './types.js';
+
+export const flaringOptionsSchema = z
+  .object({
+    event_type_id: z.number().int().positive().optional().describe('send every event with this event type (default: look it up by event name)'),
+  })
+  .strict();
+type FlaringOptions = z.infer<typeof flaringOptionsSchema>;
+
+interface Field {
+  name: string;
+  type: string;
+  required?: boolean;
+  options?: unknown[];
+}
+
+/** The object qualified `target` is the entity; else the first object. */
+function entity(event: CanonicalEvent) {
+  return event.objects.find((object) => object.qualifier === 'target') ?? event.objects[0]!;
+}
+
+export function checkFields(fields: Record<string, unknown>, schema: Field[], typeName: string): Issue[] {
+  const issues: Issue[] = [];
+  const known = new Map(schema.map((field) => [field.name, field]));
+  for (const field of schema) {
+    const value = fields[field.name];
+    const path = `properties.${field.name}`;
+    if (value === undefined || value === null || value === '') {
+      if (field.required) issues.push({ path, message: `is required by event type "${typeName}"` });
+      continue;
+    }
+    if (field.type === 'number' && typeof value !== 'number') issues.push({ path, message: `must be a number for event type "${typeName}" (map it with "as": "number")` });
+    if (field.type === 'select' && Array.isArray(field.options) && !field.options.includes(value)) {
+      issues.push({ path, message: `must be one of ${field.options.map((option) => JSON.stringify(option)).join(', ')} for event type "${typeName}"` });
+    }
+  }
+  for (const name of Object.keys(fields)) {
+    if (!known.has(name)) issues.push({ path: `properties.${name}`, message: `is not a field of event type "${typeName}" (its fields: ${[...known.keys()].join(', ')})` });
+  }
+  return issues;
+}
+
+function outcome(response: Response): Outcome {
+  const id = (response.body as { id?: unknown } | undefined)?.id;
+  const ids = id === undefined ? {} : { id: String(id) };
+  if (response.status >= 200 && response.status < 300) return { kind: 'accepted', ...ids };
+  // 409 is the API's word for "duplicate" (its duplication rules) or a state conflict.
+  if (response.status === 409) return { kind: 'duplicate', ...ids };
+  return { kind: 'rejected', status: response.status, message: serverMessage(response.body, response.status) };
+}
+
+class FlaringSession implements Session {
+  private token: string | undefined;
+  private types: Promise<Array<{ id: number; name: string }>> | undefined;
+  private readonly fields = new Map<number, Promise<Field[]>>();
+  private readonly resolved = new Map<string, number>();
+
+  constructor(private readonly client: ApiClient, private readonly login: { email: string; password: string } | undefined, token: string | undefined, private readonly options: FlaringOptions) {
+    this.token = token;
+  }
+
+  async authHeaders(): Promise<Record<string, string>> {
+    if (!this.token) await this.renewAuth();
+    return { authorization: `Bearer ${this.token}` };
+  }
+
+  /** Logs in again (the token expired); only possible with FLARING_EMAIL and FLARING_PASSWORD. */
+  async renewAuth(): Promise<boolean> {
+    if (!this.login) return false;
+    const response = await this.client.post('/api/v1/auth/token', this.login);
+    if (response.status === 401 || response.status === 403) throw new AbortError(`flaring login refused for FLARING_EMAIL: ${serverMessage(response.body, response.status)}`, 'EL_AUTH');
+    const token = (response.body as { access_token?: unknown } | undefined)?.access_token;
+    if (response.status >= 300 || typeof token !== 'string') throw new AbortError(`flaring login failed: ${serverMessage(response.body, response.status)}`, 'EL_AUTH');
+    this.token = token;
+    return true;
+  }
+
+  async checkRemote(event: CanonicalEvent): Promise<Issue[]> {
+    const type = await this.typeFor(event.event);
+    if (typeof type === 'string') return [{ path: 'event', message: type }];
+    return checkFields(event.properties ?? {}, await this.fieldsOf(type.id), type.name);
+  }
+
+  readonly single = {
+    path: '/events',
+    body: (event: CanonicalEvent) => {
+      const object = entity(event);
+      const eventTypeId = this.options.event_type_id ?? this.resolved.get(event.event);
+      return { event_type_id: eventTypeId, entity_id: object.id, entity_type: object.type, occurred_at: event.timestamp, fields: event.properties ?? {} };
+    },
+    outcome,
+  };
+
+  private async typeFor(name: string): Promise<{ id: number; name: string } | string> {
+    const types = await this.eventTypes();
+    const wanted = this.options.event_type_id;
+    const type = wanted !== undefined ? types.find((t) => t.id === wanted) : types.find((t) => t.name.toLowerCase() === name.toLowerCase());
+    if (!type) {
+      return wanted !== undefined ? `event type ${wanted} (targets.flaring.event_type_id) does not exist` : `no flaring event type is named "${name}" (known: ${types.map((t) => t.name).join(', ')})`;
+    }
+    this.resolved.set(name, type.id);
+    return type;
+  }
+
+  private eventTypes(): Promise<Array<{ id: number; name: string }>> {
+    this.types ??= this.getJson('/event-types').then((body) => (Array.isArray(body) ? body : []) as Array<{ id: number; name: string }>);
+    return this.types;
+  }
+
+  private fieldsOf(id: number): Promise<Field[]> {
+    let fields = this.fields.get(id);
+    if (!fields) {
+      fields = this.getJson(`/event-types/${id}/fields`).then((body) => (Array.isArray(body) ? body : []) as Field[]);
+      this.fields.set(id, fields);
+    }
+    return fields;
+  }
+
+  private async getJson(path: string): Promise<unknown> {
+    let response = await this.client.get(path, await this.authHeaders());
+    if (response.status === 401 && (await this.renewAuth())) response = await this.client.get(path, await this.authHeaders());
+    if (response.status === 401 || response.status === 403) throw new AbortError(`flaring refused the token (HTTP ${response.status}) on GET ${path}`, 'EL_AUTH');
+    if (response.status >= 300) throw new AbortError(`flaring GET ${path} failed: ${serverMessage(response.body, response.status)}`, 'EL_REMOTE_SETUP');
+    return response.body;
+  }
+}
+
+export const flaringTarget = {
+  name: 'flaring',
+  description: 'Flaring monitor (AEGIS): POST /events with event types and fields; 100 requests/min, burst 10',
+  defaultEndpoint: 'http://localhost:8000',
+  maxBatchSize: 1,
+  defaultRate: { perSecond: 100 / 60, burst: 10 },
+  envVars: ['FLARING_TOKEN', 'FLARING_EMAIL', 'FLARING_PASSWORD'],
+  optionsSchema: flaringOptionsSchema,
+  check: (event) => (event.event.length === 0 ? [{ path: 'event', message: 'is required' }] : []),
+  async connect(client, credentials, options) {
+    const { FLARING_TOKEN: token, FLARING_EMAIL: email, FLARING_PASSWORD: password } = credentials.env;
+    if (!token && !(email && password)) throw new ConfigError('set FLARING_TOKEN, or FLARING_EMAIL and FLARING_PASSWORD', 'EL_NO_TOKEN');
+    const session = new FlaringSession(client, email && password ? { email, password } : undefined, token, options);
+    await session.authHeaders();
+    return session;
+  },
+} satisfies TargetPlugin<FlaringOptions>;

@@ -1,0 +1,78 @@
+// FlowMyna (object-centric process mining): POST /api/public/v1/event and /event/batch (≤ 100).
+// FlowMyna documents no idempotency for events: a resent event is stored twice, so the uploader
+// must never resend what was accepted (the journal's job) and says so in the README.
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import type { CanonicalEvent } from '../events/canonical.js';
+import { serverMessage } from './errors.js';
+import type { Outcome, Response, TargetPlugin } from './types.js';
+
+const KEY_PATTERN = /^fm_live_[A-Za-z0-9_-]{32}$/;
+const BASE = '/api/public/v1';
+
+export const flowmynaOptionsSchema = z.object({}).strict();
+type FlowmynaOptions = z.infer<typeof flowmynaOptionsSchema>;
+
+function body(event: CanonicalEvent): Record<string, unknown> {
+  // The canonical event minus what FlowMyna has no field for (actor, key): the key travels in the header.
+  const out: Record<string, unknown> = { event: event.event, timestamp: event.timestamp, objects: event.objects };
+  if (event.properties) out.properties = event.properties;
+  return out;
+}
+
+function outcome(response: Response): Outcome {
+  if (response.status >= 200 && response.status < 300) {
+    const id = (response.body as { event_id?: unknown } | undefined)?.event_id;
+    return { kind: 'accepted', ...(typeof id === 'string' && { id }) };
+  }
+  return { kind: 'rejected', status: response.status, message: serverMessage(response.body, response.status) };
+}
+
+interface BatchBody {
+  event_ids?: unknown[];
+  errors?: Array<{ index?: unknown; detail?: unknown; message?: unknown }>;
+}
+
+/**
+ * The batch answer lists ids of the events that succeeded, in order, and `errors[]` whose item
+ * shape is undocumented; eventload reads an `index` from each error item. An error it cannot
+ * place is reported against every event it could not account for, never silently accepted.
+ */
+function outcomes(response: Response, count: number): Outcome[] {
+  if (response.status < 200 || response.status >= 300) return Array.from({ length: count }, () => outcome(response));
+  const result = (response.body ?? {}) as BatchBody;
+  const failed = new Map<number, string>();
+  for (const error of result.errors ?? []) {
+    if (typeof error.index === 'number') failed.set(error.index, serverMessage(error, response.status));
+  }
+  const ids = (result.event_ids ?? []).filter((id): id is string => typeof id === 'string');
+  const unplaced = (result.errors?.length ?? 0) - failed.size;
+  return Array.from({ length: count }, (_, index): Outcome => {
+    const message = failed.get(index);
+    if (message !== undefined) return { kind: 'rejected', status: 422, message };
+    if (unplaced > 0) return { kind: 'rejected', status: response.status, message: 'the batch reported an error without saying for which event' };
+    const id = ids.shift();
+    return { kind: 'accepted', ...(id !== undefined && { id }) };
+  });
+}
+
+export const flowmynaTarget = {
+  name: 'flowmyna',
+  description: 'FlowMyna process mining: POST /api/public/v1/event, batches of up to 100',
+  defaultEndpoint: 'https://api.flowmyna.com',
+  maxBatchSize: 100,
+  envVars: ['FLOWMYNA_API_KEY'],
+  optionsSchema: flowmynaOptionsSchema,
+  check: () => [],
+  async connect(_client, credentials) {
+    const key = credentials.env.FLOWMYNA_API_KEY;
+    if (!key) throw new ConfigError('FLOWMYNA_API_KEY is not set (the API key of the dataset to write to)', 'EL_NO_TOKEN');
+    // Said without the value: a key must never reach a log, even a malformed one.
+    if (!KEY_PATTERN.test(key)) throw new ConfigError(`FLOWMYNA_API_KEY is not a FlowMyna key (expected "fm_live_" and 32 letters, digits, "-" or "_"; got ${key.length} characters)`, 'EL_BAD_TOKEN');
+    return {
+      authHeaders: async () => ({ authorization: `Bearer ${key}` }),
+      single: { path: `${BASE}/event`, body, outcome },
+      batch: { path: `${BASE}/event/batch`, body: (events) => ({ events: events.map(body) }), outcomes },
+    };
+  },
+} satisfies TargetPlugin<FlowmynaOptions>;

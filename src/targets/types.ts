@@ -1,0 +1,57 @@
+// What a target plugin is: one ingest API, its options, auth, request shapes and response meanings.
+import type { z } from 'zod';
+import type { Issue } from '../errors.js';
+import type { CanonicalEvent } from '../events/canonical.js';
+
+/** What the server said about one event. */
+export type Outcome =
+  | { kind: 'accepted'; id?: string }
+  | { kind: 'duplicate'; id?: string }
+  | { kind: 'rejected'; status: number; message: string };
+
+/** A response as the uploader hands it to a target: status and parsed JSON body (undefined if none). */
+export interface Response {
+  status: number;
+  body: unknown;
+}
+
+/** A small JSON HTTP client bound to the endpoint; used by targets for set-up calls (login, lookups). */
+export interface ApiClient {
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+export interface Credentials {
+  /** Environment variables to read secrets from (process.env, or the sandbox's). */
+  env: Record<string, string | undefined>;
+}
+
+/** A connected target, ready to send: auth headers and request shapes for this run. */
+export interface Session {
+  /** Headers that authenticate a request. */
+  authHeaders(): Promise<Record<string, string>>;
+  /** Called on 401: log in again where the API allows it. Returns true when a retry makes sense. */
+  renewAuth?(): Promise<boolean>;
+  /** Local checks that need the server's configuration (e.g. flaring's event-type fields). */
+  checkRemote?(event: CanonicalEvent): Promise<Issue[]>;
+  single: { path: string; body(event: CanonicalEvent): unknown; outcome(response: Response): Outcome };
+  batch?: { path: string; body(events: CanonicalEvent[]): unknown; outcomes(response: Response, count: number): Outcome[] };
+}
+
+export interface TargetPlugin<Options = Record<string, unknown>> {
+  name: string;
+  description: string;
+  defaultEndpoint: string;
+  /** Largest batch the API takes; 1 when it has no batch endpoint. */
+  maxBatchSize: number;
+  /** The API's documented limit, used when --rate is not given: requests per second and burst. */
+  defaultRate?: { perSecond: number; burst: number };
+  /** Environment variables the target reads, for help and error messages. */
+  envVars: readonly string[];
+  /** Options from the mapping file's `targets.<name>` section. */
+  optionsSchema: z.ZodType<Options>;
+  /** The target's own limits beyond the canonical schema; used by validate --target and import. */
+  check(event: CanonicalEvent, options: Options): Issue[];
+  /** Checks credentials (before anything is sent) and prepares a session. */
+  connect(client: ApiClient, credentials: Credentials, options: Options): Promise<Session>;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Tests start real servers and child processes; two cores are what CI has.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    globalSetup: ['test/global-setup.ts'],
+  },
+});
