@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
 import { EventloadError, EXIT } from '../errors.js';
 import type { ValidateFlags } from './commands/validate.js';
+import type { ImportFlags } from './commands/import.js';
+import type { SandboxFlags } from './commands/sandbox.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -17,6 +19,12 @@ function addInputOptions(command: Command): Command {
     .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; tab |)')
     .option('--max-record-size <bytes>', 'reject records larger than this many bytes (default 1 MiB)', parseInteger)
     .option('--rejects <file>', 'write rejected records as NDJSON to this file');
+}
+
+export function parseNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0) throw new CommanderError(EXIT.config, 'eventload.invalidNumber', `expected a number, got "${value}"`);
+  return number;
 }
 
 export function parseInteger(value: string): number {
@@ -48,6 +56,65 @@ Exit codes: 0 all valid, 1 some records invalid, 2 usage or configuration error.
     .action(async (files: string[], options: Record<string, unknown>) => {
       const { runValidate } = await import('./commands/validate.js');
       setExit(await runValidate(files, options as unknown as ValidateFlags));
+    });
+
+  addInputOptions(program.command('import').argument('<files...>', 'input files (- for standard input; .gz is read transparently)'))
+    .description('read, map, validate and upload events to an ingest API, accounting for every one')
+    .addOption(new Option('-t, --target <name>', 'the ingest API').choices(['flowmyna', 'immutable', 'flaring']).makeOptionMandatory())
+    .option('--endpoint <url>', "base URL of the API (default: the target's public endpoint)")
+    .option('--sandbox', "start the target's local sandbox in this process and import into it (no account needed)")
+    .option('--allow-http', 'allow a plain http:// endpoint that is not on this machine')
+    .option('-c, --concurrency <n>', 'requests in flight at once', parseInteger, 8)
+    .option('--rate <n>', "requests per second for the whole run (default: the target's documented limit, if any)", parseNumber)
+    .option('--batch-size <n>', 'events per request where the API has a batch endpoint (default: its maximum)', parseInteger)
+    .option('--max-retries <n>', 'retries per request for 408, 429, 5xx and network errors', parseInteger, 5)
+    .option('--retry-deadline <seconds>', 'give up on one request after this long, retries included', parseNumber, 300)
+    .option('--timeout <ms>', 'per-request timeout', parseInteger, 30_000)
+    .option('--backoff-base <ms>', 'first retry delay; doubles each retry, with full jitter', parseInteger, 1000)
+    .option('--dry-run', 'do everything but send')
+    .option('--out <file>', 'with --dry-run: write the exact request bodies as NDJSON')
+    .option('--report <file>', 'write the summary as JSON')
+    .option('--json', 'print only the JSON summary on stdout (logs go to stderr)')
+    .option('-q, --quiet', 'no progress output')
+    .addHelpText('after', `
+Environment (tokens are read from here, never from flags):
+  FLOWMYNA_API_KEY                      flowmyna: fm_live_ + 32 characters
+  IMMUTABLE_API_KEY                     immutable: imk_...
+  FLARING_TOKEN, or FLARING_EMAIL and FLARING_PASSWORD   flaring
+
+Examples:
+  $ eventload import fixtures/orders.csv -m fixtures/orders.mapping.json --target flowmyna --sandbox
+  $ FLOWMYNA_API_KEY=fm_live_... eventload import orders.csv -m orders.mapping.json -t flowmyna --concurrency 16
+  $ eventload import audit.ndjson -t immutable --dry-run --out bodies.ndjson
+
+Exit codes: 0 all delivered, 1 some events rejected, 2 usage or configuration error (nothing sent),
+3 aborted (credentials refused, endpoint unreachable), 130/143 interrupted.`)
+    .action(async (files: string[], options: Record<string, unknown>) => {
+      const { runImport } = await import('./commands/import.js');
+      setExit(await runImport(files, options as unknown as ImportFlags));
+    });
+
+  program
+    .command('sandbox')
+    .description('run a local emulator of an ingest API on 127.0.0.1, printing every request it receives')
+    .addOption(new Option('-t, --target <name>', 'the API to emulate').choices(['flowmyna', 'immutable', 'flaring']).makeOptionMandatory())
+    .option('-p, --port <n>', 'port (0 = any free port)', parseInteger, 8787)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--fail-rate <fraction>', 'fraction (0-1) of ingest requests that get an injected fault', parseNumber)
+    .option('--faults <kinds>', 'faults to draw from, comma-separated: 429,500,503,reset,commit-reset', '429,503,reset')
+    .option('--latency <ms>', 'added delay before each answer', parseInteger)
+    .option('--retry-after <seconds>', 'Retry-After on injected 429s (flaring sends none, as documented)', parseInteger)
+    .option('--max-concurrent <n>', 'answer 429 when more ingest requests than this are in flight', parseInteger)
+    .option('--rate-limit <perMinute,burst>', 'token-bucket limit per token, e.g. 100,10 (flaring default)')
+    .option('-q, --quiet', 'do not print each request')
+    .addHelpText('after', `
+Examples:
+  $ eventload sandbox --target flowmyna --port 8787
+  $ eventload sandbox --target immutable --fail-rate 0.2 --faults 429,503,commit-reset
+  $ eventload sandbox --target flaring --latency 20`)
+    .action(async (options: Record<string, unknown>) => {
+      const { runSandbox } = await import('./commands/sandbox.js');
+      setExit(await runSandbox(options as unknown as SandboxFlags));
     });
 
   return program;

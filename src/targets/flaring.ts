@@ -62,7 +62,13 @@ class FlaringSession implements Session {
   private readonly fields = new Map<number, Promise<Field[]>>();
   private readonly resolved = new Map<string, number>();
 
-  constructor(private readonly client: ApiClient, private readonly login: { email: string; password: string } | undefined, token: string | undefined, private readonly options: FlaringOptions) {
+  constructor(
+    private readonly client: ApiClient,
+    private readonly login: { email: string; password: string } | undefined,
+    token: string | undefined,
+    private readonly options: FlaringOptions,
+    private readonly offline = false,
+  ) {
     this.token = token;
   }
 
@@ -83,6 +89,7 @@ class FlaringSession implements Session {
   }
 
   async checkRemote(event: CanonicalEvent): Promise<Issue[]> {
+    if (this.offline) return []; // a dry run makes no calls; event types are checked when sending
     const type = await this.typeFor(event.event);
     if (typeof type === 'string') return [{ path: 'event', message: type }];
     return checkFields(event.properties ?? {}, await this.fieldsOf(type.id), type.name);
@@ -143,6 +150,7 @@ export const flaringTarget = {
   check: (event) => (event.event.length === 0 ? [{ path: 'event', message: 'is required' }] : []),
   async connect(client, credentials, options) {
     const { FLARING_TOKEN: token, FLARING_EMAIL: email, FLARING_PASSWORD: password } = credentials.env;
+    if (credentials.dryRun) return new FlaringSession(client, undefined, token ?? 'dry-run', options, true);
     if (!token && !(email && password)) throw new ConfigError('set FLARING_TOKEN, or FLARING_EMAIL and FLARING_PASSWORD', 'EL_NO_TOKEN');
     const session = new FlaringSession(client, email && password ? { email, password } : undefined, token, options);
     await session.authHeaders();

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
 import { serverMessage } from './errors.js';
-import type { Outcome, Response, TargetPlugin } from './types.js';
+import type { Outcome, Response, Session, TargetPlugin } from './types.js';
 
 const KEY_PATTERN = /^fm_live_[A-Za-z0-9_-]{32}$/;
 const BASE = '/api/public/v1';
@@ -56,6 +56,14 @@ function outcomes(response: Response, count: number): Outcome[] {
   });
 }
 
+function session(key: string): Session {
+  return {
+    authHeaders: async () => ({ authorization: `Bearer ${key}` }),
+    single: { path: `${BASE}/event`, body, outcome },
+    batch: { path: `${BASE}/event/batch`, body: (events) => ({ events: events.map(body) }), outcomes },
+  };
+}
+
 export const flowmynaTarget = {
   name: 'flowmyna',
   description: 'FlowMyna process mining: POST /api/public/v1/event, batches of up to 100',
@@ -65,14 +73,11 @@ export const flowmynaTarget = {
   optionsSchema: flowmynaOptionsSchema,
   check: () => [],
   async connect(_client, credentials) {
-    const key = credentials.env.FLOWMYNA_API_KEY;
+    const key = credentials.env.FLOWMYNA_API_KEY ?? '';
+    if (credentials.dryRun) return session(key);
     if (!key) throw new ConfigError('FLOWMYNA_API_KEY is not set (the API key of the dataset to write to)', 'EL_NO_TOKEN');
     // Said without the value: a key must never reach a log, even a malformed one.
     if (!KEY_PATTERN.test(key)) throw new ConfigError(`FLOWMYNA_API_KEY is not a FlowMyna key (expected "fm_live_" and 32 letters, digits, "-" or "_"; got ${key.length} characters)`, 'EL_BAD_TOKEN');
-    return {
-      authHeaders: async () => ({ authorization: `Bearer ${key}` }),
-      single: { path: `${BASE}/event`, body, outcome },
-      batch: { path: `${BASE}/event/batch`, body: (events) => ({ events: events.map(body) }), outcomes },
-    };
+    return session(key);
   },
 } satisfies TargetPlugin<FlowmynaOptions>;

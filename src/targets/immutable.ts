@@ -116,8 +116,8 @@ export const immutableTarget = {
   optionsSchema: immutableOptionsSchema,
   check,
   async connect(_client, credentials, options) {
-    const key = credentials.env.IMMUTABLE_API_KEY;
-    if (!key) throw new ConfigError('IMMUTABLE_API_KEY is not set (an API key starting imk_)', 'EL_NO_TOKEN');
+    const key = credentials.env.IMMUTABLE_API_KEY ?? '';
+    if (!key && !credentials.dryRun) throw new ConfigError('IMMUTABLE_API_KEY is not set (an API key starting imk_)', 'EL_NO_TOKEN');
     if (/\s/.test(key)) throw new ConfigError('IMMUTABLE_API_KEY contains white space; check how it was exported', 'EL_BAD_TOKEN');
     return {
       authHeaders: async () => ({ authorization: `Bearer ${key}` }),

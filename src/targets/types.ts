@@ -24,6 +24,8 @@ export interface ApiClient {
 export interface Credentials {
   /** Environment variables to read secrets from (process.env, or the sandbox's). */
   env: Record<string, string | undefined>;
+  /** Dry run: nothing is sent, so no credentials are needed and no set-up calls are made. */
+  dryRun?: boolean;
 }
 
 /** A connected target, ready to send: auth headers and request shapes for this run. */

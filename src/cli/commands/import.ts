@@ -1,0 +1,177 @@
+// `eventload import`: read, map, validate and upload in one streaming pass, then account for
+// every event. Also serves `--sandbox` (a local emulator of the target, started in-process).
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { AbortError, ConfigError, EXIT, formatIssues } from '../../errors.js';
+import { prepareInputs, readEvents } from '../../pipeline/read-events.js';
+import { RejectsWriter } from '../../report/rejects.js';
+import { findTarget, parseTargetOptions } from '../../targets/index.js';
+import type { Session } from '../../targets/types.js';
+import { HttpClient } from '../../upload/http.js';
+import { RateLimiter } from '../../upload/rate-limiter.js';
+import { DEFAULT_RETRY, Sender } from '../../upload/sender.js';
+import type { Summary } from '../../upload/summary.js';
+import { Uploader } from '../../upload/uploader.js';
+import { checkEndpoint } from '../endpoint.js';
+import { loadInputSettings, type InputFlags } from '../input-settings.js';
+import { Progress } from '../progress.js';
+import { printSummary } from '../summary-output.js';
+import { startSandboxFor, type RunningSandbox } from '../sandbox-session.js';
+
+export interface ImportFlags extends InputFlags {
+  target: string;
+  endpoint?: string;
+  sandbox?: boolean;
+  allowHttp?: boolean;
+  concurrency: number;
+  rate?: number;
+  batchSize?: number;
+  maxRetries: number;
+  retryDeadline: number;
+  timeout: number;
+  backoffBase: number;
+  dryRun?: boolean;
+  out?: string;
+  report?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export async function runImport(files: string[], flags: ImportFlags): Promise<number> {
+  const target = findTarget(flags.target);
+  const settings = await loadInputSettings(files, { ...flags, target: target.name });
+  const targetOptions = parseTargetOptions(target, settings.mapping?.targets?.[target.name], flags.mapping ?? 'mapping');
+  const batchSize = chooseBatchSize(flags.batchSize, target.maxBatchSize);
+  if (flags.out && !flags.dryRun) throw new ConfigError('--out writes the request bodies of a --dry-run; add --dry-run');
+  const prepared = await prepareInputs(settings);
+
+  const sandbox: RunningSandbox | undefined = flags.sandbox && !flags.dryRun ? await startSandboxFor(target.name, flags.quiet || flags.json) : undefined;
+  const endpoint = sandbox?.url ?? checkEndpoint(flags.endpoint ?? target.defaultEndpoint, flags.allowHttp ?? false);
+  const env = sandbox?.env ?? process.env;
+  const rejects = new RejectsWriter(flags.rejects ?? defaultRejectsPath());
+  const progress = new Progress({ quiet: flags.quiet || flags.json, total: prepared.reduce((sum, p) => sum + (p.input.size ?? 0), 0) });
+  const started = Date.now();
+  const reasons = new Map<string, number>();
+  let http: HttpClient | undefined;
+  let uploader: Uploader | undefined;
+  const stopSignals = installSignalHandlers(() => uploader?.stop(), progress);
+  try {
+    const rate = flags.rate ? { perSecond: flags.rate, burst: 1 } : target.defaultRate;
+    http = flags.dryRun ? undefined : new HttpClient(endpoint, flags.concurrency, flags.timeout);
+    const sender = http && new Sender(http, new RateLimiter(rate?.perSecond, rate?.burst), { ...DEFAULT_RETRY, maxRetries: flags.maxRetries, deadlineMs: flags.retryDeadline * 1000, baseDelayMs: flags.backoffBase }, (notice) => progress.retry(notice));
+    const session: Session = await connect(target, sender, env, targetOptions, flags.dryRun ?? false);
+    const out = flags.out ? await openOut(flags.out) : undefined;
+    uploader = new Uploader(session, sender, { concurrency: flags.concurrency, batchSize, dryRun: flags.dryRun ?? false }, {
+      onReject: async (item) => {
+        const reason = formatIssues(item.issues);
+        if (reasons.size < 1000 || reasons.has(reason)) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+        await rejects.write(item);
+      },
+      onDryRun: out && (async (_path, body) => void (out.write(`${body}\n`) || (await once(out, 'drain')))),
+    });
+    progress.start(uploader.counts);
+    await uploader.run(readEvents(settings, prepared));
+    if (out) await new Promise((resolve) => out.end(resolve));
+  } finally {
+    progress.stop();
+    stopSignals.dispose();
+    await rejects.close();
+    await http?.close();
+  }
+  const summary = summarize(uploader!, target.name, endpoint, flags, started, rejects, reasons, stopSignals.signal);
+  if (flags.report) await writeReport(flags.report, summary);
+  printSummary(summary, flags.json ?? false);
+  if (sandbox) {
+    if (!flags.json) sandbox.describe();
+    await sandbox.close();
+  }
+  if (summary.outcome === 'interrupted') return stopSignals.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+  if (uploader!.abortError) return EXIT.aborted;
+  return summary.rejectedLocal + summary.rejectedServer > 0 ? EXIT.someRejected : EXIT.ok;
+}
+
+function chooseBatchSize(requested: number | undefined, max: number): number {
+  if (requested === undefined) return max;
+  if (requested < 1) throw new ConfigError('--batch-size must be at least 1');
+  if (requested > max) throw new ConfigError(`--batch-size ${requested}: this target takes at most ${max} event${max === 1 ? '' : 's'} per request`);
+  return requested;
+}
+
+async function connect(target: ReturnType<typeof findTarget>, sender: Sender | undefined, env: Record<string, string | undefined>, options: unknown, dryRun: boolean): Promise<Session> {
+  const client = sender?.apiClient() ?? offlineClient;
+  try {
+    return await target.connect(client, { env, dryRun }, options);
+  } catch (error) {
+    if (error instanceof AbortError || error instanceof ConfigError) throw error;
+    throw new AbortError(`could not connect to ${target.name}: ${(error as Error).message}`);
+  }
+}
+
+const offlineClient = {
+  get: async () => ({ status: 599, body: { detail: 'dry run: nothing is sent' } }),
+  post: async () => ({ status: 599, body: { detail: 'dry run: nothing is sent' } }),
+};
+
+function defaultRejectsPath(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  return `eventload-rejects-${stamp}.ndjson`;
+}
+
+async function openOut(path: string) {
+  const stream = createWriteStream(path);
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    throw new ConfigError(`--out ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return stream;
+}
+
+function summarize(uploader: Uploader, target: string, endpoint: string, flags: ImportFlags, started: number, rejects: RejectsWriter, reasons: Map<string, number>, signal: NodeJS.Signals | undefined): Summary {
+  const elapsedSeconds = (Date.now() - started) / 1000;
+  const counts = uploader.counts;
+  const delivered = counts.accepted + counts.duplicates;
+  return {
+    target,
+    endpoint,
+    dryRun: flags.dryRun ?? false,
+    outcome: signal ? 'interrupted' : uploader.abortError ? 'aborted' : 'completed',
+    ...(uploader.abortError && { error: uploader.abortError.message }),
+    ...counts,
+    elapsedSeconds: Math.round(elapsedSeconds * 1000) / 1000,
+    eventsPerSecond: Math.round(delivered / Math.max(elapsedSeconds, 0.001)),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    rejects: rejects.count > 0 ? rejects.path : null,
+    topReasons: [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([reason, count]) => ({ reason, count })),
+  };
+}
+
+async function writeReport(path: string, summary: Summary): Promise<void> {
+  const { writeFile } = await import('node:fs/promises');
+  try {
+    await writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);
+  } catch (error) {
+    process.stderr.write(`eventload: could not write --report ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}\n`);
+  }
+}
+
+/** First Ctrl-C / SIGTERM: stop reading and let requests under way finish. Second: quit now. */
+function installSignalHandlers(stop: () => void, progress: Progress) {
+  const state: { signal: NodeJS.Signals | undefined; dispose(): void } = { signal: undefined, dispose: () => undefined };
+  const handler = (signal: NodeJS.Signals) => {
+    if (state.signal) {
+      process.stderr.write('\neventload: stopped at once\n');
+      process.exit(signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+    }
+    state.signal = signal;
+    progress.note('stopping: waiting for requests under way to finish (Ctrl-C again to quit at once)');
+    stop();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  state.dispose = () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+  return state;
+}

@@ -1,0 +1,56 @@
+// `eventload sandbox`: run a local emulator of an ingest API until Ctrl-C, printing each request.
+import { ConfigError } from '../../errors.js';
+import { SANDBOX_LOGIN, SandboxOptionsError, startSandbox, type FaultKind, type SandboxTarget } from '../../sandbox/index.js';
+
+export interface SandboxFlags {
+  target: SandboxTarget;
+  port: number;
+  host: string;
+  failRate?: number;
+  faults?: string;
+  latency?: number;
+  retryAfter?: number;
+  maxConcurrent?: number;
+  rateLimit?: string;
+  quiet?: boolean;
+}
+
+export async function runSandbox(flags: SandboxFlags): Promise<number> {
+  let sandbox;
+  try {
+    sandbox = await startSandbox({
+      target: flags.target,
+      port: flags.port,
+      host: flags.host,
+      failRate: flags.failRate,
+      faultKinds: flags.faults?.split(',').map((kind) => kind.trim()) as FaultKind[] | undefined,
+      latencyMs: flags.latency,
+      retryAfterSeconds: flags.retryAfter,
+      maxConcurrent: flags.maxConcurrent,
+      ...(flags.rateLimit && { rateLimit: parseRateLimit(flags.rateLimit) }),
+      onRequest: flags.quiet
+        ? undefined
+        : (entry) => process.stdout.write(`${new Date().toISOString()} ${entry.method} ${entry.path} → ${entry.status || 'connection dropped'}${entry.fault && entry.fault !== 'ok' ? ` (injected ${entry.fault})` : ''} · ${entry.events} event${entry.events === 1 ? '' : 's'} · ${entry.ms} ms${entry.idempotencyKey ? ` · key ${entry.idempotencyKey}` : ''}\n`),
+    });
+  } catch (error) {
+    if (error instanceof SandboxOptionsError) throw new ConfigError(error.message);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError(`--port ${flags.port} is already in use`);
+    throw error;
+  }
+  const credentials =
+    flags.target === 'flowmyna' ? `FLOWMYNA_API_KEY=${sandbox.token}` : flags.target === 'immutable' ? `IMMUTABLE_API_KEY=${sandbox.token}` : `FLARING_EMAIL=${SANDBOX_LOGIN.email} FLARING_PASSWORD=${SANDBOX_LOGIN.password} (or FLARING_TOKEN=${sandbox.token})`;
+  process.stderr.write(`${flags.target} sandbox listening on ${sandbox.url}\nsandbox credentials (not secret): ${credentials}\ntry: ${credentials.split(' (')[0]} eventload import FILE --target ${flags.target} --endpoint ${sandbox.url}\nCtrl-C to stop.\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await sandbox.close();
+  process.stderr.write(`sandbox stopped: ${sandbox.stats.stored.length} events stored from ${sandbox.stats.requests} requests\n`);
+  return 0;
+}
+
+function parseRateLimit(text: string): { perMinute: number; burst: number } {
+  const match = /^(\d+)(?:\/min)?(?:,(\d+))?$/.exec(text.trim());
+  if (!match) throw new ConfigError(`--rate-limit "${text}": expected PER_MINUTE[,BURST], e.g. 100,10`);
+  return { perMinute: Number(match[1]), burst: Number(match[2] ?? match[1]) };
+}

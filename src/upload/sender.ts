@@ -1,0 +1,97 @@
+// One request, retried by the policy in retry.ts, paced by the shared rate limiter.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AbortError } from '../errors.js';
+import type { ApiClient, Response } from '../targets/types.js';
+import type { HttpClient, HttpResponse } from './http.js';
+import type { RateLimiter } from './rate-limiter.js';
+import { backoffDelay, classifyStatus, isRetryableNetworkError, networkErrorCode, parseRetryAfter, rateLimitPause } from './retry.js';
+
+export interface RetryPolicy {
+  maxRetries: number;
+  /** First backoff step; doubles each attempt, with full jitter. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Give up on one request after this long in all, retries included. */
+  deadlineMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxRetries: 5,
+  baseDelayMs: 1000, // FlowMyna advises 1 s, 2 s, 4 s, 8 s with jitter
+  maxDelayMs: 30_000, // 30 s
+  deadlineMs: 5 * 60_000, // 5 min
+};
+
+export interface RetryNotice {
+  reason: string; // "HTTP 429", "ECONNRESET"
+  waitMs: number;
+  throttled: boolean;
+  attempt: number;
+}
+
+export interface SendResult {
+  response: HttpResponse;
+  attempts: number;
+}
+
+export class Sender {
+  constructor(
+    private readonly http: HttpClient,
+    private readonly limiter: RateLimiter,
+    private readonly policy: RetryPolicy,
+    private readonly onRetry: (notice: RetryNotice) => void = () => undefined,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /**
+   * Sends until a response that is not worth retrying, or until retries run out (then the last
+   * response is returned). Throws AbortError when the endpoint could not be reached at all.
+   */
+  async send(method: 'GET' | 'POST', path: string, body: string | undefined, headers: () => Promise<Record<string, string>>): Promise<SendResult> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      await this.limiter.take();
+      let response: HttpResponse | undefined;
+      let failure: string | undefined;
+      try {
+        response = await this.http.request(method, path, body, await headers());
+      } catch (error) {
+        if (error instanceof AbortError) throw error;
+        failure = networkErrorCode(error);
+        if (!isRetryableNetworkError(failure)) throw new AbortError(`request to ${path} failed: ${failure} ${(error as Error).message}`, 'EL_NETWORK');
+      }
+      if (response) {
+        const pause = rateLimitPause(response.headers);
+        if (pause !== undefined && pause > 0) this.limiter.pauseUntil(Date.now() + Math.min(pause, this.policy.maxDelayMs * 4));
+        if (classifyStatus(response.status) !== 'retry') return { response, attempts: attempt + 1 };
+      }
+      const wait = this.delay(attempt, response);
+      const outOfTime = Date.now() - started + wait > this.policy.deadlineMs;
+      if (attempt >= this.policy.maxRetries || outOfTime) {
+        if (response) return { response, attempts: attempt + 1 };
+        throw new AbortError(`endpoint unreachable: ${failure} on ${path} after ${attempt + 1} attempts`, 'EL_UNREACHABLE');
+      }
+      const throttled = response?.status === 429 || response?.status === 503;
+      // A server that says "slow down" is obeyed by every worker, not just this one.
+      if (throttled) this.limiter.pauseUntil(Date.now() + wait);
+      this.onRetry({ reason: response ? `HTTP ${response.status}` : failure!, waitMs: wait, throttled, attempt: attempt + 1 });
+      await sleep(wait);
+    }
+  }
+
+  private delay(attempt: number, response: HttpResponse | undefined): number {
+    const header = response?.headers['retry-after'];
+    const retryAfter = parseRetryAfter(Array.isArray(header) ? header[0] : header);
+    if (retryAfter !== undefined) return Math.min(retryAfter, this.policy.maxDelayMs * 4);
+    return backoffDelay(attempt, this.policy.baseDelayMs, this.policy.maxDelayMs, this.random);
+  }
+
+  /** The same machinery as an ApiClient, for a target's set-up calls (login, event types). */
+  apiClient(): ApiClient {
+    const call = async (method: 'GET' | 'POST', path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> => {
+      const { response } = await this.send(method, path, body === undefined ? undefined : JSON.stringify(body), async () => headers);
+      return { status: response.status, body: response.body };
+    };
+    return { get: (path, headers) => call('GET', path, undefined, headers), post: (path, body, headers) => call('POST', path, body, headers) };
+  }
+}

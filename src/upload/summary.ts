@@ -1,0 +1,34 @@
+// The account of a run. Invariant (tested): read = accepted + duplicates + rejected + skipped + unsent.
+export interface Counts {
+  read: number;
+  valid: number;
+  sent: number;
+  accepted: number;
+  duplicates: number;
+  rejectedLocal: number;
+  rejectedServer: number;
+  skipped: number;
+  /** Valid events never delivered because the run stopped (aborted or interrupted) first. */
+  unsent: number;
+  retries: number;
+  requests: number;
+}
+
+export function emptyCounts(): Counts {
+  return { read: 0, valid: 0, sent: 0, accepted: 0, duplicates: 0, rejectedLocal: 0, rejectedServer: 0, skipped: 0, unsent: 0, retries: 0, requests: 0 };
+}
+
+export type RunOutcome = 'completed' | 'aborted' | 'interrupted';
+
+export interface Summary extends Counts {
+  target: string;
+  endpoint: string;
+  dryRun: boolean;
+  outcome: RunOutcome;
+  error?: string;
+  elapsedSeconds: number;
+  eventsPerSecond: number;
+  peakRssMb: number;
+  rejects: string | null;
+  topReasons: Array<{ reason: string; count: number }>;
+}

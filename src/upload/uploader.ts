@@ -1,0 +1,189 @@
+// The uploader: batches valid events, sends them with bounded concurrency (p-limit) at the
+// allowed rate, and accounts for every event. Reading waits while all request slots are busy,
+// so at most concurrency × batch size events are held between reader and socket.
+import pLimit from 'p-limit';
+import { createHash } from 'node:crypto';
+import { AbortError, type Issue, type Position } from '../errors.js';
+import type { CanonicalEvent } from '../events/canonical.js';
+import type { PipelineItem } from '../pipeline/read-events.js';
+import type { RawRecord } from '../readers/types.js';
+import type { Outcome, Session } from '../targets/types.js';
+import type { Sender } from './sender.js';
+import { emptyCounts, type Counts } from './summary.js';
+
+export interface EventItem {
+  event: CanonicalEvent;
+  position: Position;
+  record: RawRecord;
+}
+
+export interface UploadHooks {
+  /** Every rejection, local or from the server, with its stage and status. */
+  onReject(item: Extract<PipelineItem, { kind: 'rejected' }> & { status?: number }): Promise<void>;
+  /** What the server said about each delivered event. */
+  onOutcome?(item: EventItem, outcome: Outcome): void;
+  /** Dry run: the exact request body that would be sent. */
+  onDryRun?(path: string, body: string): Promise<void>;
+}
+
+export interface UploadOptions {
+  concurrency: number;
+  batchSize: number;
+  dryRun: boolean;
+}
+
+export class Uploader {
+  readonly counts: Counts = emptyCounts();
+  /** Set when the run must stop (authentication refused, endpoint unreachable). */
+  abortError: AbortError | undefined;
+  private stopRequested = false;
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly running = new Set<Promise<void>>();
+  private renewing: Promise<boolean> | undefined;
+  /** Highest number of events held in requests at once (for the memory regression test). */
+  peakEventsInFlight = 0;
+  private eventsInFlight = 0;
+
+  constructor(private readonly session: Session, private readonly sender: Sender | undefined, private readonly options: UploadOptions, private readonly hooks: UploadHooks) {
+    this.limit = pLimit(options.concurrency);
+  }
+
+  /** Stop reading; requests already under way finish. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  get stopped(): boolean {
+    return this.stopRequested || this.abortError !== undefined;
+  }
+
+  async run(items: AsyncIterable<PipelineItem>): Promise<void> {
+    let batch: EventItem[] = [];
+    const iterator = items[Symbol.asyncIterator]();
+    while (!this.stopped) {
+      const next = await iterator.next();
+      if (next.done) break;
+      const item = next.value;
+      this.counts.read++;
+      if (item.kind === 'skipped') this.counts.skipped++;
+      else if (item.kind === 'rejected') await this.rejectLocal(item);
+      else if (await this.passesRemoteChecks(item)) {
+        this.counts.valid++;
+        batch.push(item);
+        if (batch.length >= this.options.batchSize) {
+          await this.dispatch(batch);
+          batch = [];
+        }
+      }
+    }
+    if (batch.length > 0 && !this.stopped) await this.dispatch(batch);
+    else this.counts.unsent += batch.length;
+    await Promise.all(this.running);
+    await iterator.return?.();
+  }
+
+  private async passesRemoteChecks(item: Extract<PipelineItem, { kind: 'event' }>): Promise<boolean> {
+    if (!this.session.checkRemote) return true;
+    const issues: Issue[] = await this.session.checkRemote(item.event);
+    if (issues.length === 0) return true;
+    await this.rejectLocal({ kind: 'rejected', position: item.position, stage: 'target', issues, record: item.record, event: item.event });
+    return false;
+  }
+
+  private async rejectLocal(item: Extract<PipelineItem, { kind: 'rejected' }>): Promise<void> {
+    this.counts.rejectedLocal++;
+    await this.hooks.onReject(item);
+  }
+
+  /** Waits for a free request slot (this is the backpressure on reading), then starts the batch. */
+  private async dispatch(batch: EventItem[]): Promise<void> {
+    while (this.limit.activeCount + this.limit.pendingCount >= this.options.concurrency) await Promise.race(this.running);
+    const task = this.limit(() => this.deliver(batch)).finally(() => this.running.delete(task));
+    this.running.add(task);
+  }
+
+  private async deliver(batch: EventItem[]): Promise<void> {
+    this.eventsInFlight += batch.length;
+    this.peakEventsInFlight = Math.max(this.peakEventsInFlight, this.eventsInFlight);
+    try {
+      if (this.stopped) {
+        this.counts.unsent += batch.length;
+        return;
+      }
+      const outcomes = await this.send(batch);
+      if (!outcomes) return;
+      for (let i = 0; i < batch.length; i++) await this.record(batch[i]!, outcomes[i]!);
+    } finally {
+      this.eventsInFlight -= batch.length;
+    }
+  }
+
+  /** Returns one outcome per event, or undefined when the run was aborted (the batch counts as unsent). */
+  private async send(batch: EventItem[]): Promise<Outcome[] | undefined> {
+    const single = batch.length === 1 || !this.session.batch;
+    const events = batch.map((item) => item.event);
+    const path = single ? this.session.single.path : this.session.batch!.path;
+    const body = JSON.stringify(single ? this.session.single.body(events[0]!) : this.session.batch!.body(events));
+    const key = single ? events[0]!.idempotency_key! : batchKey(events);
+    this.counts.sent += batch.length;
+    if (this.options.dryRun || !this.sender) {
+      await this.hooks.onDryRun?.(path, body);
+      return batch.map(() => ({ kind: 'accepted' }));
+    }
+    try {
+      const response = await this.post(path, body, key);
+      if (!response) {
+        this.counts.unsent += batch.length;
+        this.counts.sent -= batch.length;
+        return undefined;
+      }
+      return single ? [this.session.single.outcome(response)] : this.session.batch!.outcomes(response, batch.length);
+    } catch (error) {
+      if (!(error instanceof AbortError)) throw error;
+      this.abortError ??= error;
+      // The request may or may not have arrived; it is not counted as delivered.
+      this.counts.unsent += batch.length;
+      this.counts.sent -= batch.length;
+      return undefined;
+    }
+  }
+
+  private async post(path: string, body: string, key: string) {
+    for (let renewed = false; ; renewed = true) {
+      const headers = async () => ({ 'idempotency-key': key, ...(await this.session.authHeaders()) });
+      const { response, attempts } = await this.sender!.send('POST', path, body, headers);
+      this.counts.requests += attempts;
+      this.counts.retries += attempts - 1;
+      if (response.status !== 401 && response.status !== 403) return response;
+      if (this.abortError) return undefined;
+      if (response.status === 401 && !renewed && this.session.renewAuth && (await this.renewOnce())) continue;
+      this.abortError ??= new AbortError(`the target refused the credentials (HTTP ${response.status}); check the token's value and permissions`, 'EL_AUTH');
+      return undefined;
+    }
+  }
+
+  /** Many workers may see the same expired token at once: one login serves them all. */
+  private renewOnce(): Promise<boolean> {
+    this.renewing ??= this.session.renewAuth!().finally(() => {
+      setTimeout(() => (this.renewing = undefined), 1000);
+    });
+    return this.renewing;
+  }
+
+  private async record(item: EventItem, outcome: Outcome): Promise<void> {
+    this.hooks.onOutcome?.(item, outcome);
+    if (outcome.kind === 'accepted') this.counts.accepted++;
+    else if (outcome.kind === 'duplicate') this.counts.duplicates++;
+    else {
+      this.counts.rejectedServer++;
+      await this.hooks.onReject({ kind: 'rejected', position: item.position, stage: 'server', issues: [{ path: 'server', message: `HTTP ${outcome.status}: ${outcome.message}` }], record: item.record, event: item.event, status: outcome.status });
+    }
+  }
+}
+
+/** A batch's Idempotency-Key: derived from its events' keys, so the same batch resent has the same key. */
+export function batchKey(events: CanonicalEvent[]): string {
+  const hash = createHash('sha256');
+  for (const event of events) hash.update(`${event.idempotency_key}\n`);
+  return `elb_${hash.digest('hex').slice(0, 32)}`;
+}
