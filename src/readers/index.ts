@@ -1,11 +1,13 @@
 // The reader registry: every input format eventload reads, listed explicitly.
 import { ConfigError } from '../errors.js';
+import { bpmnReader } from './bpmn.js';
 import { csvReader } from './csv.js';
+import { jsonReader } from './json.js';
 import { ndjsonReader } from './ndjson.js';
 import type { ReaderPlugin } from './types.js';
 
 // Sniffing readers first: a .ndjson file of BPMN raw events is read as BPMN.
-export const readers: readonly ReaderPlugin<any>[] = [csvReader, ndjsonReader];
+export const readers: readonly ReaderPlugin<any>[] = [bpmnReader, csvReader, ndjsonReader, jsonReader];
 
 export function readerNames(): string[] {
   return readers.map((reader) => reader.name);
@@ -25,7 +27,7 @@ export function chooseReader(file: string, head: string, format: string | undefi
   const sniffed = readers.find((reader) => reader.sniff?.(head) && (file === '-' || byExtension.length === 0 || isJsonName(name)));
   if (sniffed) return sniffed;
   if (byExtension[0]) return byExtension[0];
-  if (file === '-') return head.trimStart().startsWith('{') ? ndjsonReader : csvReader;
+  if (file === '-') return head.trimStart().startsWith('[') ? jsonReader : head.trimStart().startsWith('{') ? ndjsonReader : csvReader;
   throw new ConfigError(`${file}: cannot tell the format from the file name; pass --format (${readerNames().join(', ')})`);
 }
 
