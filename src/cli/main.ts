@@ -1,7 +1,7 @@
 // The command table. Each command's code is imported only when that command runs, so
 // `eventload --help` starts fast. Only this file turns errors into exit codes.
 import { createRequire } from 'node:module';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EventloadError, EXIT } from '../errors.js';
 import type { ValidateFlags } from './commands/validate.js';
 import type { ImportFlags } from './commands/import.js';
@@ -23,13 +23,13 @@ function addInputOptions(command: Command): Command {
 
 export function parseNumber(value: string): number {
   const number = Number(value);
-  if (!Number.isFinite(number) || number < 0) throw new CommanderError(EXIT.config, 'eventload.invalidNumber', `expected a number, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new InvalidArgumentError(`expected a number, got "${value}"`);
   return number;
 }
 
 export function parseInteger(value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new CommanderError(EXIT.config, 'eventload.invalidNumber', `expected a whole number, got "${value}"`);
+  if (value.trim() === '' || !Number.isInteger(number) || number < 0) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
   return number;
 }
 

@@ -41,7 +41,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
     if (typeof part === 'number') out += `[${part}]`;
     else out += out === '' ? String(part) : `.${String(part)}`;
   }
-  return out === '' ? 'event' : out;
+  // A problem with the record as a whole (e.g. an unknown top-level field) is named `record`,
+  // so it is not mistaken for the `event` field.
+  return out === '' ? 'record' : out;
 }
 
 export function zodIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): Issue[] {
@@ -58,6 +60,7 @@ export function zodIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []
 
 /** Checks an event against the canonical schema; returns its issues (none when valid). */
 export function checkCanonical(event: unknown): Issue[] {
-  const result = canonicalEventSchema.safeParse(event);
+  // reportInput: zod 4 leaves `input` off issues otherwise, and zodIssues tells "missing" from "wrong type" by it.
+  const result = canonicalEventSchema.safeParse(event, { reportInput: true });
   return result.success ? [] : zodIssues(result.error);
 }

@@ -1,36 +1,53 @@
 // Deterministic idempotency keys for events whose mapping names no key column.
 //
-// key = "el1_" + first 32 hex digits of SHA-256("<n>\n<stable JSON of the event without its key>")
-// where n is how many events with the very same content came before it in the same input file.
+// key = "el1_" + first 32 hex digits of SHA-256(C) for the first event with content C in a file,
+// and of SHA-256(C + "\n" + n) for the n-th repeat (n = 1, 2, ...) of the same content in that
+// file, where C is the stable JSON of the event without its key (object keys sorted).
 // So the same file gives the same keys on every run and every machine, an event that appears in
 // two overlapping exports gets the same key in both, and two identical rows in one file still get
-// different keys (n = 0 and n = 1).
+// different keys.
 //
 // Counting repeats exactly would need one entry per event (gigabytes for 10M rows). Instead a
 // Bloom filter remembers what was seen, and an exact counter is kept only for contents the filter
-// has seen before. A false positive (well under 1 in 100) gives a unique row n = 1 instead of 0: still
-// deterministic for the same file, and still distinct from every other key.
+// has seen before. A false positive (well under 1 in 100) gives a unique row n = 1 instead of 0:
+// still deterministic for the same file, and still distinct from every other key.
 import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { CanonicalEvent } from './canonical.js';
 
+/** JSON with object keys sorted at every level; undefined members are left out, as JSON does. */
 export function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
-  const entries = Object.keys(value as Record<string, unknown>)
-    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${stableStringify((value as Record<string, unknown>)[key])}`);
-  return `{${entries.join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + (value[i] === undefined ? 'null' : stableStringify(value[i]));
+    return `${out}]`;
+  }
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const member = object[key];
+    if (member === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${stableStringify(member)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
-export function contentDigest(event: CanonicalEvent): Buffer {
+// crypto.hash (one call, no Hash object) is much cheaper per event where Node has it (≥ 20.12).
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const sha256 = oneShot ? (data: string) => oneShot('sha256', data, 'hex') : (data: string) => createHash('sha256').update(data).digest('hex');
+
+/** The stable content of an event, which its key is derived from. */
+export function contentOf(event: CanonicalEvent): string {
   const { idempotency_key: _ignored, ...content } = event;
-  return createHash('sha256').update(stableStringify(content)).digest();
+  return stableStringify(content);
 }
 
-export function keyFor(digest: Buffer, occurrence: number): string {
-  const hash = createHash('sha256').update(`${occurrence}\n`).update(digest).digest('hex');
-  return `el1_${hash.slice(0, 32)}`;
+export function keyFor(content: string, occurrence: number): string {
+  return `el1_${sha256(occurrence === 0 ? content : `${content}\n${occurrence}`).slice(0, 32)}`;
 }
 
 /** Hands out keys for one input file; create one per file. */
@@ -39,12 +56,12 @@ export class KeyDeriver {
   private readonly repeats = new Map<string, number>();
 
   keyFor(event: CanonicalEvent): string {
-    const digest = contentDigest(event);
-    if (!this.seen.addIfAbsent(digest)) return keyFor(digest, 0);
-    const id = digest.toString('base64');
-    const occurrence = this.repeats.get(id) ?? 1;
-    this.repeats.set(id, occurrence + 1);
-    return keyFor(digest, occurrence);
+    const content = contentOf(event);
+    const first = keyFor(content, 0);
+    if (!this.seen.addIfAbsent(first)) return first;
+    const occurrence = this.repeats.get(first) ?? 1;
+    this.repeats.set(first, occurrence + 1);
+    return keyFor(content, occurrence);
   }
 }
 
@@ -53,7 +70,7 @@ class ScalableBloom {
   private readonly slices: BloomSlice[] = [new BloomSlice(1 << 16)];
 
   /** Returns true when the digest was (probably) seen before; otherwise records it. */
-  addIfAbsent(digest: Buffer): boolean {
+  addIfAbsent(digest: string): boolean {
     for (const slice of this.slices) if (slice.has(digest)) return true;
     let last = this.slices[this.slices.length - 1]!;
     if (last.full()) {
@@ -82,26 +99,28 @@ class BloomSlice {
     return this.count >= this.capacity;
   }
 
-  has(digest: Buffer): boolean {
+  has(digest: string): boolean {
+    const a = seed(digest, 4);
+    const b = seed(digest, 12) | 1;
     for (let i = 0; i < HASHES; i++) {
-      const bit = this.index(digest, i);
+      const bit = ((a + Math.imul(i, b)) >>> 0) % this.size;
       if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
     }
     return true;
   }
 
-  add(digest: Buffer): void {
+  add(digest: string): void {
+    const a = seed(digest, 4);
+    const b = seed(digest, 12) | 1;
     for (let i = 0; i < HASHES; i++) {
-      const bit = this.index(digest, i);
+      const bit = ((a + Math.imul(i, b)) >>> 0) % this.size;
       this.bits[bit >>> 5]! |= 1 << (bit & 31);
     }
     this.count++;
   }
+}
 
-  // Double hashing (Kirsch–Mitzenmacher) over two 32-bit words of the SHA-256 digest.
-  private index(digest: Buffer, i: number): number {
-    const a = digest.readUInt32LE(0);
-    const b = digest.readUInt32LE(4) | 1;
-    return ((a + Math.imul(i, b)) >>> 0) % this.size;
-  }
+// Double hashing (Kirsch–Mitzenmacher) over two 32-bit words taken from the key's hex digits.
+function seed(digest: string, from: number): number {
+  return Number.parseInt(digest.slice(from, from + 8), 16);
 }

@@ -20,7 +20,10 @@ export function isValidTimeZone(zone: string): boolean {
 
 export function normalizeTimestamp(input: unknown, format: TimestampFormat, zone: string | undefined): TimestampResult {
   if (input === undefined || input === null || input === '') return { ok: false, message: 'is required (a historical import never uses "now")' };
-  if (typeof input === 'number') return fromEpoch(input, format === 'epoch_ms' || (format !== 'epoch_s' && Math.abs(input) >= EPOCH_MS_THRESHOLD));
+  if (typeof input === 'number') {
+    if (format === 'auto' && ambiguousEpoch(input)) return { ok: false, message: ambiguousMessage(String(input)) };
+    return fromEpoch(input, format === 'epoch_ms' || (format !== 'epoch_s' && Math.abs(input) >= EPOCH_MS_THRESHOLD));
+  }
   if (typeof input !== 'string') return { ok: false, message: `must be a string or number, got ${typeof input}` };
   const value = input.trim();
   if (format === 'epoch_s' || format === 'epoch_ms') {
@@ -30,10 +33,25 @@ export function normalizeTimestamp(input: unknown, format: TimestampFormat, zone
   if (format === 'auto' || format === 'iso') {
     const iso = ISO.exec(value);
     if (iso) return fromIso(value, iso, zone);
-    if (format === 'auto' && EPOCH.test(value)) return fromEpoch(Number(value), Math.abs(Number(value)) >= EPOCH_MS_THRESHOLD);
+    if (format === 'auto' && EPOCH.test(value)) {
+      if (ambiguousEpoch(Number(value))) return { ok: false, message: ambiguousMessage(value) };
+      return fromEpoch(Number(value), Math.abs(Number(value)) >= EPOCH_MS_THRESHOLD);
+    }
     return { ok: false, message: `"${clip(value)}" is not an ISO 8601 date-time` };
   }
   return fromPattern(value, format, zone);
+}
+
+// Epoch seconds since 2001-09-09 have ten digits. A shorter number is more likely a date written
+// as digits (20240101) than a time in the 1970s, so `auto` refuses to guess.
+const SHORTEST_AUTO_EPOCH = 1e9;
+
+function ambiguousEpoch(value: number): boolean {
+  return Math.abs(value) < SHORTEST_AUTO_EPOCH;
+}
+
+function ambiguousMessage(value: string): string {
+  return `"${clip(value)}" is too short to be read as an epoch time; say "format": "epoch_s" or give a pattern such as "yyyyMMdd"`;
 }
 
 function fromEpoch(value: number, milliseconds: boolean): TimestampResult {
@@ -48,16 +66,40 @@ function fromIso(value: string, match: RegExpExecArray, zone: string | undefined
   const check = checkFields(date, time);
   if (check) return { ok: false, message: `"${clip(value)}" ${check}` };
   if (offset) {
-    // Already carries its zone: keep the digits byte for byte, only a space separator becomes `T`.
-    if (value.length > 10 && value[10] === ' ') return { ok: true, value: `${value.slice(0, 10)}T${value.slice(11)}` };
-    return { ok: true, value };
+    // Already carries its zone: keep the digits byte for byte; a space separator becomes `T`, a space
+    // before the zone goes, and a date alone gets midnight, so what is sent is always an ISO date-time.
+    return { ok: true, value: `${date}T${time ?? '00:00:00'}${offset}` };
   }
   if (!zone) return { ok: false, message: `"${clip(value)}" has no time zone; set "timezone" in the mapping or pass --timezone` };
   const local = time ? `${date}T${time.replace(',', '.')}` : `${date}T00:00`;
+  const hourOffset = regularHourOffset(zone, local);
+  if (hourOffset !== undefined) return { ok: true, value: `${local.length > 16 ? local : `${local}:00`}${hourOffset}` };
   return withOffset(value, DateTime.fromISO(local, { zone }), local, zone);
 }
 
 /** Keeps the local digits exactly as given (no loss of sub-millisecond precision) and adds the zone's offset. */
+// Asking Intl for a zone's offset is the slowest step of an import (tens of µs). Outside DST
+// changes an offset holds for a whole hour, so it is remembered per zone and hour; an hour with a
+// change in it (gap or repeat) is marked and every value in it takes the careful path below.
+const hourOffsets = new Map<string, string | null>();
+const MAX_CACHED_HOURS = 100_000;
+
+function regularHourOffset(zone: string, local: string): string | undefined {
+  const hour = local.slice(0, 13);
+  const key = `${zone}|${hour}`;
+  let offset = hourOffsets.get(key);
+  if (offset === undefined) {
+    const start = DateTime.fromISO(`${hour}:00:00`, { zone });
+    const end = DateTime.fromISO(`${hour}:59:59.999`, { zone });
+    const regular =
+      start.isValid && end.isValid && start.offset === end.offset && start.hour === Number(hour.slice(11, 13)) && earliest(start) === start && earliest(end) === end;
+    offset = regular ? start.toFormat('ZZ') : null;
+    if (hourOffsets.size >= MAX_CACHED_HOURS) hourOffsets.clear();
+    hourOffsets.set(key, offset);
+  }
+  return offset ?? undefined;
+}
+
 function withOffset(value: string, found: DateTime, local: string, zone: string): TimestampResult {
   if (!found.isValid) return { ok: false, message: `"${clip(value)}" is not a valid date-time (${found.invalidExplanation ?? found.invalidReason})` };
   const parsed = earliest(found);
@@ -78,6 +120,8 @@ function earliest(parsed: DateTime): DateTime {
   return earlier.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS") === parsed.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS") ? earlier : parsed;
 }
 
+const WALL_CLOCK = "yyyy-MM-dd'T'HH:mm:ss.SSS";
+
 function fromPattern(value: string, pattern: string, zone: string | undefined): TimestampResult {
   const hasZoneToken = /[Zz]/.test(pattern.replace(/'[^']*'/g, ''));
   if (!hasZoneToken && !zone) return { ok: false, message: `"${clip(value)}" has no time zone; set "timezone" in the mapping or pass --timezone` };
@@ -85,9 +129,10 @@ function fromPattern(value: string, pattern: string, zone: string | undefined): 
   const parsed = found.isValid && !hasZoneToken ? earliest(found) : found;
   if (!parsed.isValid) return { ok: false, message: `"${clip(value)}" does not match format "${pattern}"` };
   if (!hasZoneToken && zone) {
-    // A local time in a DST gap is moved by luxon; the original wall clock must round-trip.
-    const again = DateTime.fromObject(parsed.toObject(), { zone });
-    if (again.toFormat(pattern) !== value && parsed.toFormat(pattern) !== value) {
+    // A local time in a DST gap is moved by luxon; the wall clock read must survive (UTC has no gaps).
+    // Compared field by field, not by re-formatting: `d/M` reads `05/03` but writes `5/3`.
+    const wall = DateTime.fromFormat(value, pattern, { zone: 'UTC' });
+    if (parsed.toFormat(WALL_CLOCK) !== wall.toFormat(WALL_CLOCK)) {
       return { ok: false, message: `"${clip(value)}" does not exist in ${zone} (skipped by a daylight-saving change)` };
     }
   }

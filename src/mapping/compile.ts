@@ -58,7 +58,7 @@ export function compileMapping(mapping: FullMapping, options: MappingOptions = {
       }
       if (key) {
         const value = optional(key, record, 'idempotency_key', issues);
-        if (value !== undefined) out.idempotency_key = String(value);
+        if (value !== undefined) out.idempotency_key = toText(value);
       }
       return issues.length > 0 ? { ok: false, issues } : { ok: true, event: out };
     },
@@ -122,6 +122,7 @@ function objectReferences(object: CompiledObject): CompiledReference[] {
 
 function mapObjects(objects: CompiledObject[], record: RawRecord, issues: Issue[]): CanonicalObject[] {
   const out: CanonicalObject[] = [];
+  const before = issues.length;
   objects.forEach((spec, index) => {
     const id = spec.id.resolve(record);
     if (id.error !== undefined) return void issues.push({ path: `objects[${index}].id`, message: id.error });
@@ -136,7 +137,7 @@ function mapObjects(objects: CompiledObject[], record: RawRecord, issues: Issue[
     if (properties) object.properties = properties;
     out.push(object);
   });
-  if (out.length === 0 && issues.length === 0) issues.push({ path: 'objects', message: 'every mapped object id is empty in this record; an event needs at least one object' });
+  if (out.length === 0 && issues.length === before) issues.push({ path: 'objects', message: 'every mapped object id is empty in this record; an event needs at least one object' });
   return out;
 }
 

@@ -43,9 +43,10 @@ function compileColumn(column: string, as: Conversion | undefined, fallback: unk
 
 /** Exact key first (CSV headers and JSON keys may contain dots), then a path into nested objects. */
 export function getter(path: string): (record: RawRecord) => unknown {
-  if (!path.includes('.')) return (record) => record[path];
+  // Own keys only: a column named `constructor` must not find Object.prototype.constructor.
+  if (!path.includes('.')) return (record) => (Object.hasOwn(record, path) ? record[path] : undefined);
   const segments = path.split('.');
-  return (record) => (path in record ? record[path] : walk(record, segments, 0));
+  return (record) => (Object.hasOwn(record, path) ? record[path] : walk(record, segments, 0));
 }
 
 // At each level the longest run of segments that is a key wins: IBM BPMN events nest objects

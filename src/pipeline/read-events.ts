@@ -49,7 +49,7 @@ export async function prepareInputs(options: ReadOptions): Promise<PreparedInput
   for (const file of options.files) {
     const input = await openInput(file);
     const reader = chooseReader(file, input.head, options.format);
-    const readerOptions = parseReaderOptions(reader, { ...options.mapping?.reader, ...options.readerOptions });
+    const readerOptions = parseReaderOptions(reader, options.mapping?.reader, options.readerOptions);
     const mapper = chooseMapper(reader, readerOptions, options, file);
     checkColumns(mapper, reader.columnsFromHead?.(input.head, readerOptions), file, options.mappingFile);
     prepared.push({ input, reader, options: readerOptions, mapper });
@@ -57,9 +57,10 @@ export async function prepareInputs(options: ReadOptions): Promise<PreparedInput
   return prepared;
 }
 
-function parseReaderOptions(reader: ReaderPlugin<any>, given: Record<string, unknown>): unknown {
-  const known = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
-  const parsed = reader.optionsSchema.safeParse(known);
+/** Flags win over the mapping's `reader` section, but only flags that were given: an absent flag is undefined. */
+function parseReaderOptions(reader: ReaderPlugin<any>, fromMapping: Record<string, unknown> = {}, fromFlags: Record<string, unknown> = {}): unknown {
+  const flags = Object.fromEntries(Object.entries(fromFlags).filter(([, value]) => value !== undefined));
+  const parsed = reader.optionsSchema.safeParse({ ...fromMapping, ...flags });
   if (!parsed.success) throw new ConfigError(`${reader.name} reader options: ${describeSchemaError(parsed.error)}`);
   return parsed.data;
 }
@@ -70,7 +71,7 @@ function chooseMapper(reader: ReaderPlugin<any>, readerOptions: unknown, options
     return compileMapping({ ...mapping, event: mapping.event, timestamp: mapping.timestamp, objects: mapping.objects }, { timezone: options.timezone });
   }
   if (reader.defaultMapper) return reader.defaultMapper(readerOptions);
-  if (reader.name === 'csv') throw new ConfigError(`${file}: CSV input needs a mapping file (--mapping FILE); \`eventload init ${file}\` writes a starting one`);
+  if (reader.name === 'csv') throw new ConfigError(`${file}: CSV input needs a mapping file (--mapping FILE); see "Mapping files" in the README`);
   return identityMapper({ timezone: options.timezone });
 }
 

@@ -66,11 +66,16 @@ export const csvReader = {
       delimiter: options.delimiter ?? detectDelimiter(input.head),
       bom: true,
       columns: (header: string[]) => state.onHeader(header, parser),
+      // Both, always: csv-parse otherwise keeps the first line ending it sees, so one CRLF line in an
+      // LF file (or the reverse) merges records or leaves a CR in the last field.
+      record_delimiter: ['\r\n', '\n'],
       skip_empty_lines: true,
       skip_records_with_error: true,
       relax_quotes: true,
+      // The record's original text, so a rejected row reaches the rejects file as it was written.
+      raw: true,
       max_record_size: HARD_RECORD_LIMIT,
-      on_record: (record: Record<string, string>, context: { bytes: number }) => state.onRecord(record, context.bytes),
+      on_record: ({ record, raw }: { record: Record<string, string>; raw: string }, context: { bytes: number }) => state.onRecord(record, raw, context.bytes),
       on_skip: (error: CsvError | undefined) => state.onSkip(error, parser),
     } as unknown as Options);
     parser.on('error', (error: Error) => state.onFatal(error));
@@ -105,13 +110,13 @@ class CsvState {
     return columns;
   }
 
-  onRecord(record: Record<string, string>, bytes: number): null {
+  onRecord(record: Record<string, string>, raw: string, bytes: number): null {
     const line = this.lines.lineOfRecordStarting(this.end);
     const size = bytes - this.end;
     this.end = bytes;
     if (size > this.maxRecordBytes) {
       const issue = { path: 'record', message: `is ${size} bytes, over the limit of ${this.maxRecordBytes} (--max-record-size)` };
-      this.pending.push({ kind: 'invalid', position: { file: this.file, line }, raw: `${JSON.stringify(record).slice(0, 1024)}…`, issue });
+      this.pending.push({ kind: 'invalid', position: { file: this.file, line }, raw: `${withoutLineBreaks(raw).slice(0, 1024)}…`, issue });
     } else {
       this.pending.push({ kind: 'record', position: { file: this.file, line }, record });
     }
@@ -120,7 +125,7 @@ class CsvState {
 
   onSkip(error: CsvError | undefined, parser: Parser): void {
     const line = this.lines.lineOfRecordStarting(this.end);
-    const raw = typeof error?.raw === 'string' ? error.raw : '';
+    const raw = typeof error?.raw === 'string' ? withoutLineBreaks(error.raw) : '';
     this.end = parser.info.bytes;
     this.pending.push({ kind: 'invalid', position: { file: this.file, line }, raw: clip(raw), issue: describe(error, line) });
   }
@@ -156,6 +161,11 @@ function describe(error: CsvError | undefined, line: number): { path: string; me
 function fieldCount(error: CsvError): number | string {
   const record = (error as unknown as { record?: unknown[] }).record;
   return Array.isArray(record) ? record.length : '?';
+}
+
+/** csv-parse's raw text includes skipped blank lines before the record and its line break after. */
+function withoutLineBreaks(raw: string): string {
+  return raw.replace(/^[\r\n]+|[\r\n]+$/g, '');
 }
 
 function clip(raw: string): string {

@@ -73,6 +73,8 @@ async function peek(stream: Readable, bytes: number): Promise<{ text: string; st
 
 /** Resolves true at end of stream, false when more can be read; rejects on a stream error. */
 function waitReadable(stream: Readable): Promise<boolean> {
+  // A pipe (stdin) can emit 'end' during the read() that found the end, before anyone listens.
+  if (stream.readableEnded) return Promise.resolve(true);
   return new Promise((resolve, reject) => {
     const done = (value: boolean, error?: Error) => {
       stream.off('readable', onReadable);

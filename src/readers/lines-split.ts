@@ -43,7 +43,8 @@ function keepPrefix(carry: Buffer[], rest: Buffer): void {
 function finish(number: number, carry: Buffer[], carryBytes: number, piece: Buffer, overflow: number, maxLineBytes: number): Line {
   const total = carryBytes + overflow + piece.length;
   if (total > maxLineBytes) {
-    const prefix = carry.length === 0 ? piece.subarray(0, 1024) : carry[0]!.subarray(0, 1024);
+    // The carry may be many small pieces (a line that began at the end of a chunk): join them.
+    const prefix = Buffer.concat([...carry, piece.subarray(0, 1024)]).subarray(0, 1024);
     return { number, tooLong: total, text: prefix.toString('utf8') };
   }
   const bytes = carry.length === 0 ? piece : Buffer.concat([...carry, piece]);

@@ -22,6 +22,20 @@ export class RejectsWriter {
 
   constructor(readonly path: string) {}
 
+  /** Fails before any record is read when the file could not be written (it is created lazily). */
+  async checkWritable(): Promise<void> {
+    const { access, stat } = await import('node:fs/promises');
+    const { constants } = await import('node:fs');
+    const { dirname } = await import('node:path');
+    try {
+      const existing = await stat(this.path).catch(() => undefined);
+      if (existing?.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+      await access(existing ? this.path : dirname(this.path), constants.W_OK);
+    } catch (error) {
+      throw new ConfigError(`--rejects ${this.path}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+
   async write(rejection: Rejection): Promise<void> {
     const stream = await this.open();
     const line = {

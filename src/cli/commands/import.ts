@@ -45,10 +45,28 @@ export async function runImport(files: string[], flags: ImportFlags): Promise<nu
   if (flags.out && !flags.dryRun) throw new ConfigError('--out writes the request bodies of a --dry-run; add --dry-run');
   const prepared = await prepareInputs(settings);
 
+  const rejects = new RejectsWriter(flags.rejects ?? defaultRejectsPath());
+  await rejects.checkWritable();
   const sandbox: RunningSandbox | undefined = flags.sandbox && !flags.dryRun ? await startSandboxFor(target.name, flags.quiet || flags.json) : undefined;
+  try {
+    return await importInto(sandbox, target, settings, prepared, rejects, targetOptions, batchSize, flags);
+  } finally {
+    await sandbox?.close();
+  }
+}
+
+async function importInto(
+  sandbox: RunningSandbox | undefined,
+  target: ReturnType<typeof findTarget>,
+  settings: Awaited<ReturnType<typeof loadInputSettings>>,
+  prepared: Awaited<ReturnType<typeof prepareInputs>>,
+  rejects: RejectsWriter,
+  targetOptions: unknown,
+  batchSize: number,
+  flags: ImportFlags,
+): Promise<number> {
   const endpoint = sandbox?.url ?? checkEndpoint(flags.endpoint ?? target.defaultEndpoint, flags.allowHttp ?? false);
   const env = sandbox?.env ?? process.env;
-  const rejects = new RejectsWriter(flags.rejects ?? defaultRejectsPath());
   const progress = new Progress({ quiet: flags.quiet || flags.json, total: prepared.reduce((sum, p) => sum + (p.input.size ?? 0), 0) });
   const started = Date.now();
   const reasons = new Map<string, number>();
@@ -81,10 +99,7 @@ export async function runImport(files: string[], flags: ImportFlags): Promise<nu
   const summary = summarize(uploader!, target.name, endpoint, flags, started, rejects, reasons, stopSignals.signal);
   if (flags.report) await writeReport(flags.report, summary);
   printSummary(summary, flags.json ?? false);
-  if (sandbox) {
-    if (!flags.json) sandbox.describe();
-    await sandbox.close();
-  }
+  if (sandbox && !flags.json) sandbox.describe();
   if (summary.outcome === 'interrupted') return stopSignals.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   if (uploader!.abortError) return EXIT.aborted;
   return summary.rejectedLocal + summary.rejectedServer > 0 ? EXIT.someRejected : EXIT.ok;

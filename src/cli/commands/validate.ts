@@ -19,6 +19,7 @@ interface ListedError {
 export async function runValidate(files: string[], flags: ValidateFlags): Promise<number> {
   const settings = await loadInputSettings(files, flags);
   const rejects = flags.rejects ? new RejectsWriter(flags.rejects) : undefined;
+  await rejects?.checkWritable();
   const counts = { read: 0, valid: 0, invalid: 0, skipped: 0 };
   const listed: ListedError[] = [];
   const out = (line: string) => process.stdout.write(`${line}\n`);

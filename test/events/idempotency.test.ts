@@ -1,0 +1,126 @@
+// Idempotency keys: a mapped column wins; otherwise a key derived from the content, the same on every
+// run and machine, distinct for repeated identical rows in one file, shared by one row in two files.
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CanonicalEvent } from '../../src/events/canonical.js';
+import { KeyDeriver, stableStringify } from '../../src/events/idempotency.js';
+import { loadMapping, parseMapping } from '../../src/mapping/load.js';
+import { readEvents, type PipelineItem, type ReadOptions } from '../../src/pipeline/read-events.js';
+import { fixture, withTempDir } from '../helpers.js';
+
+const mappingJson = {
+  event: { template: 'Order {status}' },
+  timestamp: { column: 'at', timezone: 'Europe/Berlin' },
+  objects: [{ type: { const: 'Order' }, id: 'order' }],
+};
+
+async function collect(options: ReadOptions): Promise<PipelineItem[]> {
+  const items: PipelineItem[] = [];
+  for await (const item of readEvents(options)) items.push(item);
+  return items;
+}
+
+function keys(items: PipelineItem[]): string[] {
+  return items.map((item) => (item.kind === 'event' ? item.event.idempotency_key! : `not an event: ${JSON.stringify(item)}`));
+}
+
+const event = (id: string): CanonicalEvent => ({ event: 'Order placed', timestamp: '2024-01-01T00:00:00Z', objects: [{ type: 'Order', id }] });
+
+describe('derived idempotency keys', () => {
+  it('gives the same keys when the same file is read twice', async () => {
+    const options: ReadOptions = { files: [fixture('orders.csv')], mapping: await loadMapping(fixture('orders.mapping.json')) };
+    const first = keys(await collect(options));
+    const second = keys(await collect(options));
+    expect(first).toHaveLength(8);
+    for (const key of first) expect(key).toMatch(/^el1_[0-9a-f]{32}$/);
+    expect(new Set(first).size).toBe(8);
+    expect(second).toEqual(first);
+  });
+
+  it('gives the same keys to a canonical NDJSON file read twice, keeping the key it carries', async () => {
+    const first = keys(await collect({ files: [fixture('events.ndjson')] }));
+    const second = keys(await collect({ files: [fixture('events.ndjson')] }));
+    expect(first[0]).toBe('inv-9001-created');
+    expect(first.slice(1)).toHaveLength(3);
+    for (const key of first.slice(1)) expect(key).toMatch(/^el1_[0-9a-f]{32}$/);
+    expect(second).toEqual(first);
+  });
+
+  it('gives two identical rows in one file different keys', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'twice.csv');
+      await writeFile(file, 'order,status,at\nA,placed,2024-01-01 10:00\nA,placed,2024-01-01 10:00\nA,placed,2024-01-01 10:00\n');
+      const found = keys(await collect({ files: [file], mapping: parseMapping(mappingJson, 'mapping.json') }));
+      expect(new Set(found).size).toBe(3);
+    });
+  });
+
+  it('gives the same row in two different files the same key, wherever it stands', async () => {
+    await withTempDir(async (dir) => {
+      const one = join(dir, 'january.csv');
+      const two = join(dir, 'overlap.csv');
+      await writeFile(one, 'order,status,at\nA,placed,2024-01-01 10:00\nB,placed,2024-01-02 10:00\n');
+      await writeFile(two, 'at,status,order\n2024-01-03 10:00,placed,C\n2024-01-02 10:00,placed,B\n');
+      const [a, b, c, b2] = keys(await collect({ files: [one, two], mapping: parseMapping(mappingJson, 'mapping.json') }));
+      expect(b2).toBe(b);
+      expect(new Set([a, b, c]).size).toBe(3);
+    });
+  });
+
+  it('does not depend on the key order of the input or on absent fields', () => {
+    const a = { event: 'x', timestamp: 't', objects: [{ id: '1', type: 'T' }], properties: { b: 1, a: 2 } };
+    const b = { properties: { a: 2, b: 1 }, objects: [{ type: 'T', id: '1' }], timestamp: 't', event: 'x', actor: undefined };
+    expect(new KeyDeriver().keyFor(b as CanonicalEvent)).toBe(new KeyDeriver().keyFor(a as CanonicalEvent));
+    expect(stableStringify(b)).toBe('{"event":"x","objects":[{"id":"1","type":"T"}],"properties":{"a":2,"b":1},"timestamp":"t"}');
+  });
+
+  it('is the documented SHA-256 of the stable JSON, the same on every machine', () => {
+    const content = '{"event":"Order placed","objects":[{"id":"SO-1","type":"Order"}],"timestamp":"2024-01-01T00:00:00Z"}';
+    const sha = (text: string) => `el1_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+    const deriver = new KeyDeriver();
+    // A literal, so a change of the scheme (which would break deduplication across versions) shows here.
+    expect(deriver.keyFor(event('SO-1'))).toBe('el1_891d9c5501abdd02be85e9b4806c5fa2');
+    expect(sha(content)).toBe('el1_891d9c5501abdd02be85e9b4806c5fa2');
+    expect(deriver.keyFor(event('SO-1'))).toBe(sha(`${content}\n1`));
+    expect(deriver.keyFor(event('SO-1'))).toBe(sha(`${content}\n2`));
+  });
+
+  it('ignores a key the event already has when deriving', () => {
+    const deriver = new KeyDeriver();
+    expect(deriver.keyFor({ ...event('1'), idempotency_key: 'old' })).toBe(new KeyDeriver().keyFor(event('1')));
+  });
+
+  it('still counts repeats after the filter has grown past its first slice', () => {
+    const fresh = new KeyDeriver();
+    const [k0, k1] = [fresh.keyFor(event('row-0')), fresh.keyFor(event('row-0'))];
+    const deriver = new KeyDeriver();
+    expect(deriver.keyFor(event('row-0'))).toBe(k0);
+    for (let i = 1; i < 70_000; i++) deriver.keyFor(event(`row-${i}`));
+    expect(deriver.keyFor(event('row-0'))).toBe(k1);
+    expect(k1).not.toBe(k0);
+  });
+});
+
+describe('mapped idempotency keys', () => {
+  it('takes the key from the mapped column, and derives one where the cell is empty', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'keys.csv');
+      await writeFile(file, 'order,status,at,key\nA,placed,2024-01-01 10:00,evt-1\nA,placed,2024-01-01 10:00,\n');
+      const mapping = parseMapping({ ...mappingJson, idempotency_key: 'key' }, 'mapping.json');
+      const [given, derived] = keys(await collect({ files: [file], mapping }));
+      expect(given).toBe('evt-1');
+      expect(derived).toMatch(/^el1_[0-9a-f]{32}$/);
+    });
+  });
+
+  it('keeps the same mapped key for identical rows (the source says they are one event)', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'keys.csv');
+      await writeFile(file, 'order,status,at,key\nA,placed,2024-01-01 10:00,evt-1\nA,placed,2024-01-01 10:00,evt-1\n');
+      const mapping = parseMapping({ ...mappingJson, idempotency_key: { template: '{order}-{key}' } }, 'mapping.json');
+      expect(keys(await collect({ files: [file], mapping }))).toEqual(['A-evt-1', 'A-evt-1']);
+    });
+  });
+});
