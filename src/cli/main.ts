@@ -58,6 +58,29 @@ Exit codes: 0 all valid, 1 some records invalid, 2 usage or configuration error.
       setExit(await runValidate(files, options as unknown as ValidateFlags));
     });
 
+  program
+    .command('init')
+    .argument('<file>', 'a CSV or NDJSON file to look at (its header and first 200 records)')
+    .description('write a starting mapping file for FILE, saying what it guessed and what to check')
+    .addOption(new Option('-t, --target <name>', 'the API the mapping is for (immutable: the user column becomes the actor)').choices(['flowmyna', 'immutable', 'flaring']))
+    .option('-o, --out <file>', 'where to write the mapping (default: <input name>.mapping.json in the current folder)')
+    .option('--force', 'overwrite the output file if it exists')
+    .option('-f, --format <name>', 'input format: csv, ndjson, json (default: from the file name and content)')
+    .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; tab |); written into the mapping')
+    .addHelpText('after', `
+Examples:
+  $ eventload init exports/orders.csv && eventload validate exports/orders.csv -m orders.mapping.json
+  $ eventload init running-example.csv --target immutable --out running-example.mapping.json
+  $ eventload init audit.ndjson --out audit.mapping.json --force
+
+What it guessed and what you must check (above all the time zone of zone-less timestamps) goes to
+stderr; the path of the written file to stdout. Exit codes: 0 written (or no mapping needed),
+2 usage or configuration error (unreadable file, output exists without --force, nothing usable found).`)
+    .action(async (file: string, options: Record<string, unknown>) => {
+      const { runInit } = await import('./commands/init.js');
+      setExit(await runInit(file, options as Parameters<typeof runInit>[1]));
+    });
+
   addInputOptions(program.command('import').argument('<files...>', 'input files (- for standard input; .gz is read transparently)'))
     .description('read, map, validate and upload events to an ingest API, accounting for every one')
     .addOption(new Option('-t, --target <name>', 'the ingest API').choices(['flowmyna', 'immutable', 'flaring']).makeOptionMandatory())

@@ -1,0 +1,137 @@
+// `eventload init FILE`: samples the first records of a CSV or NDJSON file and writes a starting
+// mapping file, saying on stderr what it guessed, why, and what the user must check.
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { ConfigError, EXIT, formatIssues, type Issue } from '../../errors.js';
+import { checkCanonical, type CanonicalEvent } from '../../events/canonical.js';
+import { formatJson } from '../../init/format.js';
+import { guessMapping, type MappingFile, type Note } from '../../init/guess.js';
+import { compileMapping } from '../../mapping/compile.js';
+import { describeSchemaError, parseMapping } from '../../mapping/load.js';
+import { chooseReader } from '../../readers/index.js';
+import { openInput } from '../../readers/input.js';
+import type { RawRecord, ReaderItem } from '../../readers/types.js';
+
+export interface InitFlags {
+  target?: string;
+  out?: string;
+  force?: boolean;
+  format?: string;
+  delimiter?: string;
+}
+
+// Enough rows to see most values a column takes, few enough that init answers at once.
+const SAMPLE_RECORDS = 200;
+// A file of nothing but unreadable lines is not read to its end.
+const MAX_ITEMS = 2_000;
+
+export async function runInit(file: string, flags: InitFlags): Promise<number> {
+  if (file === '-' && !flags.out) throw new ConfigError('reading standard input: name the mapping file to write with --out FILE');
+  const out = flags.out ?? defaultOutput(file);
+  if (!flags.force && existsSync(out)) throw new ConfigError(`${out}: already exists; pass --force to overwrite it`);
+
+  const input = await openInput(file);
+  const reader = chooseReader(file, input.head, flags.format);
+  if (reader.defaultMapper) {
+    input.stream.destroy();
+    printNotes(file, undefined, [{ kind: 'guess', text: `${reader.name} input has a built-in mapping: no mapping file is needed (see docs/bpmn.md to override it)` }]);
+    return EXIT.ok;
+  }
+  const parsedOptions = reader.optionsSchema.safeParse(flags.delimiter === undefined ? {} : { delimiter: flags.delimiter });
+  if (!parsedOptions.success) throw new ConfigError(`${reader.name} reader options: ${describeSchemaError(parsedOptions.error)}`);
+
+  const sample = await readSample(reader.read({ name: input.name, stream: input.stream, head: input.head }, parsedOptions.data));
+  input.stream.destroy();
+  if (sample.records.length === 0) {
+    throw new ConfigError(`${file}: no records could be read${sample.firstProblem ? ` (${sample.firstProblem})` : ''}`);
+  }
+
+  const guess = guessMapping({ file: basename(file), header: sample.header, records: sample.records, target: flags.target });
+  const notes = [...guess.notes];
+  if (sample.unreadable > 0) notes.push({ kind: 'check', text: `${sample.unreadable} of the first rows could not be read (${sample.firstProblem}); validate lists them all` });
+  if (guess.kind === 'canonical') {
+    printNotes(file, sample.records.length, notes);
+    return EXIT.ok;
+  }
+  if (guess.kind === 'unusable') {
+    printNotes(file, sample.records.length, notes);
+    throw new ConfigError(`${file}: ${guess.reason}`);
+  }
+
+  const mapping: MappingFile = { ...guess.mapping, ...(flags.delimiter !== undefined && { reader: { delimiter: flags.delimiter } }) };
+  notes.push(...(await checkSample(mapping, sample.records, out, flags.target)));
+  try {
+    await writeFile(out, `${formatJson(mapping)}\n`, { flag: flags.force ? 'w' : 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new ConfigError(`${out}: already exists; pass --force to overwrite it`);
+    throw new ConfigError(`${out}: cannot write the mapping file (${code ?? 'error'})`);
+  }
+  printNotes(file, sample.records.length, notes);
+  process.stdout.write(`${out}\n`);
+  return EXIT.ok;
+}
+
+/** `exports/orders.csv.gz` → `orders.mapping.json`, in the current folder. */
+export function defaultOutput(file: string): string {
+  return `${basename(file).replace(/\.gz$/i, '').replace(/\.[^.]*$/, '') || 'input'}.mapping.json`;
+}
+
+interface Sample {
+  header: string[] | undefined;
+  records: RawRecord[];
+  unreadable: number;
+  firstProblem: string | undefined;
+}
+
+async function readSample(items: AsyncIterable<ReaderItem>): Promise<Sample> {
+  const sample: Sample = { header: undefined, records: [], unreadable: 0, firstProblem: undefined };
+  let seen = 0;
+  // Leaving the loop early closes the reader, which stops reading the file.
+  for await (const item of items) {
+    if (item.kind === 'columns') sample.header = item.columns;
+    if (item.kind === 'record') sample.records.push(item.record);
+    if (item.kind === 'invalid') {
+      sample.unreadable++;
+      sample.firstProblem ??= `line ${item.position.line}: ${item.issue.path}: ${item.issue.message}`;
+    }
+    if (sample.records.length >= SAMPLE_RECORDS || ++seen >= MAX_ITEMS) break;
+  }
+  return sample;
+}
+
+/** Maps the sampled records with the new mapping, as validate would, and says how many fail. */
+async function checkSample(mapping: MappingFile, records: RawRecord[], out: string, target: string | undefined): Promise<Note[]> {
+  const parsed = parseMapping(mapping, out);
+  const mapper = compileMapping({ ...parsed, event: parsed.event!, timestamp: parsed.timestamp!, objects: parsed.objects! });
+  let targetCheck: ((event: CanonicalEvent) => Issue[]) | undefined;
+  if (target) {
+    const { findTarget, parseTargetOptions } = await import('../../targets/index.js');
+    const plugin = findTarget(target);
+    const options = parseTargetOptions(plugin, mapping.targets?.[plugin.name], out);
+    targetCheck = (event) => plugin.check(event, options);
+  }
+  let rejected = 0;
+  let first: string | undefined;
+  records.forEach((record, index) => {
+    const mapped = mapper.map(record, { file: out, line: index + 1 });
+    const issues = mapped.ok ? [...checkCanonical(mapped.event), ...(targetCheck?.(mapped.event) ?? [])] : mapped.issues;
+    if (issues.length === 0) return;
+    rejected++;
+    first ??= formatIssues(issues);
+  });
+  if (rejected === 0) return [{ kind: 'guess', text: `all ${records.length} sampled records map to valid events${target ? ` for ${target}` : ''}` }];
+  return [{ kind: 'check', text: `${rejected} of ${records.length} sampled records would be rejected${target ? ` for ${target}` : ''}, for example: ${first}` }];
+}
+
+function printNotes(file: string, sampled: number | undefined, notes: readonly Note[]): void {
+  const lines = [`eventload init: ${file}${sampled === undefined ? '' : `: looked at ${sampled} record${sampled === 1 ? '' : 's'}`}`];
+  for (const note of notes.filter((n) => n.kind === 'guess')) lines.push(`  ${note.text}`);
+  const checks = notes.filter((n) => n.kind === 'check');
+  if (checks.length > 0) {
+    lines.push('', 'Check before importing:');
+    for (const note of checks) lines.push(`  ! ${note.text}`);
+  }
+  process.stderr.write(`${lines.join('\n')}\n`);
+}
