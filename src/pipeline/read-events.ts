@@ -71,7 +71,7 @@ function chooseMapper(reader: ReaderPlugin<any>, readerOptions: unknown, options
     return compileMapping({ ...mapping, event: mapping.event, timestamp: mapping.timestamp, objects: mapping.objects }, { timezone: options.timezone });
   }
   if (reader.defaultMapper) return reader.defaultMapper(readerOptions);
-  if (reader.name === 'csv') throw new ConfigError(`${file}: CSV input needs a mapping file (--mapping FILE); `eventload init ${file}` writes a starting one`);
+  if (reader.name === 'csv') throw new ConfigError(`${file}: CSV input needs a mapping file (--mapping FILE); \`eventload init ${file}\` writes a starting one`);
   return identityMapper({ timezone: options.timezone });
 }
 
