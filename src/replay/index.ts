@@ -1,0 +1,19 @@
+// `eventload replay`, the core: pacing, reordering, shifting, windowing and looping of pipeline
+// items against an injected clock. The CLI command wires it between the reader and the uploader.
+export { FakeClock, realClock, type Clock } from './clock.js';
+export { DEFAULT_REORDER_WINDOW, LOOP_BUFFER_LIMIT, MAX_REORDER_WINDOW, parseDuration, parseReplayOptions, replayOptionsSchema, type ReplayOptions } from './options.js';
+export { ReorderWindow, type Timed } from './reorder.js';
+export {
+  LOOP_PAUSE_MS,
+  createReplayStats,
+  keptKey,
+  previewSchedule,
+  recordLag,
+  replayItems,
+  replayKey,
+  scheduledAt,
+  shiftTimestamp,
+  type ReplayControl,
+  type ReplayStats,
+  type SchedulePreview,
+} from './schedule.js';
