@@ -37,6 +37,7 @@ export function checkFields(fields: Record<string, unknown>, schema: Field[], ty
       continue;
     }
     if (field.type === 'number' && typeof value !== 'number') issues.push({ path, message: `must be a number for event type "${typeName}" (map it with "as": "number")` });
+    if (field.type === 'text' && typeof value !== 'string') issues.push({ path, message: `must be text for event type "${typeName}" (map it with "as": "string")` });
     if (field.type === 'select' && Array.isArray(field.options) && !field.options.includes(value)) {
       issues.push({ path, message: `must be one of ${field.options.map((option) => JSON.stringify(option)).join(', ')} for event type "${typeName}"` });
     }

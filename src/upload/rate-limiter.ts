@@ -23,18 +23,22 @@ export class RateLimiter {
     return Math.max(0, this.pausedUntil - this.now());
   }
 
-  /** Resolves when the caller may send one request. Callers are served in arrival order. */
-  take(): Promise<void> {
-    const turn = this.queue.then(() => this.waitForToken());
+  /**
+   * Resolves when the caller may send one request. Callers are served in arrival order. Once
+   * `signal` is aborted it resolves at once without using a token: the caller checks the signal.
+   */
+  take(signal?: AbortSignal): Promise<void> {
+    const turn = this.queue.then(() => this.waitForToken(signal));
     this.queue = turn.catch(() => undefined);
     return turn;
   }
 
-  private async waitForToken(): Promise<void> {
+  private async waitForToken(signal: AbortSignal | undefined): Promise<void> {
     for (;;) {
+      if (signal?.aborted) return;
       const pause = this.pausedUntil - this.now();
       if (pause > 0) {
-        await sleep(pause);
+        await wait(pause, signal);
         continue;
       }
       if (this.perSecond === undefined) return;
@@ -43,7 +47,7 @@ export class RateLimiter {
         this.tokens -= 1;
         return;
       }
-      await sleep(Math.ceil(((1 - this.tokens) / this.perSecond) * 1000));
+      await wait(Math.ceil(((1 - this.tokens) / this.perSecond) * 1000), signal);
     }
   }
 
@@ -52,4 +56,9 @@ export class RateLimiter {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond!);
     this.last = now;
   }
+}
+
+/** Sleeps, cut short (without an error) when the signal is aborted. */
+function wait(ms: number, signal: AbortSignal | undefined): Promise<unknown> {
+  return sleep(ms, undefined, { signal }).catch(() => undefined);
 }

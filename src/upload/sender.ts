@@ -34,6 +34,12 @@ export interface SendResult {
   attempts: number;
 }
 
+/** The run was stopped (Ctrl-C, or another request aborted it) before this request was sent (again). */
+export class StoppedError extends Error {
+  override readonly name = 'StoppedError';
+  readonly code = 'EL_STOPPED';
+}
+
 export class Sender {
   constructor(
     private readonly http: HttpClient,
@@ -45,12 +51,14 @@ export class Sender {
 
   /**
    * Sends until a response that is not worth retrying, or until retries run out (then the last
-   * response is returned). Throws AbortError when the endpoint could not be reached at all.
+   * response is returned). Throws AbortError when the endpoint could not be reached at all, and
+   * StoppedError when `signal` is aborted while waiting to send (a request on the wire finishes).
    */
-  async send(method: 'GET' | 'POST', path: string, body: string | undefined, headers: () => Promise<Record<string, string>>): Promise<SendResult> {
+  async send(method: 'GET' | 'POST', path: string, body: string | undefined, headers: () => Promise<Record<string, string>>, signal?: AbortSignal): Promise<SendResult> {
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
-      await this.limiter.take();
+      await this.limiter.take(signal);
+      if (signal?.aborted) throw new StoppedError(`stopped before sending ${path}`);
       let response: HttpResponse | undefined;
       let failure: string | undefined;
       try {
@@ -75,7 +83,8 @@ export class Sender {
       // A server that says "slow down" is obeyed by every worker, not just this one.
       if (throttled) this.limiter.pauseUntil(Date.now() + wait);
       this.onRetry({ reason: response ? `HTTP ${response.status}` : failure!, waitMs: wait, throttled, attempt: attempt + 1 });
-      await sleep(wait);
+      // Ctrl-C must not wait out a backoff of minutes: the request is given up, and counted unsent.
+      await sleep(wait, undefined, { signal }).catch(() => undefined);
     }
   }
 

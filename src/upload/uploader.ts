@@ -8,7 +8,7 @@ import type { CanonicalEvent } from '../events/canonical.js';
 import type { PipelineItem } from '../pipeline/read-events.js';
 import type { RawRecord } from '../readers/types.js';
 import type { Outcome, Session } from '../targets/types.js';
-import type { Sender } from './sender.js';
+import { StoppedError, type Sender } from './sender.js';
 import { emptyCounts, type Counts } from './summary.js';
 
 export interface EventItem {
@@ -37,9 +37,13 @@ export class Uploader {
   /** Set when the run must stop (authentication refused, endpoint unreachable). */
   abortError: AbortError | undefined;
   private stopRequested = false;
+  /** Aborted on stop or abort: requests waiting for a token or a retry give up (and count as unsent). */
+  private readonly stopping = new AbortController();
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly running = new Set<Promise<void>>();
   private renewing: Promise<boolean> | undefined;
+  /** Counts completed logins, so a 401 for a token already replaced is retried without another. */
+  private authGeneration = 0;
   /** Highest number of events held in requests at once (for the memory regression test). */
   peakEventsInFlight = 0;
   private eventsInFlight = 0;
@@ -48,9 +52,15 @@ export class Uploader {
     this.limit = pLimit(options.concurrency);
   }
 
-  /** Stop reading; requests already under way finish. */
+  /** Stop reading; requests on the wire finish, those waiting for the rate limit or a retry give up (unsent). */
   stop(): void {
     this.stopRequested = true;
+    this.stopping.abort();
+  }
+
+  private abort(error: AbortError): void {
+    this.abortError ??= error;
+    this.stopping.abort();
   }
 
   get stopped(): boolean {
@@ -84,7 +94,16 @@ export class Uploader {
 
   private async passesRemoteChecks(item: Extract<PipelineItem, { kind: 'event' }>): Promise<boolean> {
     if (!this.session.checkRemote) return true;
-    const issues: Issue[] = await this.session.checkRemote(item.event);
+    let issues: Issue[];
+    try {
+      issues = await this.session.checkRemote(item.event);
+    } catch (error) {
+      // The target's set-up calls failed (token refused, endpoint gone): the run stops, this event unsent.
+      if (!(error instanceof AbortError)) throw error;
+      this.abort(error);
+      this.counts.unsent++;
+      return false;
+    }
     if (issues.length === 0) return true;
     await this.rejectLocal({ kind: 'rejected', position: item.position, stage: 'target', issues, record: item.record, event: item.event });
     return false;
@@ -106,16 +125,29 @@ export class Uploader {
     this.eventsInFlight += batch.length;
     this.peakEventsInFlight = Math.max(this.peakEventsInFlight, this.eventsInFlight);
     try {
-      if (this.stopped) {
-        this.counts.unsent += batch.length;
-        return;
-      }
-      const outcomes = await this.send(batch);
-      if (!outcomes) return;
-      for (let i = 0; i < batch.length; i++) await this.record(batch[i]!, outcomes[i]!);
+      await this.deliverBatch(batch);
     } finally {
       this.eventsInFlight -= batch.length;
     }
+  }
+
+  private async deliverBatch(batch: EventItem[]): Promise<void> {
+    if (this.stopped) {
+      this.counts.unsent += batch.length;
+      return;
+    }
+    const outcomes = await this.send(batch);
+    if (!outcomes) return;
+    // A batch too large for the server (413) is sent again in halves, so only an event that is too
+    // large on its own is rejected, never its neighbours.
+    if (batch.length > 1 && outcomes.every((outcome) => outcome.kind === 'rejected' && outcome.status === 413)) {
+      this.counts.sent -= batch.length;
+      const half = Math.ceil(batch.length / 2);
+      await this.deliverBatch(batch.slice(0, half));
+      await this.deliverBatch(batch.slice(half));
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) await this.record(batch[i]!, outcomes[i]!);
   }
 
   /** Returns one outcome per event, or undefined when the run was aborted (the batch counts as unsent). */
@@ -139,8 +171,8 @@ export class Uploader {
       }
       return single ? [this.session.single.outcome(response)] : this.session.batch!.outcomes(response, batch.length);
     } catch (error) {
-      if (!(error instanceof AbortError)) throw error;
-      this.abortError ??= error;
+      if (!(error instanceof AbortError) && !(error instanceof StoppedError)) throw error;
+      if (error instanceof AbortError) this.abort(error);
       // The request may or may not have arrived; it is not counted as delivered.
       this.counts.unsent += batch.length;
       this.counts.sent -= batch.length;
@@ -150,23 +182,34 @@ export class Uploader {
 
   private async post(path: string, body: string, key: string) {
     for (let renewed = false; ; renewed = true) {
-      const headers = async () => ({ 'idempotency-key': key, ...(await this.session.authHeaders()) });
-      const { response, attempts } = await this.sender!.send('POST', path, body, headers);
+      let generation = this.authGeneration;
+      const headers = async () => {
+        generation = this.authGeneration;
+        return { 'idempotency-key': key, ...(await this.session.authHeaders()) };
+      };
+      const { response, attempts } = await this.sender!.send('POST', path, body, headers, this.stopping.signal);
       this.counts.requests += attempts;
       this.counts.retries += attempts - 1;
       if (response.status !== 401 && response.status !== 403) return response;
       if (this.abortError) return undefined;
-      if (response.status === 401 && !renewed && this.session.renewAuth && (await this.renewOnce())) continue;
-      this.abortError ??= new AbortError(`the target refused the credentials (HTTP ${response.status}); check the token's value and permissions`, 'EL_AUTH');
+      if (response.status === 401 && !renewed && this.session.renewAuth && (await this.renewAfter(generation))) continue;
+      this.abort(new AbortError(`the target refused the credentials (HTTP ${response.status}); check the token's value and permissions`, 'EL_AUTH'));
       return undefined;
     }
   }
 
-  /** Many workers may see the same expired token at once: one login serves them all. */
-  private renewOnce(): Promise<boolean> {
-    this.renewing ??= this.session.renewAuth!().finally(() => {
-      setTimeout(() => (this.renewing = undefined), 1000);
-    });
+  /**
+   * Many workers may see the same expired token at once: one login serves them all. A worker whose
+   * token was already replaced (`generation` is past) just sends again with the new one.
+   */
+  private renewAfter(generation: number): Promise<boolean> {
+    if (generation !== this.authGeneration) return Promise.resolve(true);
+    this.renewing ??= this.session.renewAuth!()
+      .then((renewed) => {
+        this.authGeneration++;
+        return renewed;
+      })
+      .finally(() => (this.renewing = undefined));
     return this.renewing;
   }
 

@@ -42,6 +42,7 @@ export async function runImport(files: string[], flags: ImportFlags): Promise<nu
   const settings = await loadInputSettings(files, { ...flags, target: target.name });
   const targetOptions = parseTargetOptions(target, settings.mapping?.targets?.[target.name], flags.mapping ?? 'mapping');
   const batchSize = chooseBatchSize(flags.batchSize, target.maxBatchSize);
+  if (flags.concurrency < 1) throw new ConfigError('--concurrency must be at least 1');
   if (flags.out && !flags.dryRun) throw new ConfigError('--out writes the request bodies of a --dry-run; add --dry-run');
   const prepared = await prepareInputs(settings);
 

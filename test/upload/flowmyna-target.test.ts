@@ -1,0 +1,90 @@
+// The flowmyna target: the key check before anything is sent, the body, and how a batch answer
+// with partial failures becomes one outcome per event.
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
+import type { CanonicalEvent } from '../../src/events/canonical.js';
+import { flowmynaTarget } from '../../src/targets/flowmyna.js';
+import type { ApiClient, Session } from '../../src/targets/types.js';
+
+const KEY = `fm_live_${'a'.repeat(32)}`;
+const offline: ApiClient = {
+  get: async () => ({ status: 599, body: undefined }),
+  post: async () => ({ status: 599, body: undefined }),
+};
+const session = (): Promise<Session> => flowmynaTarget.connect(offline, { env: { FLOWMYNA_API_KEY: KEY } });
+
+const event: CanonicalEvent = {
+  event: 'Order placed',
+  timestamp: '2024-03-01T09:15:00+01:00',
+  objects: [{ type: 'Order', id: 'SO-1', qualifier: 'target' }],
+  properties: { amount: 12.5 },
+  actor: { id: 'u-ana' },
+  idempotency_key: 'el1_abc',
+};
+
+describe('flowmyna credentials', () => {
+  it('refuses a key that is not fm_live_ and 32 characters, without repeating it', async () => {
+    const secret = 'fm_live_tooshort_SECRET';
+    const error = await flowmynaTarget.connect(offline, { env: { FLOWMYNA_API_KEY: secret } }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).not.toContain('SECRET');
+  });
+
+  it('refuses a missing key', async () => {
+    await expect(flowmynaTarget.connect(offline, { env: {} })).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('sends the key as a bearer token', async () => {
+    expect(await (await session()).authHeaders()).toEqual({ authorization: `Bearer ${KEY}` });
+  });
+});
+
+describe('flowmyna request body', () => {
+  it('carries event, timestamp, objects and properties, as read', async () => {
+    const { single, batch } = await session();
+    expect(single.body(event)).toEqual({ event: 'Order placed', timestamp: '2024-03-01T09:15:00+01:00', objects: event.objects, properties: { amount: 12.5 } });
+    expect(batch!.body([event, event])).toEqual({ events: [single.body(event), single.body(event)] });
+  });
+});
+
+describe('flowmyna outcomes', () => {
+  it('places each batch error on its event and the ids on the others, in order', async () => {
+    const { batch } = await session();
+    const answer = {
+      status: 200,
+      body: {
+        success: false,
+        processed: 2,
+        failed: 1,
+        event_ids: ['evt_a', 'evt_c'],
+        errors: [{ index: 1, detail: [{ loc: ['body', 'events', 1, 'timestamp'], msg: 'Input should be a valid datetime', type: 'datetime_parsing' }] }],
+      },
+    };
+    expect(batch!.outcomes(answer, 3)).toEqual([
+      { kind: 'accepted', id: 'evt_a' },
+      { kind: 'rejected', status: 422, message: 'events.1.timestamp: Input should be a valid datetime' },
+      { kind: 'accepted', id: 'evt_c' },
+    ]);
+  });
+
+  it('never counts an event as accepted when an error cannot be placed', async () => {
+    const { batch } = await session();
+    const outcomes = batch!.outcomes({ status: 200, body: { event_ids: [], errors: [{ detail: 'something failed' }] } }, 2);
+    expect(outcomes.every((outcome) => outcome.kind === 'rejected')).toBe(true);
+  });
+
+  it('rejects a whole batch the server refused, with its message', async () => {
+    const { batch } = await session();
+    const outcomes = batch!.outcomes({ status: 422, body: { detail: [{ loc: ['body', 'events'], msg: 'List should have at most 100 items', type: 'too_long' }] } }, 2);
+    expect(outcomes).toEqual([
+      { kind: 'rejected', status: 422, message: 'events: List should have at most 100 items' },
+      { kind: 'rejected', status: 422, message: 'events: List should have at most 100 items' },
+    ]);
+  });
+
+  it('reads a single answer', async () => {
+    const { single } = await session();
+    expect(single.outcome({ status: 200, body: { success: true, event_id: 'evt_1' } })).toEqual({ kind: 'accepted', id: 'evt_1' });
+    expect(single.outcome({ status: 422, body: { detail: [{ loc: ['body', 'event'], msg: 'Field required' }] } })).toEqual({ kind: 'rejected', status: 422, message: 'event: Field required' });
+  });
+});
