@@ -94,6 +94,10 @@ stderr; the path of the written file to stdout. Exit codes: 0 written (or no map
     .option('--retry-deadline <seconds>', 'give up on one request after this long, retries included', parseNumber, 300)
     .option('--timeout <ms>', 'per-request timeout', parseInteger, 30_000)
     .option('--backoff-base <ms>', 'first retry delay; doubles each retry, with full jitter', parseInteger, 1000)
+    .option('--journal <file>', 'where delivery is remembered across runs (default: .eventload/journal.db)')
+    .option('--no-journal', 'do not remember delivery (a re-run then sends everything again)')
+    .option('--retry-rejected', 'send again events that an earlier run had rejected')
+    .option('--drain-timeout <seconds>', 'on Ctrl-C/SIGTERM, wait at most this long for requests under way', parseNumber, 30)
     .option('--dry-run', 'do everything but send')
     .option('--out <file>', 'with --dry-run: write the exact request bodies as NDJSON')
     .option('--report <file>', 'write the summary as JSON')
@@ -115,6 +119,20 @@ Exit codes: 0 all delivered, 1 some events rejected, 2 usage or configuration er
     .action(async (files: string[], options: Record<string, unknown>) => {
       const { runImport } = await import('./commands/import.js');
       setExit(await runImport(files, options as unknown as ImportFlags));
+    });
+
+  program
+    .command('status')
+    .description('show what the journal holds per target: accepted, duplicates, rejected, in flight, and the last run')
+    .option('--journal <file>', 'the journal to read (default: .eventload/journal.db)')
+    .option('--json', 'print it as JSON')
+    .addHelpText('after', `
+Examples:
+  $ eventload status
+  $ eventload status --journal /var/lib/eventload/orders.db --json`)
+    .action(async (options: { journal?: string; json?: boolean }) => {
+      const { runStatus } = await import('./commands/status.js');
+      setExit(await runStatus(options));
     });
 
   program
@@ -144,6 +162,10 @@ Examples:
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `eventload ... | head` closes our stdout early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   let exitCode: number = EXIT.ok;
   const program = buildProgram((code) => {
     exitCode = code;

@@ -44,4 +44,9 @@ export class HttpClient {
   close(): Promise<void> {
     return this.agent.close();
   }
+
+  /** Cuts off requests under way (their callers see a network error). */
+  destroy(): void {
+    void this.agent.destroy().catch(() => undefined);
+  }
 }

@@ -65,6 +65,8 @@ export class Sender {
         response = await this.http.request(method, path, body, await headers());
       } catch (error) {
         if (error instanceof AbortError) throw error;
+        // Cut off by a stop (--drain-timeout ran out): not a network fault, not worth a retry.
+        if (signal?.aborted) throw new StoppedError(`stopped while sending ${path}`);
         failure = networkErrorCode(error);
         if (!isRetryableNetworkError(failure)) throw new AbortError(`request to ${path} failed: ${failure} ${(error as Error).message}`, 'EL_NETWORK');
       }

@@ -8,6 +8,8 @@ export interface Counts {
   rejectedLocal: number;
   rejectedServer: number;
   skipped: number;
+  /** Of `skipped`: events the journal says an earlier run delivered (or had rejected). */
+  skippedByJournal: number;
   /** Valid events never delivered because the run stopped (aborted or interrupted) first. */
   unsent: number;
   retries: number;
@@ -15,7 +17,7 @@ export interface Counts {
 }
 
 export function emptyCounts(): Counts {
-  return { read: 0, valid: 0, sent: 0, accepted: 0, duplicates: 0, rejectedLocal: 0, rejectedServer: 0, skipped: 0, unsent: 0, retries: 0, requests: 0 };
+  return { read: 0, valid: 0, sent: 0, accepted: 0, duplicates: 0, rejectedLocal: 0, rejectedServer: 0, skipped: 0, skippedByJournal: 0, unsent: 0, retries: 0, requests: 0 };
 }
 
 export type RunOutcome = 'completed' | 'aborted' | 'interrupted';

@@ -7,6 +7,7 @@ import { AbortError, type Issue, type Position } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
 import type { PipelineItem } from '../pipeline/read-events.js';
 import type { RawRecord } from '../readers/types.js';
+import type { EventResult, JournalScope } from '../journal/journal.js';
 import type { Outcome, Session } from '../targets/types.js';
 import { StoppedError, type Sender } from './sender.js';
 import { emptyCounts, type Counts } from './summary.js';
@@ -30,6 +31,10 @@ export interface UploadOptions {
   concurrency: number;
   batchSize: number;
   dryRun: boolean;
+  /** Where delivery is remembered across runs; absent with --no-journal or --dry-run. */
+  journal?: JournalScope;
+  /** Send again what an earlier run had rejected (default: skip it). */
+  retryRejected?: boolean;
 }
 
 export class Uploader {
@@ -77,7 +82,10 @@ export class Uploader {
       this.counts.read++;
       if (item.kind === 'skipped') this.counts.skipped++;
       else if (item.kind === 'rejected') await this.rejectLocal(item);
-      else if (await this.passesRemoteChecks(item)) {
+      else if (this.doneBefore(item.event)) {
+        this.counts.skipped++;
+        this.counts.skippedByJournal++;
+      } else if (await this.passesRemoteChecks(item)) {
         this.counts.valid++;
         batch.push(item);
         if (batch.length >= this.options.batchSize) {
@@ -90,6 +98,19 @@ export class Uploader {
     else this.counts.unsent += batch.length;
     await Promise.all(this.running);
     await iterator.return?.();
+  }
+
+  /**
+   * Accepted or duplicate in an earlier run: never resent. Rejected: resent only with
+   * --retry-rejected. In flight when an earlier run died: resent, with the same key. In flight
+   * in this run: the same key came twice in the input; the second is not sent again.
+   */
+  private doneBefore(event: CanonicalEvent): boolean {
+    const entry = this.options.journal?.lookup(event.idempotency_key!);
+    if (!entry) return false;
+    if (entry.state === 'accepted' || entry.state === 'duplicate') return true;
+    if (entry.state === 'rejected') return !this.options.retryRejected || entry.thisRun;
+    return entry.thisRun;
   }
 
   private async passesRemoteChecks(item: Extract<PipelineItem, { kind: 'event' }>): Promise<boolean> {
@@ -147,6 +168,7 @@ export class Uploader {
       await this.deliverBatch(batch.slice(half));
       return;
     }
+    this.options.journal?.record(batch.map((item, i) => journalResult(item.event.idempotency_key!, outcomes[i]!)));
     for (let i = 0; i < batch.length; i++) await this.record(batch[i]!, outcomes[i]!);
   }
 
@@ -162,6 +184,9 @@ export class Uploader {
       await this.hooks.onDryRun?.(path, body);
       return batch.map(() => ({ kind: 'accepted' }));
     }
+    // Written before the request leaves: if the process dies now, the next run knows these were
+    // on the wire and resends them with the same keys.
+    this.options.journal?.markInFlight(events.map((event) => event.idempotency_key!));
     try {
       const response = await this.post(path, body, key);
       if (!response) {
@@ -222,6 +247,11 @@ export class Uploader {
       await this.hooks.onReject({ kind: 'rejected', position: item.position, stage: 'server', issues: [{ path: 'server', message: `HTTP ${outcome.status}: ${outcome.message}` }], record: item.record, event: item.event, status: outcome.status });
     }
   }
+}
+
+function journalResult(key: string, outcome: Outcome): EventResult {
+  if (outcome.kind === 'rejected') return { key, state: 'rejected', status: outcome.status, reason: outcome.message.slice(0, 1000) };
+  return { key, state: outcome.kind, ...(outcome.id !== undefined && { serverId: outcome.id }) };
 }
 
 /** A batch's Idempotency-Key: derived from its events' keys, so the same batch resent has the same key. */

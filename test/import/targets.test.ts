@@ -73,11 +73,23 @@ describe('immutable end to end', () => {
     const sandbox = await startSandbox({ target: 'immutable' });
     const dir = await tempDir();
     const first = await importInto(sandbox, dir, [eventsNdjson]);
-    const second = await importInto(sandbox, dir, [eventsNdjson]);
+    // Without the journal the events are sent again, and the log's deduplication answers "duplicate".
+    const second = await importInto(sandbox, dir, [eventsNdjson, '--no-journal']);
     expect(first.summary).toMatchObject({ accepted: 4, duplicates: 0 });
     expect(second.code, second.stderr).toBe(0);
     expect(second.summary).toMatchObject({ accepted: 0, duplicates: 4 });
     expect(sandbox.stats.stored).toHaveLength(4);
+  });
+
+  it('does not send again what the journal says was delivered', async () => {
+    const sandbox = await startSandbox({ target: 'immutable' });
+    const dir = await tempDir();
+    await importInto(sandbox, dir, [eventsNdjson]);
+    const requests = sandbox.stats.ingestRequests;
+    const second = await importInto(sandbox, dir, [eventsNdjson]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.summary).toMatchObject({ read: 4, accepted: 0, duplicates: 0, skipped: 4, skippedByJournal: 4 });
+    expect(sandbox.stats.ingestRequests).toBe(requests);
   });
 });
 

@@ -3,7 +3,8 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { AbortError, ConfigError, EXIT, formatIssues } from '../../errors.js';
-import { prepareInputs, readEvents } from '../../pipeline/read-events.js';
+import { Journal, type JournalScope } from '../../journal/journal.js';
+import { prepareInputs, readEvents, type PipelineItem } from '../../pipeline/read-events.js';
 import { RejectsWriter } from '../../report/rejects.js';
 import { findTarget, parseTargetOptions } from '../../targets/index.js';
 import type { Session } from '../../targets/types.js';
@@ -32,12 +33,31 @@ export interface ImportFlags extends InputFlags {
   backoffBase: number;
   dryRun?: boolean;
   out?: string;
+  /** false with --no-journal; a path with --journal FILE. */
+  journal?: string | boolean;
+  retryRejected?: boolean;
+  drainTimeout?: number;
   report?: string;
   json?: boolean;
   quiet?: boolean;
 }
 
-export async function runImport(files: string[], flags: ImportFlags): Promise<number> {
+/** What sync and replay add to an import: another command name, a journal they opened, hooks. */
+export interface DeliveryExtras {
+  command?: string;
+  journal?: Journal;
+  env?: Record<string, string | undefined>;
+  /** Reshapes the stream of items before upload (replay's scheduler). */
+  transform?: (items: AsyncIterable<PipelineItem>, uploader: Uploader) => AsyncIterable<PipelineItem>;
+  /** Called with the finished summary and the journal scope (sync remembers unchanged files). */
+  afterRun?: (summary: Summary, scope: JournalScope | undefined) => void;
+  /** More fields for the summary (replay's lag). */
+  extraSummary?: () => Record<string, unknown>;
+}
+
+export const DEFAULT_JOURNAL = process.env.EVENTLOAD_JOURNAL || '.eventload/journal.db';
+
+export async function runImport(files: string[], flags: ImportFlags, extras: DeliveryExtras = {}): Promise<number> {
   const target = findTarget(flags.target);
   const settings = await loadInputSettings(files, { ...flags, target: target.name });
   const targetOptions = parseTargetOptions(target, settings.mapping?.targets?.[target.name], flags.mapping ?? 'mapping');
@@ -50,7 +70,7 @@ export async function runImport(files: string[], flags: ImportFlags): Promise<nu
   await rejects.checkWritable();
   const sandbox: RunningSandbox | undefined = flags.sandbox && !flags.dryRun ? await startSandboxFor(target.name, flags.quiet || flags.json) : undefined;
   try {
-    return await importInto(sandbox, target, settings, prepared, rejects, targetOptions, batchSize, flags);
+    return await importInto(sandbox, target, settings, prepared, rejects, targetOptions, batchSize, flags, extras);
   } finally {
     await sandbox?.close();
   }
@@ -65,22 +85,26 @@ async function importInto(
   targetOptions: unknown,
   batchSize: number,
   flags: ImportFlags,
+  extras: DeliveryExtras,
 ): Promise<number> {
   const endpoint = sandbox?.url ?? checkEndpoint(flags.endpoint ?? target.defaultEndpoint, flags.allowHttp ?? false);
-  const env = sandbox?.env ?? process.env;
+  const env = sandbox?.env ?? extras.env ?? process.env;
+  const journal = flags.dryRun || flags.journal === false ? undefined : (extras.journal ?? Journal.open(typeof flags.journal === 'string' ? flags.journal : DEFAULT_JOURNAL));
+  const runId = journal?.startRun(extras.command ?? 'import', target.name, endpoint);
+  const scope = journal && journal.scope(target.name, endpoint, runId!);
   const progress = new Progress({ quiet: flags.quiet || flags.json, total: prepared.reduce((sum, p) => sum + (p.input.size ?? 0), 0) });
   const started = Date.now();
   const reasons = new Map<string, number>();
   let http: HttpClient | undefined;
   let uploader: Uploader | undefined;
-  const stopSignals = installSignalHandlers(() => uploader?.stop(), progress);
+  const stopSignals = installSignalHandlers(() => uploader?.stop(), progress, () => http?.destroy(), flags.drainTimeout ?? 30);
   try {
     const rate = flags.rate ? { perSecond: flags.rate, burst: 1 } : target.defaultRate;
     http = flags.dryRun ? undefined : new HttpClient(endpoint, flags.concurrency, flags.timeout);
     const sender = http && new Sender(http, new RateLimiter(rate?.perSecond, rate?.burst), { ...DEFAULT_RETRY, maxRetries: flags.maxRetries, deadlineMs: flags.retryDeadline * 1000, baseDelayMs: flags.backoffBase }, (notice) => progress.retry(notice));
     const session: Session = await connect(target, sender, env, targetOptions, flags.dryRun ?? false);
     const out = flags.out ? await openOut(flags.out) : undefined;
-    uploader = new Uploader(session, sender, { concurrency: flags.concurrency, batchSize, dryRun: flags.dryRun ?? false }, {
+    uploader = new Uploader(session, sender, { concurrency: flags.concurrency, batchSize, dryRun: flags.dryRun ?? false, journal: scope, retryRejected: flags.retryRejected }, {
       onReject: async (item) => {
         const reason = formatIssues(item.issues);
         if (reasons.size < 1000 || reasons.has(reason)) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
@@ -89,15 +113,22 @@ async function importInto(
       onDryRun: out && (async (_path, body) => void (out.write(`${body}\n`) || (await once(out, 'drain')))),
     });
     progress.start(uploader.counts);
-    await uploader.run(readEvents(settings, prepared));
+    const items = readEvents(settings, prepared);
+    await uploader.run(extras.transform ? extras.transform(items, uploader) : items);
     if (out) await new Promise((resolve) => out.end(resolve));
   } finally {
     progress.stop();
     stopSignals.dispose();
     await rejects.close();
-    await http?.close();
+    await http?.close().catch(() => undefined);
+    if (!uploader && journal && !extras.journal) journal.close();
   }
-  const summary = summarize(uploader!, target.name, endpoint, flags, started, rejects, reasons, stopSignals.signal);
+  const summary = { ...summarize(uploader!, target.name, endpoint, flags, started, rejects, reasons, stopSignals.signal), ...extras.extraSummary?.() };
+  if (journal) {
+    journal.finishRun(runId!, summary.outcome, summary);
+    extras.afterRun?.(summary, scope);
+    if (!extras.journal) journal.close();
+  }
   if (flags.report) await writeReport(flags.report, summary);
   printSummary(summary, flags.json ?? false);
   if (sandbox && !flags.json) sandbox.describe();
@@ -171,21 +202,29 @@ async function writeReport(path: string, summary: Summary): Promise<void> {
   }
 }
 
-/** First Ctrl-C / SIGTERM: stop reading and let requests under way finish. Second: quit now. */
-function installSignalHandlers(stop: () => void, progress: Progress) {
+/**
+ * First Ctrl-C / SIGTERM: stop reading and let requests on the wire finish, for at most
+ * --drain-timeout seconds (then they are cut off, stay "in flight" in the journal and are resent
+ * by the next run). Second: quit at once; the journal is consistent at every instant.
+ */
+function installSignalHandlers(stop: () => void, progress: Progress, cutOff: () => void, drainSeconds: number) {
   const state: { signal: NodeJS.Signals | undefined; dispose(): void } = { signal: undefined, dispose: () => undefined };
+  let timer: NodeJS.Timeout | undefined;
   const handler = (signal: NodeJS.Signals) => {
     if (state.signal) {
       process.stderr.write('\neventload: stopped at once\n');
       process.exit(signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
     }
     state.signal = signal;
-    progress.note('stopping: waiting for requests under way to finish (Ctrl-C again to quit at once)');
+    progress.note(`stopping: waiting up to ${drainSeconds} s for requests under way to finish (Ctrl-C again to quit at once)`);
     stop();
+    timer = setTimeout(cutOff, drainSeconds * 1000);
+    timer.unref();
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   state.dispose = () => {
+    if (timer) clearTimeout(timer);
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
