@@ -6,6 +6,8 @@ import { EventloadError, EXIT } from '../errors.js';
 import type { ValidateFlags } from './commands/validate.js';
 import type { ImportFlags } from './commands/import.js';
 import type { SandboxFlags } from './commands/sandbox.js';
+import type { SyncFlags } from './commands/sync.js';
+import type { ReplayFlags } from './commands/replay.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -21,10 +23,55 @@ function addInputOptions(command: Command): Command {
     .option('--rejects <file>', 'write rejected records as NDJSON to this file');
 }
 
+/** Options of every command that sends (import, replay). */
+function addDeliveryOptions(command: Command): Command {
+  return command
+    .addOption(new Option('-t, --target <name>', 'the ingest API (required, here or in --config)').choices(['flowmyna', 'immutable', 'flaring']))
+    .option('--endpoint <url>', "base URL of the API (default: the target's public endpoint)")
+    .option('--sandbox', "start the target's local sandbox in this process and import into it (no account needed)")
+    .option('--allow-http', 'allow a plain http:// endpoint that is not on this machine')
+    .option('-c, --concurrency <n>', 'requests in flight at once, or auto (adapts to the server, up to --concurrency-max)', parseConcurrency, 8)
+    .option('--concurrency-max <n>', 'with --concurrency auto: the most requests in flight', parseInteger, 64)
+    .option('--rate <n>', "requests per second for the whole run (default: the target's documented limit, if any)", parseNumber)
+    .option('--batch-size <n>', 'events per request where the API has a batch endpoint (default: its maximum)', parseInteger)
+    .option('--max-retries <n>', 'retries per request for 408, 429, 5xx and network errors', parseInteger, 5)
+    .option('--retry-deadline <seconds>', 'give up on one request after this long, retries included', parseNumber, 300)
+    .option('--timeout <ms>', 'per-request timeout', parseInteger, 30_000)
+    .option('--backoff-base <ms>', 'first retry delay; doubles each retry, with full jitter', parseInteger, 1000)
+    .option('--journal <file>', 'where delivery is remembered across runs (default: .eventload/journal.db)')
+    .option('--no-journal', 'do not remember delivery (a re-run then sends everything again)')
+    .option('--retry-rejected', 'send again events that an earlier run had rejected')
+    .option('--drain-timeout <seconds>', 'on Ctrl-C/SIGTERM, wait at most this long for requests under way', parseNumber, 30)
+    .option('--dry-run', 'do everything but send')
+    .option('--out <file>', 'with --dry-run: write the exact request bodies as NDJSON')
+    .option('--report <file>', 'write the summary as JSON')
+    .option('--json', 'print only the JSON summary on stdout (logs go to stderr)')
+    .option('-q, --quiet', 'no progress output');
+}
+
+export function parseConcurrency(value: string): number | 'auto' {
+  return value.trim().toLowerCase() === 'auto' ? 'auto' : parseInteger(value);
+}
+
 export function parseNumber(value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new InvalidArgumentError(`expected a number, got "${value}"`);
   return number;
+}
+
+export function parsePercent(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 100) throw new InvalidArgumentError(`expected a percentage from 0 to 100, got "${value}"`);
+  return number;
+}
+
+/**
+ * Where each option's value came from ('cli', 'default', ...), recorded on the options object a
+ * command's action receives (`optionSources`), so a --config file fills in exactly the flags not given.
+ */
+function recordOptionSources(_program: Command, command: Command): void {
+  const sources = Object.fromEntries(command.options.map((option) => [option.attributeName(), command.getOptionValueSource(option.attributeName())]));
+  command.setOptionValueWithSource('optionSources', sources, 'implied');
 }
 
 export function parseInteger(value: string): number {
@@ -39,20 +86,32 @@ function buildProgram(setExit: (code: number) => void): Command {
     .version(version, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
-
-  addInputOptions(program.command('validate').argument('<files...>', 'input files (- for standard input; .gz is read transparently)'))
-    .description('read, map and check every record; send nothing')
-    .option('--target <name>', "also apply this target's limits (flowmyna, immutable, flaring)")
-    .addOption(new Option('--reporter <name>', 'output style').choices(['text', 'json', 'github']).default('text'))
-    .option('--max-errors <n>', 'list at most this many invalid records (all are still counted)', parseInteger)
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .hook('preAction', recordOptionSources)
     .addHelpText('after', `
 Examples:
-  $ eventload validate fixtures/orders.csv --mapping fixtures/orders.mapping.json
-  $ eventload validate exports/*.ndjson --target immutable --reporter github
-  $ eventload validate broken.csv -m orders.mapping.json --rejects rejects.ndjson --max-errors 20
+  $ eventload init exports/orders.csv
+  $ eventload validate exports/orders.csv -m orders.mapping.json --timezone Europe/Berlin
+  $ eventload import fixtures/orders.csv -m fixtures/orders.mapping.json --target flowmyna --sandbox
 
-Exit codes: 0 all valid, 1 some records invalid, 2 usage or configuration error.`)
+Every command has --help with examples.`);
+
+  addInputOptions(program.command('validate').argument('[files...]', 'input files (- for standard input; .gz is read transparently); default: "files" in --config'))
+    .description('read, map and check every record; send nothing')
+    .option('--target <name>', "also apply this target's limits (flowmyna, immutable, flaring)")
+    .addOption(new Option('--reporter <name>', 'what stdout shows: text, json, github (annotations) or junit (JUnit XML)').choices(['text', 'json', 'github', 'junit']).default('text'))
+    .option('--junit <file>', 'also write the result as JUnit XML to this file, whatever the reporter')
+    .option('--max-errors <n>', 'list at most this many invalid records (all are still counted)', parseInteger)
+    .option('--max-error-rate <percent>', 'stop (exit 1) once more than this percentage of records is invalid, after at least 100', parsePercent)
+    .option('--config <file>', 'read options from this JSON file (flags given here win)')
+    .option('--verbose', 'say on stderr how each file is read, and each invalid record as it is found')
+    .addHelpText('after', `
+Examples:
+  $ eventload validate fixtures/orders-mistakes.csv --mapping fixtures/orders.mapping.json --max-errors 3
+  $ eventload validate exports/*.ndjson --target immutable --reporter github --junit validate.xml
+  $ eventload validate --config orders.json --max-error-rate 5 --rejects rejects.ndjson
+
+Exit codes: 0 all valid, 1 some records invalid (or --max-error-rate exceeded), 2 usage or configuration error.`)
     .action(async (files: string[], options: Record<string, unknown>) => {
       const { runValidate } = await import('./commands/validate.js');
       setExit(await runValidate(files, options as unknown as ValidateFlags));
@@ -81,28 +140,11 @@ stderr; the path of the written file to stdout. Exit codes: 0 written (or no map
       setExit(await runInit(file, options as Parameters<typeof runInit>[1]));
     });
 
-  addInputOptions(program.command('import').argument('<files...>', 'input files (- for standard input; .gz is read transparently)'))
+  addDeliveryOptions(addInputOptions(program.command('import').argument('[files...]', 'input files (- for standard input; .gz is read transparently), or "files" in --config')))
     .description('read, map, validate and upload events to an ingest API, accounting for every one')
-    .addOption(new Option('-t, --target <name>', 'the ingest API').choices(['flowmyna', 'immutable', 'flaring']).makeOptionMandatory())
-    .option('--endpoint <url>', "base URL of the API (default: the target's public endpoint)")
-    .option('--sandbox', "start the target's local sandbox in this process and import into it (no account needed)")
-    .option('--allow-http', 'allow a plain http:// endpoint that is not on this machine')
-    .option('-c, --concurrency <n>', 'requests in flight at once', parseInteger, 8)
-    .option('--rate <n>', "requests per second for the whole run (default: the target's documented limit, if any)", parseNumber)
-    .option('--batch-size <n>', 'events per request where the API has a batch endpoint (default: its maximum)', parseInteger)
-    .option('--max-retries <n>', 'retries per request for 408, 429, 5xx and network errors', parseInteger, 5)
-    .option('--retry-deadline <seconds>', 'give up on one request after this long, retries included', parseNumber, 300)
-    .option('--timeout <ms>', 'per-request timeout', parseInteger, 30_000)
-    .option('--backoff-base <ms>', 'first retry delay; doubles each retry, with full jitter', parseInteger, 1000)
-    .option('--journal <file>', 'where delivery is remembered across runs (default: .eventload/journal.db)')
-    .option('--no-journal', 'do not remember delivery (a re-run then sends everything again)')
-    .option('--retry-rejected', 'send again events that an earlier run had rejected')
-    .option('--drain-timeout <seconds>', 'on Ctrl-C/SIGTERM, wait at most this long for requests under way', parseNumber, 30)
-    .option('--dry-run', 'do everything but send')
-    .option('--out <file>', 'with --dry-run: write the exact request bodies as NDJSON')
-    .option('--report <file>', 'write the summary as JSON')
-    .option('--json', 'print only the JSON summary on stdout (logs go to stderr)')
-    .option('-q, --quiet', 'no progress output')
+    .addOption(new Option('--verbose', 'print each retry, throttling pause and rejected record on stderr as it happens').conflicts('quiet'))
+    .option('--max-error-rate <percent>', 'stop (exit 1) once more than this percentage of records is invalid, after at least 100', parsePercent)
+    .option('--config <file>', 'read options from this JSON file (flags given here win; tokens as {"env": "NAME"})')
     .addHelpText('after', `
 Environment (tokens are read from here, never from flags):
   FLOWMYNA_API_KEY                      flowmyna: fm_live_ + 32 characters
@@ -119,6 +161,48 @@ Exit codes: 0 all delivered, 1 some events rejected, 2 usage or configuration er
     .action(async (files: string[], options: Record<string, unknown>) => {
       const { runImport } = await import('./commands/import.js');
       setExit(await runImport(files, options as unknown as ImportFlags));
+    });
+
+  addDeliveryOptions(addInputOptions(program.command('replay').argument('<files...>', 'input files, or a rejects file written by import (corrected by hand if need be)')))
+    .description('send recorded events at their original pace, faster, or shifted in time; also resends a rejects file')
+    .option('--speed <x>', 'how much faster than the original pace: 1, 10, 0.5, 10x, or max (default: max, no waiting)')
+    .option('--reorder-window <n>', 'events held to send slightly out-of-order input in timestamp order (default 1000)')
+    .option('--max-gap <duration>', 'cap idle gaps between events, e.g. 5s, 2m, 1h (event time)')
+    .option('--shift-to <when>', 'move timestamps so the first event lands at: now, or an ISO date-time with zone')
+    .option('--no-keep-original', 'with --shift-to: do not keep the original timestamp in properties.original_timestamp')
+    .option('--keep-keys', 'with --shift-to: keep the original idempotency keys (a repeat replay may then be deduplicated away)')
+    .option('--from <when>', 'only events at or after this ISO date-time (or date, UTC)')
+    .option('--until <when>', 'only events before this ISO date-time (or up to the end of this date, UTC)')
+    .option('--loop <n>', 'send the selected window this many times, each repetition shifted after the one before')
+    .addHelpText('after', `
+Examples:
+  $ eventload replay fixtures/events.ndjson --target flowmyna --sandbox --speed 60 --shift-to now
+  $ eventload replay audit.ndjson -t immutable --speed 10 --max-gap 5s --from 2024-03-01 --until 2024-03-08
+  $ eventload replay eventload-rejects-20240301-101500.ndjson -t flowmyna -m orders.mapping.json
+
+--dry-run prints the schedule (events, span, expected duration) and sends nothing.
+Exit codes as for import.`)
+    .action(async (files: string[], options: Record<string, unknown>) => {
+      const { runReplay } = await import('./commands/replay.js');
+      setExit(await runReplay(files, options as unknown as ReplayFlags));
+    });
+
+  program
+    .command('sync')
+    .description('the scheduled run: read the sources a config file names, send only what the journal has not seen')
+    .requiredOption('--config <file>', 'sync config (JSON): sources, mapping, target, token reference, options')
+    .option('--report <file>', 'write the summary as JSON')
+    .option('--json', 'print only the JSON summary on stdout')
+    .option('-q, --quiet', 'no progress output (the default when not on a terminal)')
+    .addHelpText('after', `
+Examples:
+  $ eventload sync --config /etc/eventload/orders.json
+  */15 * * * * cd /srv/exports && eventload sync --config orders.sync.json --report last-sync.json
+
+Exit codes: as for import; 4 when another sync with the same journal is still running.`)
+    .action(async (options: Record<string, unknown>) => {
+      const { runSync } = await import('./commands/sync.js');
+      setExit(await runSync(options as unknown as SyncFlags));
     });
 
   program

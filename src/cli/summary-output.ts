@@ -1,27 +1,52 @@
-// The end-of-run summary: an aligned table for people, or the JSON report with --json.
+// The end-of-run summary: a short aligned table for people (colour only on a terminal, never
+// under NO_COLOR), or the JSON report with --json.
 import type { Summary } from '../upload/summary.js';
+import { paint } from './terminal.js';
+
+const MAX_REASON_LENGTH = 200;
 
 export function printSummary(summary: Summary, json: boolean): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
-  const rows: Array<[string, string | number]> = [
+  process.stdout.write(formatSummary(summary, paint(process.stdout)));
+}
+
+/** The table as text; `color` is identity functions where colour is off. */
+export function formatSummary(summary: Summary, color = paint({})): string {
+  const rejected = summary.rejectedLocal + summary.rejectedServer;
+  const rows: Array<[label: string, value: string]> = [
     ['target', `${summary.target} (${summary.endpoint})${summary.dryRun ? ' — dry run, nothing sent' : ''}`],
-    ['read', summary.read],
-    ['valid', summary.valid],
-    [summary.dryRun ? 'would send' : 'sent', summary.sent],
-    ['accepted', summary.accepted],
-    ['duplicates', summary.duplicates],
-    ['rejected', `${summary.rejectedLocal + summary.rejectedServer} (local ${summary.rejectedLocal}, server ${summary.rejectedServer})`],
+    ['read', String(summary.read)],
+    ['valid', String(summary.valid)],
+    [summary.dryRun ? 'would send' : 'sent', String(summary.sent)],
+    ['accepted', summary.accepted > 0 ? color.green(String(summary.accepted)) : '0'],
+    ['duplicates', String(summary.duplicates)],
+    ['rejected', `${rejected > 0 ? color.red(String(rejected)) : '0'} (local ${summary.rejectedLocal}, server ${summary.rejectedServer})`],
   ];
-  if (summary.skipped > 0) rows.push(['skipped', summary.skipped]);
-  if (summary.unsent > 0) rows.push(['not sent', `${summary.unsent} (the run stopped before delivering them)`]);
-  rows.push(['retries', summary.retries], ['elapsed', `${summary.elapsedSeconds.toFixed(1)} s`], ['events/s', summary.eventsPerSecond], ['peak memory', `${summary.peakRssMb} MB`]);
+  // The most common reasons, under the count they explain: "412 × objects[0].id: must be 1-500 characters".
+  const countWidth = Math.max(0, ...summary.topReasons.map(({ count }) => String(count).length));
+  for (const { reason, count } of summary.topReasons) rows.push(['', `${String(count).padStart(countWidth)} × ${clip(reason)}`]);
+  if (summary.rejects) rows.push(['rejects file', summary.rejects]);
+  if (summary.skipped > 0) {
+    const byJournal = (summary as { skippedByJournal?: number }).skippedByJournal ?? 0;
+    rows.push(['skipped', `${summary.skipped}${byJournal > 0 ? ` (${byJournal} delivered or rejected by an earlier run)` : ''}`]);
+  }
+  if (summary.unsent > 0) rows.push(['not sent', `${color.yellow(String(summary.unsent))} (the run stopped before delivering them)`]);
+  rows.push(['retries', String(summary.retries)], ['elapsed', `${summary.elapsedSeconds.toFixed(1)} s`], ['events/s', String(summary.eventsPerSecond)], ['peak memory', `${summary.peakRssMb} MB`]);
   const width = Math.max(...rows.map(([label]) => label.length));
-  const lines = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
-  for (const { reason, count } of summary.topReasons) lines.push(`  ${''.padEnd(width)}  ${count} × ${reason}`);
-  if (summary.rejects) lines.push(`  rejects file${''.padEnd(Math.max(0, width - 12))}  ${summary.rejects}`);
-  const head = summary.outcome === 'completed' ? 'import finished' : summary.outcome === 'aborted' ? `import aborted: ${summary.error}` : 'import interrupted';
-  process.stdout.write(`${head}\n${lines.join('\n')}\n`);
+  const lines = rows.map(([label, value]) => `  ${color.dim(label.padEnd(width))}  ${value}`);
+  return `${heading(summary, rejected, color)}\n${lines.join('\n')}\n`;
+}
+
+function heading(summary: Summary, rejected: number, color: ReturnType<typeof paint>): string {
+  if (summary.outcome === 'aborted') return color.red(color.bold(`${summary.command ?? 'import'} aborted: ${summary.error}`));
+  if (summary.outcome === 'interrupted') return color.yellow(color.bold(`${summary.command ?? 'import'} interrupted`));
+  return rejected > 0 ? color.yellow(color.bold(`${summary.command ?? 'import'} finished`)) : color.green(color.bold(`${summary.command ?? 'import'} finished`));
+}
+
+/** Reasons quote values from the data; a very long one would wreck the table. */
+function clip(reason: string): string {
+  return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
 }

@@ -67,9 +67,10 @@ function parseReaderOptions(reader: ReaderPlugin<any>, fromMapping: Record<strin
 
 function chooseMapper(reader: ReaderPlugin<any>, readerOptions: unknown, options: ReadOptions, file: string): RecordMapper {
   const mapping = options.mapping;
-  if (mapping?.event !== undefined && mapping.timestamp !== undefined && mapping.objects !== undefined) {
-    return compileMapping({ ...mapping, event: mapping.event, timestamp: mapping.timestamp, objects: mapping.objects }, { timezone: options.timezone });
-  }
+  const full = mapping?.event !== undefined && mapping.timestamp !== undefined && mapping.objects !== undefined;
+  const userMapper = full ? compileMapping({ ...mapping, event: mapping.event!, timestamp: mapping.timestamp!, objects: mapping.objects! }, { timezone: options.timezone }) : undefined;
+  if (reader.mapperFor) return reader.mapperFor(readerOptions, userMapper, options.timezone);
+  if (userMapper) return userMapper;
   if (reader.defaultMapper) return reader.defaultMapper(readerOptions);
   if (reader.name === 'csv') throw new ConfigError(`${file}: CSV input needs a mapping file (--mapping FILE); \`eventload init ${file}\` writes a starting one`);
   return identityMapper({ timezone: options.timezone });

@@ -4,10 +4,11 @@ import { bpmnReader } from './bpmn.js';
 import { csvReader } from './csv.js';
 import { jsonReader } from './json.js';
 import { ndjsonReader } from './ndjson.js';
+import { rejectsReader } from './rejects.js';
 import type { ReaderPlugin } from './types.js';
 
 // Sniffing readers first: a .ndjson file of BPMN raw events is read as BPMN.
-export const readers: readonly ReaderPlugin<any>[] = [bpmnReader, csvReader, ndjsonReader, jsonReader];
+export const readers: readonly ReaderPlugin<any>[] = [bpmnReader, rejectsReader, csvReader, ndjsonReader, jsonReader];
 
 export function readerNames(): string[] {
   return readers.map((reader) => reader.name);

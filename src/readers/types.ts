@@ -39,4 +39,6 @@ export interface ReaderPlugin<Options = Record<string, unknown>> {
   columnsFromHead?(head: string, options: Options): string[] | undefined;
   /** The mapping used when the user gives no mapping file (e.g. BPMN raw events). */
   defaultMapper?(options: Options): RecordMapper;
+  /** For inputs that wrap records of another shape (rejects files): the mapper, given the user's. */
+  mapperFor?(options: Options, userMapper: RecordMapper | undefined, timezone: string | undefined): RecordMapper;
 }

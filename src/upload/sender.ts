@@ -41,6 +41,9 @@ export class StoppedError extends Error {
 }
 
 export class Sender {
+  /** Told about every attempt that got an answer (adaptive concurrency listens here). */
+  onAnswer?: (status: number, ms: number) => void;
+
   constructor(
     private readonly http: HttpClient,
     private readonly limiter: RateLimiter,
@@ -61,8 +64,10 @@ export class Sender {
       if (signal?.aborted) throw new StoppedError(`stopped before sending ${path}`);
       let response: HttpResponse | undefined;
       let failure: string | undefined;
+      const sentAt = Date.now();
       try {
         response = await this.http.request(method, path, body, await headers());
+        this.onAnswer?.(response.status, Date.now() - sentAt);
       } catch (error) {
         if (error instanceof AbortError) throw error;
         // Cut off by a stop (--drain-timeout ran out): not a network fault, not worth a retry.
@@ -93,7 +98,8 @@ export class Sender {
   private delay(attempt: number, response: HttpResponse | undefined): number {
     const header = response?.headers['retry-after'];
     const retryAfter = parseRetryAfter(Array.isArray(header) ? header[0] : header);
-    if (retryAfter !== undefined) return Math.min(retryAfter, this.policy.maxDelayMs * 4);
+    // `Retry-After: 0` gives no pause to honour; retrying at once would only hammer, so back off.
+    if (retryAfter !== undefined && retryAfter > 0) return Math.min(retryAfter, this.policy.maxDelayMs * 4);
     return backoffDelay(attempt, this.policy.baseDelayMs, this.policy.maxDelayMs, this.random);
   }
 

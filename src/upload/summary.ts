@@ -23,6 +23,8 @@ export function emptyCounts(): Counts {
 export type RunOutcome = 'completed' | 'aborted' | 'interrupted';
 
 export interface Summary extends Counts {
+  /** import, replay or sync. */
+  command?: string;
   target: string;
   endpoint: string;
   dryRun: boolean;
@@ -31,6 +33,8 @@ export interface Summary extends Counts {
   elapsedSeconds: number;
   eventsPerSecond: number;
   peakRssMb: number;
+  /** Most events held in requests at once: never more than concurrency × batch size. */
+  peakEventsInFlight: number;
   rejects: string | null;
   topReasons: Array<{ reason: string; count: number }>;
 }

@@ -9,6 +9,7 @@ import type { PipelineItem } from '../pipeline/read-events.js';
 import type { RawRecord } from '../readers/types.js';
 import type { EventResult, JournalScope } from '../journal/journal.js';
 import type { Outcome, Session } from '../targets/types.js';
+import type { AdaptiveConcurrency } from './adaptive.js';
 import { StoppedError, type Sender } from './sender.js';
 import { emptyCounts, type Counts } from './summary.js';
 
@@ -25,10 +26,15 @@ export interface UploadHooks {
   onOutcome?(item: EventItem, outcome: Outcome): void;
   /** Dry run: the exact request body that would be sent. */
   onDryRun?(path: string, body: string): Promise<void>;
+  /** A request is about to leave with these events (replay measures its lag here). */
+  onSend?(batch: EventItem[]): void;
 }
 
 export interface UploadOptions {
+  /** Requests in flight at once; with `adaptive`, the upper bound (--concurrency-max). */
   concurrency: number;
+  /** --concurrency auto: the limit follows the server (see adaptive.ts). */
+  adaptive?: AdaptiveConcurrency;
   batchSize: number;
   dryRun: boolean;
   /** Where delivery is remembered across runs; absent with --no-journal or --dry-run. */
@@ -54,7 +60,14 @@ export class Uploader {
   private eventsInFlight = 0;
 
   constructor(private readonly session: Session, private readonly sender: Sender | undefined, private readonly options: UploadOptions, private readonly hooks: UploadHooks) {
-    this.limit = pLimit(options.concurrency);
+    this.limit = pLimit(options.adaptive?.limit ?? options.concurrency);
+    if (options.adaptive && sender) {
+      const adaptive = options.adaptive;
+      sender.onAnswer = (status, ms) => {
+        adaptive.observe({ throttled: status === 429 || status === 503, ms, inFlight: this.limit.activeCount });
+        if (this.limit.concurrency !== adaptive.limit) this.limit.concurrency = adaptive.limit;
+      };
+    }
   }
 
   /** Stop reading; requests on the wire finish, those waiting for the rate limit or a retry give up (unsent). */
@@ -66,6 +79,11 @@ export class Uploader {
   private abort(error: AbortError): void {
     this.abortError ??= error;
     this.stopping.abort();
+  }
+
+  /** Aborted when the run stops: long waits elsewhere (replay's pacing) end with it. */
+  get stopSignal(): AbortSignal {
+    return this.stopping.signal;
   }
 
   get stopped(): boolean {
@@ -137,7 +155,7 @@ export class Uploader {
 
   /** Waits for a free request slot (this is the backpressure on reading), then starts the batch. */
   private async dispatch(batch: EventItem[]): Promise<void> {
-    while (this.limit.activeCount + this.limit.pendingCount >= this.options.concurrency) await Promise.race(this.running);
+    while (this.limit.activeCount + this.limit.pendingCount >= this.limit.concurrency) await Promise.race(this.running);
     const task = this.limit(() => this.deliver(batch)).finally(() => this.running.delete(task));
     this.running.add(task);
   }
@@ -180,6 +198,7 @@ export class Uploader {
     const body = JSON.stringify(single ? this.session.single.body(events[0]!) : this.session.batch!.body(events));
     const key = single ? events[0]!.idempotency_key! : batchKey(events);
     this.counts.sent += batch.length;
+    this.hooks.onSend?.(batch);
     if (this.options.dryRun || !this.sender) {
       await this.hooks.onDryRun?.(path, body);
       return batch.map(() => ({ kind: 'accepted' }));

@@ -276,9 +276,9 @@ describe.concurrent('validate: help and version', () => {
   it('shows examples and exit codes in validate --help', async () => {
     const result = await runCli(['validate', '--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Usage: eventload validate [options] <files...>');
-    expect(result.stdout).toContain('Examples:\n  $ eventload validate fixtures/orders.csv --mapping fixtures/orders.mapping.json');
-    expect(result.stdout).toContain('Exit codes: 0 all valid, 1 some records invalid, 2 usage or configuration error.');
+    expect(result.stdout).toContain('Usage: eventload validate [options] [files...]');
+    expect(result.stdout).toContain('Examples:\n  $ eventload validate fixtures/orders-mistakes.csv --mapping fixtures/orders.mapping.json');
+    expect(result.stdout).toContain('Exit codes: 0 all valid, 1 some records invalid (or --max-error-rate exceeded), 2 usage or configuration error.');
     for (const flag of ['--mapping', '--format', '--timezone', '--target', '--reporter', '--max-errors', '--rejects']) expect(result.stdout).toContain(flag);
   });
 

@@ -3,7 +3,9 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { AbortError, ConfigError, EXIT, formatIssues } from '../../errors.js';
+import { applyConfig, type ConfigurableFlags } from '../../config/apply.js';
 import { Journal, type JournalScope } from '../../journal/journal.js';
+import { ErrorRateGuard } from '../../report/error-rate.js';
 import { prepareInputs, readEvents, type PipelineItem } from '../../pipeline/read-events.js';
 import { RejectsWriter } from '../../report/rejects.js';
 import { findTarget, parseTargetOptions } from '../../targets/index.js';
@@ -12,19 +14,22 @@ import { HttpClient } from '../../upload/http.js';
 import { RateLimiter } from '../../upload/rate-limiter.js';
 import { DEFAULT_RETRY, Sender } from '../../upload/sender.js';
 import type { Summary } from '../../upload/summary.js';
-import { Uploader } from '../../upload/uploader.js';
+import { AdaptiveConcurrency } from '../../upload/adaptive.js';
+import { Uploader, type EventItem } from '../../upload/uploader.js';
 import { checkEndpoint } from '../endpoint.js';
 import { loadInputSettings, type InputFlags } from '../input-settings.js';
 import { Progress } from '../progress.js';
 import { printSummary } from '../summary-output.js';
 import { startSandboxFor, type RunningSandbox } from '../sandbox-session.js';
 
-export interface ImportFlags extends InputFlags {
+export interface ImportFlags extends InputFlags, ConfigurableFlags {
   target: string;
   endpoint?: string;
   sandbox?: boolean;
   allowHttp?: boolean;
-  concurrency: number;
+  /** A number, or 'auto' (adaptive, up to concurrencyMax). */
+  concurrency: number | 'auto';
+  concurrencyMax?: number;
   rate?: number;
   batchSize?: number;
   maxRetries: number;
@@ -40,6 +45,8 @@ export interface ImportFlags extends InputFlags {
   report?: string;
   json?: boolean;
   quiet?: boolean;
+  verbose?: boolean;
+  maxErrorRate?: number;
 }
 
 /** What sync and replay add to an import: another command name, a journal they opened, hooks. */
@@ -53,16 +60,28 @@ export interface DeliveryExtras {
   afterRun?: (summary: Summary, scope: JournalScope | undefined) => void;
   /** More fields for the summary (replay's lag). */
   extraSummary?: () => Record<string, unknown>;
+  /** A request is about to leave with these events. */
+  onSend?: (batch: EventItem[]) => void;
+  /** Prints the summary instead of the import's table (sync's one line). */
+  printSummary?: (summary: Summary) => void;
 }
 
 export const DEFAULT_JOURNAL = process.env.EVENTLOAD_JOURNAL || '.eventload/journal.db';
 
-export async function runImport(files: string[], flags: ImportFlags, extras: DeliveryExtras = {}): Promise<number> {
+export async function runImport(commandLineFiles: string[], commandLineFlags: ImportFlags, extras: DeliveryExtras = {}): Promise<number> {
+  // --config fills in what the command line did not say (flags win), credentials included.
+  const configured = await applyConfig(commandLineFlags, commandLineFlags.optionSources, commandLineFiles, { env: extras.env });
+  const flags = configured.flags;
+  const files = configured.files;
+  if (!flags.target) throw new ConfigError('no target: pass --target NAME (flowmyna, immutable, flaring)');
+  if (files.length === 0) throw new ConfigError('no input files: name them, or "files" in the --config file');
+  extras = { ...extras, env: configured.env };
   const target = findTarget(flags.target);
   const settings = await loadInputSettings(files, { ...flags, target: target.name });
   const targetOptions = parseTargetOptions(target, settings.mapping?.targets?.[target.name], flags.mapping ?? 'mapping');
   const batchSize = chooseBatchSize(flags.batchSize, target.maxBatchSize);
-  if (flags.concurrency < 1) throw new ConfigError('--concurrency must be at least 1');
+  if (flags.concurrency !== 'auto' && flags.concurrency < 1) throw new ConfigError('--concurrency must be at least 1, or auto');
+  if ((flags.concurrencyMax ?? 64) < 1) throw new ConfigError('--concurrency-max must be at least 1');
   if (flags.out && !flags.dryRun) throw new ConfigError('--out writes the request bodies of a --dry-run; add --dry-run');
   const prepared = await prepareInputs(settings);
 
@@ -92,28 +111,37 @@ async function importInto(
   const journal = flags.dryRun || flags.journal === false ? undefined : (extras.journal ?? Journal.open(typeof flags.journal === 'string' ? flags.journal : DEFAULT_JOURNAL));
   const runId = journal?.startRun(extras.command ?? 'import', target.name, endpoint);
   const scope = journal && journal.scope(target.name, endpoint, runId!);
-  const progress = new Progress({ quiet: flags.quiet || flags.json, total: prepared.reduce((sum, p) => sum + (p.input.size ?? 0), 0) });
+  const progress = new Progress({ quiet: flags.quiet || flags.json, verbose: flags.verbose });
+  progress.watchInputs(prepared.map((p) => p.input));
+  const guard = flags.maxErrorRate !== undefined ? new ErrorRateGuard(flags.maxErrorRate) : undefined;
   const started = Date.now();
   const reasons = new Map<string, number>();
   let http: HttpClient | undefined;
   let uploader: Uploader | undefined;
+  let concurrencyReport: (() => Record<string, unknown>) | undefined;
   const stopSignals = installSignalHandlers(() => uploader?.stop(), progress, () => http?.destroy(), flags.drainTimeout ?? 30);
   try {
     const rate = flags.rate ? { perSecond: flags.rate, burst: 1 } : target.defaultRate;
-    http = flags.dryRun ? undefined : new HttpClient(endpoint, flags.concurrency, flags.timeout);
+    const adaptive = flags.concurrency === 'auto' ? new AdaptiveConcurrency(flags.concurrencyMax ?? 64) : undefined;
+    const concurrency = flags.concurrency === 'auto' ? (flags.concurrencyMax ?? 64) : flags.concurrency;
+    concurrencyReport = adaptive && (() => ({ mode: 'auto', max: concurrency, final: adaptive.limit, ...adaptive.history }));
+    http = flags.dryRun ? undefined : new HttpClient(endpoint, concurrency, flags.timeout);
     const sender = http && new Sender(http, new RateLimiter(rate?.perSecond, rate?.burst), { ...DEFAULT_RETRY, maxRetries: flags.maxRetries, deadlineMs: flags.retryDeadline * 1000, baseDelayMs: flags.backoffBase }, (notice) => progress.retry(notice));
     const session: Session = await connect(target, sender, env, targetOptions, flags.dryRun ?? false);
     const out = flags.out ? await openOut(flags.out) : undefined;
-    uploader = new Uploader(session, sender, { concurrency: flags.concurrency, batchSize, dryRun: flags.dryRun ?? false, journal: scope, retryRejected: flags.retryRejected }, {
+    uploader = new Uploader(session, sender, { concurrency, adaptive, batchSize, dryRun: flags.dryRun ?? false, journal: scope, retryRejected: flags.retryRejected }, {
       onReject: async (item) => {
+        progress.rejected(item);
         const reason = formatIssues(item.issues);
         if (reasons.size < 1000 || reasons.has(reason)) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
         await rejects.write(item);
       },
+      onSend: extras.onSend,
       onDryRun: out && (async (_path, body) => void (out.write(`${body}\n`) || (await once(out, 'drain')))),
     });
     progress.start(uploader.counts);
-    const items = readEvents(settings, prepared);
+    const read = readEvents(settings, prepared);
+    const items = guard ? guarded(read, guard, uploader) : read;
     await uploader.run(extras.transform ? extras.transform(items, uploader) : items);
     if (out) await new Promise((resolve) => out.end(resolve));
   } finally {
@@ -123,18 +151,44 @@ async function importInto(
     await http?.close().catch(() => undefined);
     if (!uploader && journal && !extras.journal) journal.close();
   }
-  const summary = { ...summarize(uploader!, target.name, endpoint, flags, started, rejects, reasons, stopSignals.signal), ...extras.extraSummary?.() };
+  const summary = {
+    command: extras.command ?? 'import',
+    ...summarize(uploader!, target.name, endpoint, flags, started, rejects, reasons, stopSignals.signal),
+    ...(concurrencyReport && { concurrency: concurrencyReport() }),
+    ...extras.extraSummary?.(),
+  };
+  if (guard?.tripped) Object.assign(summary, { outcome: 'aborted', error: guard.message() });
   if (journal) {
     journal.finishRun(runId!, summary.outcome, summary);
     extras.afterRun?.(summary, scope);
     if (!extras.journal) journal.close();
   }
   if (flags.report) await writeReport(flags.report, summary);
-  printSummary(summary, flags.json ?? false);
+  if (extras.printSummary) extras.printSummary(summary);
+  else printSummary(summary, flags.json ?? false);
   if (sandbox && !flags.json) sandbox.describe();
+  if (guard?.tripped) {
+    process.stderr.write(`eventload: ${guard.message()}\n`);
+    return EXIT.someRejected;
+  }
   if (summary.outcome === 'interrupted') return stopSignals.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   if (uploader!.abortError) return EXIT.aborted;
   return summary.rejectedLocal + summary.rejectedServer > 0 ? EXIT.someRejected : EXIT.ok;
+}
+
+/**
+ * --max-error-rate: every record read counts (records left out on purpose do not); the record
+ * that trips the limit is still handed on, so it is accounted for, then reading stops.
+ */
+async function* guarded(items: AsyncIterable<PipelineItem>, guard: ErrorRateGuard, uploader: Uploader): AsyncGenerator<PipelineItem> {
+  for await (const item of items) {
+    const stop = item.kind !== 'skipped' && guard.observe(item.kind === 'event');
+    yield item;
+    if (stop) {
+      uploader.stop();
+      return;
+    }
+  }
 }
 
 function chooseBatchSize(requested: number | undefined, max: number): number {
@@ -188,6 +242,7 @@ function summarize(uploader: Uploader, target: string, endpoint: string, flags: 
     elapsedSeconds: Math.round(elapsedSeconds * 1000) / 1000,
     eventsPerSecond: Math.round(delivered / Math.max(elapsedSeconds, 0.001)),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakEventsInFlight: uploader.peakEventsInFlight,
     rejects: rejects.count > 0 ? rejects.path : null,
     topReasons: [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([reason, count]) => ({ reason, count })),
   };

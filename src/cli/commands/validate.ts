@@ -1,12 +1,23 @@
 // `eventload validate`: read, map and check everything; send nothing; say exactly what is wrong.
-import { EXIT, formatIssues, formatPosition } from '../../errors.js';
-import { readEvents } from '../../pipeline/read-events.js';
+// stdout carries the chosen report (text, json, github annotations or JUnit XML); progress and
+// --verbose lines go to stderr.
+import { writeFile } from 'node:fs/promises';
+import { applyConfig } from '../../config/apply.js';
+import { ConfigError, EXIT, formatIssues, formatPosition } from '../../errors.js';
+import { prepareInputs, readEvents } from '../../pipeline/read-events.js';
+import { ErrorRateGuard } from '../../report/error-rate.js';
+import { junitReport, type JunitFile } from '../../report/junit.js';
 import { RejectsWriter } from '../../report/rejects.js';
 import { loadInputSettings, type InputFlags } from '../input-settings.js';
+import { Progress } from '../progress.js';
+
+export type Reporter = 'text' | 'json' | 'github' | 'junit';
 
 export interface ValidateFlags extends InputFlags {
-  reporter: 'text' | 'json' | 'github';
+  reporter: Reporter;
   maxErrors?: number;
+  /** Also write JUnit XML to this file, whatever the reporter. */
+  junit?: string;
 }
 
 interface ListedError {
@@ -16,41 +27,105 @@ interface ListedError {
   issues: { path: string; message: string }[];
 }
 
-export async function runValidate(files: string[], flags: ValidateFlags): Promise<number> {
+export async function runValidate(commandLineFiles: string[], commandLineFlags: ValidateFlags): Promise<number> {
+  const { flags, files } = await applyConfig(commandLineFlags, commandLineFlags.optionSources, commandLineFiles, { command: 'validate' });
   const settings = await loadInputSettings(files, flags);
+  const guard = flags.maxErrorRate !== undefined ? new ErrorRateGuard(flags.maxErrorRate) : undefined;
   const rejects = flags.rejects ? new RejectsWriter(flags.rejects) : undefined;
   await rejects?.checkWritable();
+  if (flags.junit) await writeJunit(flags.junit, ''); // fail before reading, not after
+  const prepared = await prepareInputs(settings);
+
+  const progress = new Progress({ verbose: flags.verbose });
+  if (flags.config) progress.verbose(`config ${flags.config}`);
+  for (const { input, reader } of prepared) progress.verbose(`${input.name}: read as ${reader.name}${flags.mapping ? ` with mapping ${flags.mapping}` : ''}${flags.timezone ? `, time zone ${flags.timezone}` : ''}`);
+
   const counts = { read: 0, valid: 0, invalid: 0, skipped: 0 };
   const listed: ListedError[] = [];
+  const perFile = new Map<string, JunitFile>(files.map((file) => [file, { file, read: 0, valid: 0, invalid: 0, skipped: 0, failures: [], seconds: 0 }]));
+  const started = Date.now();
+  let current: { entry: JunitFile; since: number } | undefined;
   const out = (line: string) => process.stdout.write(`${line}\n`);
+  let stopped: string | undefined;
+
+  progress.watchInputs(prepared.map((p) => p.input));
+  progress.startValidation(counts);
   try {
-    for await (const item of readEvents(settings)) {
+    for await (const item of readEvents(settings, prepared)) {
+      const file = item.position.file;
+      if (current?.entry.file !== file) {
+        const now = Date.now();
+        if (current) current.entry.seconds += (now - current.since) / 1000;
+        let entry = perFile.get(file);
+        if (!entry) perFile.set(file, (entry = { file, read: 0, valid: 0, invalid: 0, skipped: 0, failures: [], seconds: 0 }));
+        current = { entry, since: now };
+      }
+      const entry = current.entry;
       counts.read++;
-      if (item.kind === 'event') counts.valid++;
-      else if (item.kind === 'skipped') counts.skipped++;
-      else {
+      entry.read++;
+      if (item.kind === 'skipped') {
+        counts.skipped++;
+        entry.skipped++;
+        continue; // not a record to judge: it counts toward no rate
+      }
+      if (item.kind === 'event') {
+        counts.valid++;
+        entry.valid++;
+      } else {
         counts.invalid++;
+        entry.invalid++;
         await rejects?.write(item);
-        if (flags.maxErrors !== undefined && listed.length >= flags.maxErrors) continue;
-        const error = { file: item.position.file, line: item.position.line, stage: item.stage, issues: item.issues };
-        listed.push(error);
-        if (flags.reporter === 'text') out(`${formatPosition(item.position)}: ${formatIssues(item.issues)}`);
-        if (flags.reporter === 'github') out(githubAnnotation(error));
+        const listing = flags.maxErrors === undefined || listed.length < flags.maxErrors;
+        if (listing) {
+          const error = { file, line: item.position.line, stage: item.stage, issues: item.issues };
+          listed.push(error);
+          entry.failures.push({ line: error.line, stage: error.stage, reason: formatIssues(error.issues) });
+          if (flags.reporter === 'text') out(`${formatPosition(item.position)}: ${formatIssues(item.issues)}`);
+          if (flags.reporter === 'github') out(githubAnnotation(error));
+        }
+        // --verbose: every invalid record as it is found, unless stdout has just shown it.
+        if (!listing || flags.reporter === 'json' || flags.reporter === 'junit') progress.rejected(item);
+      }
+      if (guard?.observe(item.kind === 'event')) {
+        stopped = guard.message();
+        break;
       }
     }
   } finally {
+    progress.stop();
     await rejects?.close();
+    for (const { input } of prepared) input.stream.destroy(); // inputs not reached when the run stopped early
   }
+  if (current) current.entry.seconds += (Date.now() - current.since) / 1000;
+  const seconds = (Date.now() - started) / 1000;
   const rejectsPath = rejects && rejects.count > 0 ? rejects.path : null;
+
+  const entries = [...perFile.values()];
+  const reached = current ? entries.indexOf(current.entry) : entries.length - 1;
+  const junitFiles = entries.map((entry, index) => (stopped && index > reached ? { ...entry, notRead: 'not read: the run stopped at --max-error-rate' } : entry));
+  const junit = () => junitReport({ name: 'eventload validate', files: junitFiles, seconds, timestamp: new Date(started), stopped });
+  if (flags.junit) await writeJunit(flags.junit, junit());
+
   if (flags.reporter === 'json') {
-    out(JSON.stringify({ command: 'validate', files, ...counts, errors: listed, errorsListed: listed.length, rejects: rejectsPath }, null, 2));
+    out(JSON.stringify({ command: 'validate', files, ...counts, errors: listed, errorsListed: listed.length, rejects: rejectsPath, ...(stopped && { stopped }) }, null, 2));
+  } else if (flags.reporter === 'junit') {
+    process.stdout.write(junit());
   } else {
     const more = counts.invalid > listed.length ? ` (${counts.invalid - listed.length} more not listed, --max-errors ${flags.maxErrors})` : '';
     const skipped = counts.skipped > 0 ? `, ${counts.skipped} skipped` : '';
     out(`${counts.read} records read: ${counts.valid} valid, ${counts.invalid} invalid${skipped}${more}`);
     if (rejectsPath) out(`rejected records written to ${rejectsPath}`);
   }
+  if (stopped) process.stderr.write(`eventload: ${stopped}\n`);
   return counts.invalid > 0 ? EXIT.someRejected : EXIT.ok;
+}
+
+async function writeJunit(path: string, xml: string): Promise<void> {
+  try {
+    await writeFile(path, xml);
+  } catch (error) {
+    throw new ConfigError(`--junit ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }
 
 /** GitHub Actions workflow command; `%`, CR, LF and the property separators must be escaped. */

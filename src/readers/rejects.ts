@@ -1,0 +1,51 @@
+// Rejects files as input: what `import` and `validate` wrote for records they could not deliver,
+// possibly corrected by hand, read back so `eventload replay REJECTS_FILE` can send them again.
+// A line with an `event` is sent as that canonical event; a line with only the original
+// `record` is mapped again with --mapping; a line with only `raw` text must be corrected first.
+import { identityMapper } from '../mapping/compile.js';
+import type { RecordMapper } from '../mapping/types.js';
+import { ndjsonOptionsSchema, ndjsonReader, type NdjsonOptions } from './ndjson.js';
+import type { RawRecord, ReaderPlugin } from './types.js';
+
+const STAGES = new Set(['read', 'map', 'validate', 'target', 'server']);
+
+/** A rejects line has a stage, a reason and at least one of event, record or raw. */
+export function isRejectsLine(value: unknown): boolean {
+  if (!value || typeof value !== 'object') return false;
+  const line = value as Record<string, unknown>;
+  return STAGES.has(line.stage as string) && typeof line.reason === 'string' && ('event' in line || 'record' in line || 'raw' in line);
+}
+
+export function rejectsMapper(userMapper: RecordMapper | undefined, timezone: string | undefined): RecordMapper {
+  const events = identityMapper({ timezone });
+  return {
+    columns: [],
+    map(line, position) {
+      const { event, record, raw } = line as { event?: unknown; record?: unknown; raw?: unknown };
+      if (event && typeof event === 'object') return events.map(event as RawRecord, position);
+      if (record && typeof record === 'object') {
+        if (userMapper) return userMapper.map(record as RawRecord, position);
+        return { ok: false, issues: [{ path: 'record', message: 'this line has the original record but no mapped event: pass --mapping to map it' }] };
+      }
+      const what = typeof raw === 'string' ? `only the raw text ${JSON.stringify(raw.slice(0, 60))}` : 'no event, record or raw text';
+      return { ok: false, issues: [{ path: 'raw', message: `this line has ${what}: correct it into an "event" (canonical) or a "record" (original row) first` }] };
+    },
+  };
+}
+
+export const rejectsReader = {
+  name: 'rejects',
+  description: 'a rejects file written by eventload (NDJSON), possibly corrected by hand',
+  extensions: ['.rejects.ndjson'],
+  optionsSchema: ndjsonOptionsSchema,
+  sniff(head: string) {
+    const first = head.replace(/^\uFEFF/, '').split('\n', 1)[0] ?? '';
+    try {
+      return isRejectsLine(JSON.parse(first));
+    } catch {
+      return false;
+    }
+  },
+  read: (input, options) => ndjsonReader.read(input, options),
+  mapperFor: (_options, userMapper, timezone) => rejectsMapper(userMapper, timezone),
+} satisfies ReaderPlugin<NdjsonOptions>;

@@ -1,0 +1,75 @@
+// `--concurrency auto`: adaptive request concurrency in the spirit of Vector's ARC. Additive
+// increase while every slot is busy and the server keeps up; multiplicative decrease on 429/503
+// or when answers take much longer than the run's baseline. Bounded by --concurrency-max.
+export interface AdaptiveSample {
+  /** The server said "slow down" (429, 503). */
+  throttled: boolean;
+  /** How long the answer took. */
+  ms: number;
+  /** Requests in flight when this one was sent. */
+  inFlight: number;
+}
+
+export const ADAPTIVE_DEFAULTS = {
+  initial: 2,
+  decrease: 0.75, // on throttling; Vector uses 0.9 for latency, halving collapses too far for a sawtooth
+  latencyDecrease: 0.9,
+  // An answer this many times slower than the baseline counts as rising latency.
+  latencyFactor: 3,
+  // Small absolute differences on loopback are noise, not congestion.
+  latencyFloorMs: 25,
+  baselineWeight: 0.05, // slow EWMA: the baseline follows the server, not one slow answer
+};
+
+export class AdaptiveConcurrency {
+  private value: number;
+  private baseline: number | undefined;
+  private lastDecrease = Number.NEGATIVE_INFINITY;
+  /** The limit at which the server last pushed back: probed again slowly, not at full pace. */
+  private ceiling = Number.POSITIVE_INFINITY;
+  /** Counters for the report and the tests. */
+  readonly history = { increases: 0, decreases: 0, throttled: 0, peak: 0 };
+
+  constructor(private readonly max: number, private readonly now: () => number = Date.now, initial = ADAPTIVE_DEFAULTS.initial) {
+    this.value = Math.max(1, Math.min(initial, max));
+    this.history.peak = Math.floor(this.value);
+  }
+
+  /** The number of requests allowed in flight now. */
+  get limit(): number {
+    return Math.max(1, Math.floor(this.value));
+  }
+
+  observe(sample: AdaptiveSample): void {
+    if (sample.throttled) {
+      this.history.throttled++;
+      this.decrease(ADAPTIVE_DEFAULTS.decrease, sample.ms);
+      return;
+    }
+    const baseline = this.baseline;
+    this.baseline = baseline === undefined ? sample.ms : baseline + ADAPTIVE_DEFAULTS.baselineWeight * (sample.ms - baseline);
+    if (baseline !== undefined && sample.ms > baseline * ADAPTIVE_DEFAULTS.latencyFactor && sample.ms - baseline > ADAPTIVE_DEFAULTS.latencyFloorMs) {
+      this.decrease(ADAPTIVE_DEFAULTS.latencyDecrease, sample.ms);
+      return;
+    }
+    // Only a limit that is actually used is worth raising: +1 per round of `limit` answers, and
+    // four times slower just below the limit where the server pushed back last.
+    if (sample.inFlight >= this.limit && this.value < this.max) {
+      const step = this.value + 1 >= this.ceiling ? 1 / (4 * this.limit) : 1 / this.limit;
+      this.value = Math.min(this.max, this.value + step);
+      this.history.increases++;
+      this.history.peak = Math.max(this.history.peak, this.limit);
+    }
+  }
+
+  // At most one decrease per round trip: the answers to requests sent before the cut would
+  // otherwise cut again for the same congestion.
+  private decrease(factor: number, ms: number): void {
+    const now = this.now();
+    if (now - this.lastDecrease < Math.max(ms, this.baseline ?? 0, 10)) return;
+    this.lastDecrease = now;
+    this.ceiling = this.value;
+    this.value = Math.max(1, this.value * factor);
+    this.history.decreases++;
+  }
+}
