@@ -43,11 +43,17 @@ export class Progress {
   private notice: { text: (remainingMs: number) => string; until: number } | undefined;
   private bytesRead: (() => number) | undefined;
   private total: number | undefined;
+  private details: Array<() => string | undefined> = [];
 
   constructor(private readonly options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stderr;
     this.interactive = options.interactive ?? canAnimate(this.stream);
     this.total = options.total && options.total > 0 ? options.total : undefined;
+  }
+
+  /** Adds a part to every progress line (replay's lag), shown when it returns text. */
+  addDetail(detail: () => string | undefined): void {
+    this.details.push(detail);
   }
 
   /** Starts showing an import's counts (the object is read at each update, not copied). */
@@ -123,6 +129,10 @@ export class Progress {
     if (this.waits.length > 0) parts.push(`retrying ${this.waits.length}`);
     const eta = this.eta();
     if (eta) parts.push(eta);
+    for (const detail of this.details) {
+      const text = detail();
+      if (text) parts.push(text);
+    }
     if (this.notice && this.notice.until > now) parts.push(this.notice.text(this.notice.until - now));
     return parts.join(' · ');
   }

@@ -34,6 +34,8 @@ export function formatSummary(summary: Summary, color = paint({})): string {
     rows.push(['skipped', `${summary.skipped}${byJournal > 0 ? ` (${byJournal} delivered or rejected by an earlier run)` : ''}`]);
   }
   if (summary.unsent > 0) rows.push(['not sent', `${color.yellow(String(summary.unsent))} (the run stopped before delivering them)`]);
+  const replay = (summary as { replay?: { lagMaxMs: number; lagP95Ms: number; late: number } }).replay;
+  if (replay) rows.push(['lag', `max ${Math.round(replay.lagMaxMs)} ms, p95 ${Math.round(replay.lagP95Ms)} ms, ${replay.late} late`]);
   rows.push(['retries', String(summary.retries)], ['elapsed', `${summary.elapsedSeconds.toFixed(1)} s`], ['events/s', String(summary.eventsPerSecond)], ['peak memory', `${summary.peakRssMb} MB`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = rows.map(([label, value]) => `  ${color.dim(label.padEnd(width))}  ${value}`);

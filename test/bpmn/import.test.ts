@@ -2,7 +2,9 @@
 // process instance is linked through the same case object.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { fixture, runCli } from '../helpers.js';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fixture, runCli, withTempDir } from '../helpers.js';
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
@@ -20,7 +22,7 @@ describe('bpmn import into flowmyna', () => {
   for (const file of ['hiring.ndjson', 'hiring.json', 'hiring.bulk.ndjson']) {
     it(`links every event of a process instance by its case object (${file})`, async () => {
       sandbox = await startSandbox({ target: 'flowmyna' });
-      const result = await runCli(['import', fixture(`bpmn/${file}`), '--target', 'flowmyna', '--endpoint', sandbox.url, '--json', '--concurrency', '1'], {
+      const result = await runCli(['import', fixture(`bpmn/${file}`), '--target', 'flowmyna', '--endpoint', sandbox.url, '--json', '--concurrency', '1', '--no-journal'], {
         env: { FLOWMYNA_API_KEY: sandbox.token },
       });
       expect(result.stderr).toBe('');
@@ -51,20 +53,18 @@ describe('bpmn import into flowmyna', () => {
 
   it('keeps only completed events when the mapping file asks for it', async () => {
     sandbox = await startSandbox({ target: 'flowmyna' });
-    const { writeFile, mkdtemp } = await import('node:fs/promises');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const dir = await mkdtemp(join(tmpdir(), 'eventload-bpmn-'));
+    await withTempDir(async (dir) => {
     const mapping = join(dir, 'completed.mapping.json');
     await writeFile(mapping, JSON.stringify({ reader: { phases: 'completed' } }));
-    const result = await runCli(['import', fixture('bpmn/hiring.ndjson'), '-m', mapping, '--target', 'flowmyna', '--endpoint', sandbox.url, '--json'], {
-      env: { FLOWMYNA_API_KEY: sandbox.token },
+    const result = await runCli(['import', fixture('bpmn/hiring.ndjson'), '-m', mapping, '--target', 'flowmyna', '--endpoint', sandbox!.url, '--json', '--no-journal'], {
+      env: { FLOWMYNA_API_KEY: sandbox!.token },
     });
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary.skipped).toBeGreaterThan(0);
     expect(summary.accepted + summary.skipped).toBe(25);
-    const names = sandbox.stats.stored.map((stored) => (stored.body as { event: string }).event);
+    const names = sandbox!.stats.stored.map((stored) => (stored.body as { event: string }).event);
     expect(names.every((name) => name.endsWith(' completed'))).toBe(true);
+    });
   });
 });

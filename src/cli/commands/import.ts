@@ -62,6 +62,8 @@ export interface DeliveryExtras {
   extraSummary?: () => Record<string, unknown>;
   /** A request is about to leave with these events. */
   onSend?: (batch: EventItem[]) => void;
+  /** A part of the progress line (replay's lag). */
+  progressDetail?: () => string | undefined;
   /** Prints the summary instead of the import's table (sync's one line). */
   printSummary?: (summary: Summary) => void;
 }
@@ -113,6 +115,7 @@ async function importInto(
   const scope = journal && journal.scope(target.name, endpoint, runId!);
   const progress = new Progress({ quiet: flags.quiet || flags.json, verbose: flags.verbose });
   progress.watchInputs(prepared.map((p) => p.input));
+  if (extras.progressDetail) progress.addDetail(extras.progressDetail);
   const guard = flags.maxErrorRate !== undefined ? new ErrorRateGuard(flags.maxErrorRate) : undefined;
   const started = Date.now();
   const reasons = new Map<string, number>();

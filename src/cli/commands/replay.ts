@@ -45,6 +45,8 @@ export async function runReplay(files: string[], flags: ReplayFlags): Promise<nu
       }
     },
     extraSummary: () => ({ replay: { speed: options.speed, ...stats } }),
+    // Falling behind is shown as it happens, not only in the summary.
+    progressDetail: () => (stats.lagMaxMs >= 50 || stats.late > 0 ? `lag max ${Math.round(stats.lagMaxMs)} ms, p95 ${Math.round(stats.lagP95Ms)} ms${stats.late > 0 ? `, ${stats.late} late` : ''}` : undefined),
   });
 }
 
