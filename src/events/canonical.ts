@@ -60,7 +60,43 @@ export function zodIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []
 
 /** Checks an event against the canonical schema; returns its issues (none when valid). */
 export function checkCanonical(event: unknown): Issue[] {
-  // reportInput: zod 4 leaves `input` off issues otherwise, and zodIssues tells "missing" from "wrong type" by it.
+  // The hand-written check below answers "valid" for almost every event at a fraction of zod's
+  // cost; zod runs only when it says no, to name what is wrong (and has the last word).
+  if (looksValid(event)) return [];
   const result = canonicalEventSchema.safeParse(event, { reportInput: true });
   return result.success ? [] : zodIssues(result.error);
+}
+
+const EVENT_KEYS = new Set(['event', 'timestamp', 'objects', 'properties', 'actor', 'idempotency_key']);
+const OBJECT_KEYS = new Set(['type', 'id', 'qualifier', 'properties']);
+const ACTOR_KEYS = new Set(['id', 'name', 'type']);
+
+const isText = (value: unknown, min: number, max: number): boolean => typeof value === 'string' && value.length >= min && value.length <= max;
+const isOptionalText = (value: unknown, min: number, max: number): boolean => value === undefined || isText(value, min, max);
+const isOptionalRecord = (value: unknown): boolean => value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value));
+
+function onlyKeys(value: object, allowed: Set<string>): boolean {
+  for (const key in value) if (Object.hasOwn(value, key) && !allowed.has(key)) return false;
+  return true;
+}
+
+/** Never looser than canonicalEventSchema: true only for events zod accepts too (tested). */
+export function looksValid(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const event = value as Record<string, unknown>;
+  if (!onlyKeys(event, EVENT_KEYS)) return false;
+  if (!isText(event.event, 1, 200) || !isText(event.timestamp, 1, Number.MAX_SAFE_INTEGER)) return false;
+  if (!isOptionalRecord(event.properties) || !isOptionalText(event.idempotency_key, 1, 255)) return false;
+  const objects = event.objects;
+  if (!Array.isArray(objects) || objects.length === 0) return false;
+  for (const object of objects) {
+    if (typeof object !== 'object' || object === null || Array.isArray(object) || !onlyKeys(object, OBJECT_KEYS)) return false;
+    const o = object as Record<string, unknown>;
+    if (!isText(o.type, 1, 100) || !isText(o.id, 1, 500) || !isOptionalText(o.qualifier, 1, 100) || !isOptionalRecord(o.properties)) return false;
+  }
+  const actor = event.actor;
+  if (actor === undefined) return true;
+  if (typeof actor !== 'object' || actor === null || Array.isArray(actor) || !onlyKeys(actor, ACTOR_KEYS)) return false;
+  const a = actor as Record<string, unknown>;
+  return isText(a.id, 1, 500) && isOptionalText(a.name, 1, 500) && isOptionalText(a.type, 1, 100);
 }
