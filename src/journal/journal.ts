@@ -44,9 +44,14 @@ CREATE TABLE IF NOT EXISTS runs (
   outcome TEXT,
   summary TEXT
 );
-CREATE TABLE IF NOT EXISTS events (
+CREATE TABLE IF NOT EXISTS scopes (
+  id INTEGER PRIMARY KEY,
   target TEXT NOT NULL,
   endpoint TEXT NOT NULL,
+  UNIQUE (target, endpoint)
+);
+CREATE TABLE IF NOT EXISTS events (
+  scope INTEGER NOT NULL,
   key TEXT NOT NULL,
   state TEXT NOT NULL,
   server_id TEXT,
@@ -54,17 +59,23 @@ CREATE TABLE IF NOT EXISTS events (
   reason TEXT,
   run_id INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
-  PRIMARY KEY (target, endpoint, key)
+  PRIMARY KEY (scope, key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS inflight (
+  id INTEGER PRIMARY KEY,
+  scope INTEGER NOT NULL,
+  run_id INTEGER NOT NULL,
+  keys TEXT NOT NULL,
+  sent_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS files (
-  target TEXT NOT NULL,
-  endpoint TEXT NOT NULL,
+  scope INTEGER NOT NULL,
   path TEXT NOT NULL,
   size INTEGER NOT NULL,
   mtime_ms REAL NOT NULL,
   hash TEXT NOT NULL,
   run_id INTEGER NOT NULL,
-  PRIMARY KEY (target, endpoint, path)
+  PRIMARY KEY (scope, path)
 ) WITHOUT ROWID;
 `;
 
@@ -79,6 +90,7 @@ export class Journal {
       db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode: a committed transaction survives the process being killed.
       db.pragma('synchronous = NORMAL');
+      db.pragma('cache_size = -65536'); // 64 MiB: the pages of a large journal stay in memory
       const check = db.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw Object.assign(new Error(String(check)), { code: 'SQLITE_CORRUPT' });
       db.exec(SCHEMA);
@@ -101,26 +113,31 @@ export class Journal {
 
   /** The journal as seen by one run against one target and endpoint. */
   scope(target: string, endpoint: string, runId: number): JournalScope {
-    return new JournalScope(this.db, target, endpoint, runId);
+    this.db.prepare('INSERT OR IGNORE INTO scopes (target, endpoint) VALUES (?, ?)').run(target, endpoint);
+    const { id } = this.db.prepare('SELECT id FROM scopes WHERE target = ? AND endpoint = ?').get(target, endpoint) as { id: number };
+    return new JournalScope(this.db, id, runId);
   }
 
   status(): TargetStatus[] {
-    const rows = this.db
-      .prepare(`SELECT target, endpoint, state, COUNT(*) AS count FROM events GROUP BY target, endpoint, state ORDER BY target, endpoint`)
-      .all() as Array<{ target: string; endpoint: string; state: EventState; count: number }>;
-    const byScope = new Map<string, TargetStatus>();
-    for (const row of rows) {
-      const id = `${row.target}\n${row.endpoint}`;
-      const status = byScope.get(id) ?? { target: row.target, endpoint: row.endpoint, accepted: 0, duplicate: 0, rejected: 0, inflight: 0 };
-      status[row.state] = row.count;
-      byScope.set(id, status);
-    }
+    const scopes = this.db.prepare('SELECT id, target, endpoint FROM scopes ORDER BY target, endpoint').all() as Array<{ id: number; target: string; endpoint: string }>;
+    const counts = this.db.prepare('SELECT state, COUNT(*) AS count FROM events WHERE scope = ? GROUP BY state');
     const lastRun = this.db.prepare('SELECT command, started_at, finished_at, outcome FROM runs WHERE target = ? AND endpoint = ? ORDER BY id DESC LIMIT 1');
-    for (const status of byScope.values()) {
-      const run = lastRun.get(status.target, status.endpoint) as { command: string; started_at: string; finished_at: string | null; outcome: string | null } | undefined;
+    const out: TargetStatus[] = [];
+    for (const scope of scopes) {
+      const status: TargetStatus = { target: scope.target, endpoint: scope.endpoint, accepted: 0, duplicate: 0, rejected: 0, inflight: this.unresolved(scope.id).length };
+      for (const row of counts.all(scope.id) as Array<{ state: 'accepted' | 'duplicate' | 'rejected'; count: number }>) status[row.state] = row.count;
+      const run = lastRun.get(scope.target, scope.endpoint) as { command: string; started_at: string; finished_at: string | null; outcome: string | null } | undefined;
       if (run) status.lastRun = { command: run.command, startedAt: run.started_at, finishedAt: run.finished_at, outcome: run.outcome };
+      if (status.accepted + status.duplicate + status.rejected + status.inflight > 0 || run) out.push(status);
     }
-    return [...byScope.values()];
+    return out;
+  }
+
+  /** Keys that were sent and never answered (a crash, a cut-off drain): at most concurrency × batch size per stop. */
+  private unresolved(scope: number): string[] {
+    const rows = this.db.prepare('SELECT keys FROM inflight WHERE scope = ?').all(scope) as Array<{ keys: string }>;
+    const known = this.db.prepare('SELECT 1 FROM events WHERE scope = ? AND key = ?');
+    return rows.flatMap((row) => row.keys.split('\n')).filter((key) => !known.get(scope, key));
   }
 
   close(): void {
@@ -130,60 +147,55 @@ export class Journal {
 
 export class JournalScope {
   private readonly lookupStatement: Database.Statement;
-  private readonly inflightStatement: Database.Statement;
+  private readonly inflightInsert: Database.Statement;
+  private readonly inflightDelete: Database.Statement;
   private readonly resultStatement: Database.Statement;
   private readonly fileGet: Database.Statement;
   private readonly filePut: Database.Statement;
-  private readonly markInFlightAll: (keys: string[]) => void;
-  private readonly recordAll: (results: EventResult[]) => void;
+  private readonly recordAll: (results: EventResult[], inflightId: number | undefined) => void;
 
-  constructor(private readonly db: Database.Database, private readonly target: string, private readonly endpoint: string, readonly runId: number) {
-    this.lookupStatement = db.prepare('SELECT state, run_id FROM events WHERE target = ? AND endpoint = ? AND key = ?');
-    this.inflightStatement = db.prepare(
-      `INSERT INTO events (target, endpoint, key, state, run_id, updated_at) VALUES (?, ?, ?, 'inflight', ?, ?)
-       ON CONFLICT (target, endpoint, key) DO UPDATE SET state = 'inflight', run_id = excluded.run_id, updated_at = excluded.updated_at`,
-    );
+  constructor(private readonly db: Database.Database, private readonly scopeId: number, readonly runId: number) {
+    this.lookupStatement = db.prepare('SELECT state FROM events WHERE scope = ? AND key = ?');
+    this.inflightInsert = db.prepare('INSERT INTO inflight (scope, run_id, keys, sent_at) VALUES (?, ?, ?, ?)');
+    this.inflightDelete = db.prepare('DELETE FROM inflight WHERE id = ?');
     this.resultStatement = db.prepare(
-      `INSERT INTO events (target, endpoint, key, state, server_id, status, reason, run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (target, endpoint, key) DO UPDATE SET state = excluded.state, server_id = excluded.server_id, status = excluded.status,
+      `INSERT INTO events (scope, key, state, server_id, status, reason, run_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (scope, key) DO UPDATE SET state = excluded.state, server_id = excluded.server_id, status = excluded.status,
          reason = excluded.reason, run_id = excluded.run_id, updated_at = excluded.updated_at`,
     );
-    this.fileGet = db.prepare('SELECT size, mtime_ms AS mtimeMs, hash FROM files WHERE target = ? AND endpoint = ? AND path = ?');
+    this.fileGet = db.prepare('SELECT size, mtime_ms AS mtimeMs, hash FROM files WHERE scope = ? AND path = ?');
     this.filePut = db.prepare(
-      `INSERT INTO files (target, endpoint, path, size, mtime_ms, hash, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (target, endpoint, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, hash = excluded.hash, run_id = excluded.run_id`,
+      `INSERT INTO files (scope, path, size, mtime_ms, hash, run_id) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (scope, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, hash = excluded.hash, run_id = excluded.run_id`,
     );
-    this.markInFlightAll = db.transaction((keys: string[]) => {
+    this.recordAll = db.transaction((results: EventResult[], inflightId: number | undefined) => {
       const now = Date.now();
-      for (const key of keys) this.inflightStatement.run(this.target, this.endpoint, key, this.runId, now);
-    });
-    this.recordAll = db.transaction((results: EventResult[]) => {
-      const now = Date.now();
-      for (const r of results) this.resultStatement.run(this.target, this.endpoint, r.key, r.state, r.serverId ?? null, r.status ?? null, r.reason ?? null, this.runId, now);
+      for (const r of results) this.resultStatement.run(this.scopeId, r.key, r.state, r.serverId ?? null, r.status ?? null, r.reason ?? null, this.runId, now);
+      if (inflightId !== undefined) this.inflightDelete.run(inflightId);
     });
   }
 
-  /** What the journal knows of a key; `thisRun` tells an in-flight entry of this run from one left by a crash. */
-  lookup(key: string): { state: EventState; thisRun: boolean } | undefined {
-    const row = this.lookupStatement.get(this.target, this.endpoint, key) as { state: EventState; run_id: number } | undefined;
-    return row && { state: row.state, thisRun: row.run_id === this.runId };
+  /** The final state an earlier answer gave this key, if any. */
+  lookup(key: string): Exclude<EventState, 'inflight'> | undefined {
+    const row = this.lookupStatement.get(this.scopeId, key) as { state: Exclude<EventState, 'inflight'> } | undefined;
+    return row?.state;
   }
 
-  /** Written before the request leaves, in one transaction for the whole batch. */
-  markInFlight(keys: string[]): void {
-    this.markInFlightAll(keys);
+  /** Written before the request leaves: one row for the whole batch. Returns its id for record(). */
+  markInFlight(keys: string[]): number {
+    return Number(this.inflightInsert.run(this.scopeId, this.runId, keys.join('\n'), Date.now()).lastInsertRowid);
   }
 
-  /** Written as soon as the answer arrives, in one transaction for the whole batch. */
-  record(results: EventResult[]): void {
-    this.recordAll(results);
+  /** Written as soon as the answer arrives, in one transaction: the results, and the in-flight row gone. */
+  record(results: EventResult[], inflightId?: number): void {
+    this.recordAll(results, inflightId);
   }
 
   fileFingerprint(path: string): FileFingerprint | undefined {
-    return this.fileGet.get(this.target, this.endpoint, path) as FileFingerprint | undefined;
+    return this.fileGet.get(this.scopeId, path) as FileFingerprint | undefined;
   }
 
   rememberFile(path: string, fingerprint: FileFingerprint): void {
-    this.filePut.run(this.target, this.endpoint, path, fingerprint.size, fingerprint.mtimeMs, fingerprint.hash, this.runId);
+    this.filePut.run(this.scopeId, path, fingerprint.size, fingerprint.mtimeMs, fingerprint.hash, this.runId);
   }
 }

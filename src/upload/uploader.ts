@@ -55,6 +55,11 @@ export class Uploader {
   private renewing: Promise<boolean> | undefined;
   /** Counts completed logins, so a 401 for a token already replaced is retried without another. */
   private authGeneration = 0;
+  /** Keys on the wire now (bounded by concurrency × batch size), for duplicate keys in one input. */
+  private readonly keysInFlight = new Set<string>();
+  private readonly inflightIds = new WeakMap<EventItem[], number>();
+  /** Keys this run saw rejected, so --retry-rejected resends an earlier rejection once, not in a loop. */
+  private readonly rejectedThisRun = new Set<string>();
   /** Highest number of events held in requests at once (for the memory regression test). */
   peakEventsInFlight = 0;
   private eventsInFlight = 0;
@@ -120,15 +125,19 @@ export class Uploader {
 
   /**
    * Accepted or duplicate in an earlier run: never resent. Rejected: resent only with
-   * --retry-rejected. In flight when an earlier run died: resent, with the same key. In flight
-   * in this run: the same key came twice in the input; the second is not sent again.
+   * --retry-rejected (and never twice in one run). In flight when an earlier run died: no final
+   * state, so resent, with the same key. In flight now: the same key came twice in the input;
+   * the second is not sent while the first is on the wire.
    */
   private doneBefore(event: CanonicalEvent): boolean {
-    const entry = this.options.journal?.lookup(event.idempotency_key!);
-    if (!entry) return false;
-    if (entry.state === 'accepted' || entry.state === 'duplicate') return true;
-    if (entry.state === 'rejected') return !this.options.retryRejected || entry.thisRun;
-    return entry.thisRun;
+    const journal = this.options.journal;
+    if (!journal) return false;
+    const key = event.idempotency_key!;
+    if (this.keysInFlight.has(key)) return true;
+    const state = journal.lookup(key);
+    if (state === undefined) return false;
+    if (state === 'rejected') return !this.options.retryRejected || this.rejectedThisRun.has(key);
+    return true;
   }
 
   private async passesRemoteChecks(item: Extract<PipelineItem, { kind: 'event' }>): Promise<boolean> {
@@ -163,10 +172,12 @@ export class Uploader {
   private async deliver(batch: EventItem[]): Promise<void> {
     this.eventsInFlight += batch.length;
     this.peakEventsInFlight = Math.max(this.peakEventsInFlight, this.eventsInFlight);
+    for (const item of batch) this.keysInFlight.add(item.event.idempotency_key!);
     try {
       await this.deliverBatch(batch);
     } finally {
       this.eventsInFlight -= batch.length;
+      for (const item of batch) this.keysInFlight.delete(item.event.idempotency_key!);
     }
   }
 
@@ -181,12 +192,13 @@ export class Uploader {
     // large on its own is rejected, never its neighbours.
     if (batch.length > 1 && outcomes.every((outcome) => outcome.kind === 'rejected' && outcome.status === 413)) {
       this.counts.sent -= batch.length;
+      this.options.journal?.record([], this.inflightIds.get(batch)); // the halves get rows of their own
       const half = Math.ceil(batch.length / 2);
       await this.deliverBatch(batch.slice(0, half));
       await this.deliverBatch(batch.slice(half));
       return;
     }
-    this.options.journal?.record(batch.map((item, i) => journalResult(item.event.idempotency_key!, outcomes[i]!)));
+    this.options.journal?.record(batch.map((item, i) => journalResult(item.event.idempotency_key!, outcomes[i]!)), this.inflightIds.get(batch));
     for (let i = 0; i < batch.length; i++) await this.record(batch[i]!, outcomes[i]!);
   }
 
@@ -205,7 +217,7 @@ export class Uploader {
     }
     // Written before the request leaves: if the process dies now, the next run knows these were
     // on the wire and resends them with the same keys.
-    this.options.journal?.markInFlight(events.map((event) => event.idempotency_key!));
+    if (this.options.journal) this.inflightIds.set(batch, this.options.journal.markInFlight(events.map((event) => event.idempotency_key!)));
     try {
       const response = await this.post(path, body, key);
       if (!response) {
@@ -263,6 +275,7 @@ export class Uploader {
     else if (outcome.kind === 'duplicate') this.counts.duplicates++;
     else {
       this.counts.rejectedServer++;
+      if (this.options.journal) this.rejectedThisRun.add(item.event.idempotency_key!);
       await this.hooks.onReject({ kind: 'rejected', position: item.position, stage: 'server', issues: [{ path: 'server', message: `HTTP ${outcome.status}: ${outcome.message}` }], record: item.record, event: item.event, status: outcome.status });
     }
   }
