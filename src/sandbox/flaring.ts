@@ -2,6 +2,7 @@
 // login for expiring bearer tokens, event types whose fields each event is checked against,
 // FastAPI-style errors, a per-user rate limit whose 429 carries NO Retry-After (documented), and
 // no deduplication (the server-side duplication rules are not emulated).
+import { fastApiErrors } from './flowmyna.js';
 import { z } from 'zod';
 import { createFlaringAuth } from './flaring-auth.js';
 import { EventCatalog, parsePathId, validateFields } from './flaring-catalog.js';
@@ -32,17 +33,9 @@ interface FlaringEvent {
 }
 
 const errors = {
+  ...fastApiErrors,
   unauthorized: { status: 401, body: { detail: 'Could not validate credentials' }, headers: { 'www-authenticate': 'Bearer' } },
-  not_found: { status: 404, body: { detail: 'Not Found' } },
-  method_not_allowed: { status: 405, body: { detail: 'Method Not Allowed' } },
-  too_large: { status: 413, body: { detail: 'Request Entity Too Large' } },
-  invalid_json: {
-    status: 422,
-    body: { detail: [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }] },
-  },
   rate_limited: { status: 429, body: { error: 'rate limit exceeded, try again later' } },
-  internal: { status: 500, body: { detail: 'Internal Server Error' } },
-  unavailable: { status: 503, body: { detail: 'Service Unavailable' } },
 } satisfies TargetApi['errors'];
 
 export function createFlaringApi(context: TargetContext): TargetApi {

@@ -39,7 +39,8 @@ interface StoredObject {
   properties: Record<string, unknown>;
 }
 
-const fastApiErrors = {
+/** The error answers of a FastAPI service; flaring's emulation shares them, with its own 401 and 429. */
+export const fastApiErrors = {
   unauthorized: { status: 401, body: { detail: 'Invalid API key' } },
   not_found: { status: 404, body: { detail: 'Not Found' } },
   method_not_allowed: { status: 405, body: { detail: 'Method Not Allowed' } },
