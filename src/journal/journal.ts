@@ -91,6 +91,9 @@ export class Journal {
       // NORMAL in WAL mode: a committed transaction survives the process being killed.
       db.pragma('synchronous = NORMAL');
       db.pragma('cache_size = -65536'); // 64 MiB: the pages of a large journal stay in memory
+      // A checkpoint is where WAL mode syncs to disk; every 10,000 pages (~40 MiB) instead of every
+      // 1,000 takes most of the journal's cost off a large import (commits themselves do not sync).
+      db.pragma('wal_autocheckpoint = 10000');
       const check = db.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw Object.assign(new Error(String(check)), { code: 'SQLITE_CORRUPT' });
       db.exec(SCHEMA);

@@ -1,0 +1,460 @@
+// `npm run bench`: the benchmark of issue 6. Generates its own orders data in a temp folder
+// (removed at the end), runs every case against its baseline in the same run, interleaving the
+// repetitions so drift hits both sides alike, and prints a table of medians and ratios: plain on
+// stderr with the progress lines, markdown on stdout for BENCHMARKS.md. Runs the compiled CLI in
+// dist/ (the npm script builds first). The targets are the issue's; nothing here is tuned to pass.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { SANDBOX_TOKENS } from '../dist/sandbox/index.js';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const CLI = join(ROOT, 'bin', 'eventload.js');
+const TOKEN = SANDBOX_TOKENS.flowmyna;
+
+// Sizes and repetitions: chosen so the whole run stays under ten minutes on two cores.
+const ROWS_PIPELINE = 1_000_000;
+const ROWS_SINGLE = 25_000; // case 2: one event per request
+const ROWS_LATENCY = 20_000; // case 3: ~12 s at the 1,600 requests/s bound
+const ROWS_BATCHED = 100_000; // cases 4 and 6: batches of 100
+const REPS = 3;
+const COLD_RUNS = 10;
+// Case 5 runs last, on the issue's 10M rows when they fit in what is left of this budget at the
+// dry-run speed measured in case 1; otherwise on the largest whole million that fits (said in its row).
+const ROWS_MEMORY = 10_000_000;
+const BUDGET_SECONDS = 8 * 60;
+const GENERATE_ROWS_PER_SECOND = 400_000; // measured on 2 cores; a rough figure is enough here
+
+const log = (line) => process.stderr.write(`[bench] ${line}\n`);
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const label = (rows) => (rows >= 1e6 ? `${rows / 1e6}M` : `${rows / 1e3}k`);
+const fmt = (value, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+// ---------------------------------------------------------------------------------------------
+// Data: an orders export, one status change per row, linking an order, a customer and a sales rep.
+
+const STATUSES = ['placed', 'approved', 'packed', 'shipped', 'delivered', 'invoiced', 'paid', 'returned'];
+const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF'];
+const HEADER = 'order_id,status,created_at,customer_id,customer_name,sales_rep,amount,currency,item_count\n';
+const START = Date.UTC(2021, 0, 1);
+
+function row(i) {
+  const order = Math.floor(i / 4); // four status changes per order
+  const step = i % 4;
+  const status = STATUSES[step + (order % 3 === 0 ? 4 : 0)];
+  const offsetHours = order % 2 ? 1 : 2;
+  const local = START + order * 31_000 + step * 5_400_000 + offsetHours * 3_600_000;
+  const timestamp = `${new Date(local).toISOString().slice(0, 19)}+0${offsetHours}:00`;
+  const customer = (order * 7) % 80_000;
+  // Every tenth customer name needs quoting, as real exports have.
+  const name = customer % 10 === 0 ? `"Kunde ${customer}, GmbH"` : `Customer ${customer}`;
+  const amount = (((order * 7_919) % 500_000) / 100).toFixed(2);
+  return `SO-${String(order).padStart(8, '0')},${status},${timestamp},C-${String(customer).padStart(6, '0')},${name},u-${String(order % 250).padStart(3, '0')},${amount},${CURRENCIES[order % 4]},${1 + (order % 9)}\n`;
+}
+
+/** Writes `rows` rows to `path`, in chunks, waiting for the disk when the stream says so. */
+async function generateCsv(path, rows) {
+  const out = createWriteStream(path);
+  out.write(HEADER);
+  for (let i = 0; i < rows; ) {
+    let chunk = '';
+    const end = Math.min(rows, i + 10_000);
+    for (; i < end; i++) chunk += row(i);
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+const MAPPING = {
+  description: 'Benchmark orders: one event per status change, linking the order, the customer and the sales rep.',
+  event: { template: 'Order {status}' },
+  timestamp: { column: 'created_at', format: 'iso' },
+  objects: [
+    { type: { const: 'Order' }, id: 'order_id', qualifier: { const: 'target' }, properties: { amount: { column: 'amount', as: 'number' }, currency: 'currency' } },
+    { type: { const: 'Customer' }, id: 'customer_id', qualifier: { const: 'customer' }, properties: { name: 'customer_name' } },
+    { type: { const: 'User' }, id: 'sales_rep', qualifier: { const: 'performer' } },
+  ],
+  properties: { status: 'status', item_count: { column: 'item_count', as: 'integer' } },
+  actor: { id: 'sales_rep', type: { const: 'user' } },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Processes: the importer, the csv-parse baseline, the sandbox. Each runs in its own process.
+
+function run(args, { cwd = ROOT, env = process.env } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (data) => (stdout += data));
+    child.stderr.on('data', (data) => (stderr += data));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, wallSeconds: (performance.now() - started) / 1000 }));
+  });
+}
+
+let runCount = 0;
+/** One `eventload import`, in a fresh working folder (its journal, its rejects file); returns the --json summary. */
+async function importRun(tmp, file, flags, expected) {
+  const cwd = join(tmp, `run-${++runCount}`);
+  await mkdir(cwd);
+  const args = [CLI, 'import', file, '-m', join(tmp, 'orders.mapping.json'), '--target', 'flowmyna', ...flags, '--json', '-q', '--rejects', join(cwd, 'rejects.ndjson')];
+  const env = { ...process.env, FLOWMYNA_API_KEY: TOKEN };
+  delete env.EVENTLOAD_JOURNAL; // the journal goes to the fresh folder's .eventload/, never reused
+  const result = await run(args, { cwd, env });
+  await rm(cwd, { recursive: true, force: true });
+  let summary;
+  try {
+    summary = JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`eventload import exited ${result.code} without a JSON summary: ${result.stderr.trim().slice(0, 500)}`);
+  }
+  const delivered = summary.accepted + summary.duplicates;
+  if (result.code !== 0 || delivered !== expected) {
+    throw new Error(`eventload import exited ${result.code}, delivered ${delivered} of ${expected} events (rejected ${summary.rejectedLocal} + ${summary.rejectedServer}, unsent ${summary.unsent})`);
+  }
+  return { ...summary, wallSeconds: result.wallSeconds };
+}
+
+const CSV_PARSE_BASELINE = `
+import { createReadStream } from 'node:fs';
+import { parse } from 'csv-parse';
+const started = performance.now();
+let rows = 0;
+for await (const record of createReadStream(process.argv[1]).pipe(parse({ columns: true }))) rows++;
+const seconds = (performance.now() - started) / 1000;
+console.log(JSON.stringify({ rows, seconds, rowsPerSecond: rows / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+`;
+
+async function csvParseRun(file) {
+  const result = await run(['--input-type=module', '-e', CSV_PARSE_BASELINE, file]);
+  if (result.code !== 0) throw new Error(`csv-parse baseline failed: ${result.stderr.trim()}`);
+  return JSON.parse(result.stdout);
+}
+
+/** `eventload sandbox` in its own process, so it never shares an event loop with the client. */
+async function startSandbox(extraFlags = []) {
+  const child = spawn(process.execPath, [CLI, 'sandbox', '--target', 'flowmyna', '--port', '0', '-q', ...extraFlags], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const url = await new Promise((resolve, reject) => {
+    child.stderr.on('data', (data) => {
+      stderr += data;
+      const match = /listening on (\S+)/.exec(stderr);
+      if (match) resolve(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`sandbox exited ${code}: ${stderr.trim()}`)));
+  });
+  return {
+    url,
+    async stop() {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Runs `work(url)` against a fresh sandbox (fresh, so the events it keeps never pile up across runs). */
+async function withSandbox(flags, work) {
+  const sandbox = await startSandbox(flags);
+  try {
+    return await work(sandbox.url);
+  } finally {
+    await sandbox.stop();
+  }
+}
+
+function coldStart(args) {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'ignore' });
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}`);
+  return (performance.now() - started) / 1000;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cases. Each returns one row of the table.
+
+async function pipelineCase(tmp, files) {
+  const subject = [];
+  const baseline = [];
+  const rss = [];
+  const wall = [];
+  for (let rep = 1; rep <= REPS; rep++) {
+    const summary = await importRun(tmp, files.pipeline, ['--dry-run'], ROWS_PIPELINE);
+    subject.push(summary.eventsPerSecond);
+    rss.push(summary.peakRssMb);
+    wall.push(summary.wallSeconds);
+    const parsed = await csvParseRun(files.pipeline);
+    if (parsed.rows !== ROWS_PIPELINE) throw new Error(`csv-parse read ${parsed.rows} rows, expected ${ROWS_PIPELINE}`);
+    baseline.push(parsed.rowsPerSecond);
+    log(`  rep ${rep}/${REPS}: eventload ${fmt(summary.eventsPerSecond)} events/s (${fmt(summary.wallSeconds, 1)} s wall, ${summary.peakRssMb} MB), csv-parse ${fmt(parsed.rowsPerSecond)} rows/s (${fmt(parsed.peakRssMb)} MB)`);
+  }
+  const row = ratioRow(`1. Pipeline only, ${label(ROWS_PIPELINE)} rows`, `eventload import ${basename(files.pipeline)} -m orders.mapping.json --target flowmyna --dry-run --json -q`, subject, 'csv-parse `parse({columns:true})`, count rows', baseline, 'events/s', '≥ 0.6', (r) => r >= 0.6);
+  return { row, peakRssMb: median(rss), secondsPerRow: median(wall) / ROWS_PIPELINE };
+}
+
+async function singleCase(tmp, files) {
+  const body = await representativeBody(tmp, files.single, ROWS_SINGLE, 1);
+  log(`  autocannon body: ${body.length} bytes (eventload's bodies average ${fmt(body.average)} bytes)`);
+  const subject = [];
+  const baseline = [];
+  for (let rep = 1; rep <= REPS; rep++) {
+    const summary = await withSandbox([], (url) => importRun(tmp, files.single, ['--endpoint', url, '--batch-size', '1', '--concurrency', '16'], ROWS_SINGLE));
+    const perSecond = summary.requests / summary.elapsedSeconds;
+    subject.push(perSecond);
+    const reference = await withSandbox([], (url) => cannon(url, SINGLE_PATH, body.text, 16, ROWS_SINGLE));
+    baseline.push(reference);
+    log(`  rep ${rep}/${REPS}: eventload ${fmt(perSecond)} requests/s (${summary.requests} requests in ${summary.elapsedSeconds} s), autocannon ${fmt(reference)} requests/s`);
+  }
+  const row = ratioRow(`2. Upload, 1 event/request, no latency, ${label(ROWS_SINGLE)} rows`, `eventload import ${basename(files.single)} … --endpoint SANDBOX --batch-size 1 --concurrency 16`, subject, 'autocannon, 16 connections, same body, same sandbox', baseline, 'requests/s', '≥ 0.7', (r) => r >= 0.7);
+  return { ...row, body: body.text };
+}
+
+const SINGLE_PATH = '/api/public/v1/event';
+const BATCH_PATH = '/api/public/v1/event/batch';
+
+/** autocannon posting `body` as eventload would (same path, headers and size); returns requests/s. */
+async function cannon(url, path, body, connections, amount) {
+  const result = await autocannon({
+    url: `${url}${path}`,
+    method: 'POST',
+    connections,
+    amount,
+    headers: { accept: 'application/json', 'user-agent': 'eventload', 'content-type': 'application/json', 'idempotency-key': 'el1_00000000000000000000000000000000', authorization: `Bearer ${TOKEN}` },
+    body,
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`autocannon got ${result.non2xx} non-2xx answers and ${result.errors} errors`);
+  return result.requests.total / result.duration;
+}
+
+/** A median-sized request body of the ones eventload would send for `file`, from its own --dry-run --out. */
+async function representativeBody(tmp, file, rows, batchSize) {
+  const out = join(tmp, 'bodies.ndjson');
+  await importRun(tmp, file, ['--dry-run', '--batch-size', String(batchSize), '--out', out], rows);
+  const bodies = (await readFile(out, 'utf8')).split('\n').filter(Boolean);
+  await rm(out);
+  const sorted = [...bodies].sort((a, b) => a.length - b.length);
+  const text = sorted[Math.floor(sorted.length / 2)];
+  return { text, length: Buffer.byteLength(text), average: bodies.reduce((sum, b) => sum + Buffer.byteLength(b), 0) / bodies.length };
+}
+
+async function latencyCase(tmp, files, body) {
+  const bound = 32 / 0.02;
+  const subject = [];
+  for (let rep = 1; rep <= REPS; rep++) {
+    const summary = await withSandbox(['--latency', '20'], (url) => importRun(tmp, files.latency, ['--endpoint', url, '--batch-size', '1', '--concurrency', '32'], ROWS_LATENCY));
+    subject.push(summary.requests / summary.elapsedSeconds);
+    log(`  rep ${rep}/${REPS}: eventload ${fmt(summary.requests / summary.elapsedSeconds)} requests/s (${summary.requests} requests in ${summary.elapsedSeconds} s)`);
+  }
+  // Not the baseline (the issue's is the bound), but what a bare client reaches against the same server.
+  const reference = await withSandbox(['--latency', '20'], (url) => cannon(url, SINGLE_PATH, body, 32, ROWS_LATENCY / 2));
+  log(`  reference: autocannon with 32 connections reaches ${fmt(reference)} requests/s`);
+  return ratioRow(`3. Upload, 20 ms server latency, ${label(ROWS_LATENCY)} rows`, `eventload import ${basename(files.latency)} … --endpoint SANDBOX --batch-size 1 --concurrency 32 (sandbox --latency 20)`, subject, `bound: 32 ÷ 0.020 s (autocannon, 32 connections, reaches ${fmt(reference)})`, [bound], 'requests/s', '≥ 0.9', (r) => r >= 0.9);
+}
+
+async function batchedRuns(tmp, file, extraFlags, what) {
+  const summary = await withSandbox([], (url) => importRun(tmp, file, ['--endpoint', url, '--batch-size', '100', '--concurrency', '16', ...extraFlags], ROWS_BATCHED));
+  log(`  ${what}: ${fmt(summary.eventsPerSecond)} events/s (${summary.requests} requests in ${summary.elapsedSeconds} s)`);
+  return summary.eventsPerSecond;
+}
+
+/**
+ * Cases 4 and 6 share their runs: journal on (the default) is case 4's measurement and case 6's
+ * subject; --no-journal, interleaved with it, is case 6's baseline.
+ */
+async function batchAndJournalCases(tmp, files, single) {
+  const help = await run([CLI, 'import', '--help']);
+  const canSwitchOff = help.stdout.includes('--no-journal');
+  const on = [];
+  const off = [];
+  for (let rep = 1; rep <= REPS; rep++) {
+    on.push(await batchedRuns(tmp, files.batched, [], `rep ${rep}/${REPS}: journal on (default)`));
+    if (canSwitchOff) off.push(await batchedRuns(tmp, files.batched, ['--no-journal'], `rep ${rep}/${REPS}: --no-journal`));
+  }
+  // Not the baseline (the issue's is case 2), but what the same sandbox takes in batches from a bare client.
+  const body = await representativeBody(tmp, files.single, ROWS_SINGLE, 100);
+  const reference = 100 * (await withSandbox([], (url) => cannon(url, BATCH_PATH, body.text, 16, (2 * ROWS_BATCHED) / 100)));
+  log(`  reference: autocannon posting the same batches with 16 connections reaches ${fmt(reference)} events/s`);
+  const command = `eventload import ${basename(files.batched)} … --endpoint SANDBOX --batch-size 100 --concurrency 16`;
+  const batch = single.error
+    ? { case: '4. Upload, batches of 100', error: 'needs case 2' }
+    : ratioRow(`4. Upload, batches of 100, no latency, ${label(ROWS_BATCHED)} rows`, command, on, `case 2 (events/s, one per request; autocannon posting the same batches reaches ${fmt(reference)})`, [single.value], 'events/s', '≥ 20', (r) => r >= 20);
+  const journal = canSwitchOff
+    ? ratioRow(`6. Journal on vs off, ${label(ROWS_BATCHED)} rows`, `${command} (journal on, in a fresh folder)`, on, 'the same with --no-journal', off, 'events/s', '≥ 0.8', (r) => r >= 0.8)
+    : { case: '6. Journal on vs off', command: 'eventload import … --no-journal', median: '—', baseline: '—', ratio: '—', target: '≥ 0.8', pass: undefined, note: 'not available yet: `import --help` shows no --no-journal' };
+  return { batch, journal };
+}
+
+/** The issue's 10M rows if they fit in what is left of the budget, else the largest whole million that does (at least 2M). */
+function memoryRows(secondsLeft, secondsPerRow) {
+  const fits = Math.floor((0.9 * secondsLeft) / (secondsPerRow + 1 / GENERATE_ROWS_PER_SECOND) / 1e6) * 1e6;
+  return Math.max(2_000_000, Math.min(ROWS_MEMORY, fits));
+}
+
+async function memoryCase(tmp, pipeline, rows) {
+  const file = join(tmp, `orders-${label(rows).toLowerCase()}.csv`);
+  const started = performance.now();
+  await generateCsv(file, rows);
+  log(`  generated ${fmt(rows)} rows in ${fmt((performance.now() - started) / 1000, 1)} s`);
+  const summary = await importRun(tmp, file, ['--dry-run'], rows);
+  await rm(file);
+  log(`  eventload: peak RSS ${summary.peakRssMb} MB (${fmt(summary.eventsPerSecond)} events/s, ${fmt(summary.wallSeconds, 1)} s wall)`);
+  const ratio = summary.peakRssMb / pipeline.peakRssMb;
+  const shortOf = rows < ROWS_MEMORY ? ` (${label(ROWS_MEMORY)} rows would take ~${fmt((ROWS_MEMORY * pipeline.secondsPerRow) / 60, 1)} min at case 1's speed: over the ${BUDGET_SECONDS / 60}-minute budget)` : '';
+  return {
+    case: `5. Memory, ${label(rows)} rows, dry run${shortOf}`,
+    command: `eventload import ${basename(file)} -m orders.mapping.json --target flowmyna --dry-run --json -q`,
+    median: `${summary.peakRssMb} MB peak RSS (1 run)`,
+    baseline: `the same for ${label(ROWS_PIPELINE)} rows (median of case 1): ${pipeline.peakRssMb} MB`,
+    ratio: fmt(ratio, 2),
+    target: '≤ 1.2 and < 120 MB',
+    pass: ratio <= 1.2 && summary.peakRssMb < 120,
+  };
+}
+
+function coldStartCase() {
+  coldStart([CLI, '--help']); // warm the file cache for both sides
+  coldStart(['-e', '0']);
+  const subject = [];
+  const baseline = [];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    subject.push(coldStart([CLI, '--help']));
+    baseline.push(coldStart(['-e', '0']));
+  }
+  const ratio = median(subject) / median(baseline);
+  log(`  eventload --help ${fmt(median(subject) * 1000)} ms, node -e 0 ${fmt(median(baseline) * 1000)} ms`);
+  return {
+    case: '7. Cold start',
+    command: 'node bin/eventload.js --help',
+    median: `${fmt(median(subject) * 1000)} ms`,
+    baseline: `\`node -e 0\`: ${fmt(median(baseline) * 1000)} ms`,
+    ratio: fmt(ratio, 2),
+    target: '≤ 3',
+    pass: ratio <= 3,
+  };
+}
+
+function ratioRow(name, command, subject, baselineName, baseline, unit, target, passes) {
+  const ratio = median(subject) / median(baseline);
+  return {
+    value: median(subject),
+    case: name,
+    command,
+    median: `${fmt(median(subject))} ${unit}`,
+    baseline: `${baselineName}: ${fmt(median(baseline))}`,
+    ratio: fmt(ratio, 2),
+    target,
+    pass: passes(ratio),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const COLUMNS = ['case', 'command', 'median', 'baseline (median)', 'ratio', 'target', 'result'];
+
+/** A case that fails (the importer exits badly, a count is off) becomes an ERROR row; the others still run. */
+async function attempt(name, work) {
+  try {
+    return await work();
+  } catch (error) {
+    log(`  ERROR: ${error.message}`);
+    return { case: name, error: error.message };
+  }
+}
+
+function cells(row) {
+  if (row.error) return [row.case, '', '', '', '', '', `ERROR: ${row.error}`];
+  const result = row.pass === undefined ? `skipped (${row.note})` : row.pass ? 'pass' : 'MISS';
+  return [row.case, row.command, row.median, row.baseline, row.ratio, row.target, result];
+}
+
+function markdownTable(rows) {
+  const line = (values) => `| ${values.map((value) => String(value).replaceAll('|', '\\|')).join(' | ')} |`;
+  return [line(COLUMNS), line(COLUMNS.map(() => '---')), ...rows.map((row) => line(cells(row)))].join('\n');
+}
+
+function plainTable(rows) {
+  const all = [COLUMNS, ...rows.map(cells)];
+  const widths = COLUMNS.map((_, i) => Math.max(...all.map((values) => String(values[i]).length)));
+  return all.map((values) => values.map((value, i) => String(value).padEnd(widths[i])).join('  ')).join('\n');
+}
+
+/** The commit measured, "-dirty" when the working tree had changes; "unknown" outside git. */
+function revision() {
+  const result = spawnSync('git', ['describe', '--always', '--dirty'], { cwd: ROOT, encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : 'unknown';
+}
+
+/** Share of all cores busy over one second while this script idles: other work on the machine. */
+async function busyShare() {
+  const total = () => os.cpus().reduce((sum, cpu) => ({ busy: sum.busy + cpu.times.user + cpu.times.nice + cpu.times.sys + cpu.times.irq, all: sum.all + cpu.times.user + cpu.times.nice + cpu.times.sys + cpu.times.irq + cpu.times.idle }), { busy: 0, all: 0 });
+  const before = total();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const after = total();
+  return (after.busy - before.busy) / Math.max(1, after.all - before.all);
+}
+
+async function main() {
+  const began = performance.now();
+  const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, ${os.type()} ${os.release()} ${os.arch()}`;
+  const busyAtStart = await busyShare();
+  log(`machine: ${machine}; CPU busy with other work: ${fmt(busyAtStart * 100)}%`);
+  if (busyAtStart > 0.1) log('WARNING: the machine is busy with other work; every number will be pessimistic');
+  const tmp = await mkdtemp(join(os.tmpdir(), 'eventload-bench-'));
+  const cleanUp = () => rm(tmp, { recursive: true, force: true });
+  process.once('SIGINT', () => cleanUp().finally(() => process.exit(130)));
+  const rows = [];
+  try {
+    const files = Object.fromEntries(Object.entries({ pipeline: ROWS_PIPELINE, single: ROWS_SINGLE, latency: ROWS_LATENCY, batched: ROWS_BATCHED }).map(([name, count]) => [name, join(tmp, `orders-${label(count).toLowerCase()}.csv`)]));
+    const started = performance.now();
+    await writeFile(join(tmp, 'orders.mapping.json'), `${JSON.stringify(MAPPING, null, 2)}\n`);
+    await Promise.all([generateCsv(files.pipeline, ROWS_PIPELINE), generateCsv(files.single, ROWS_SINGLE), generateCsv(files.latency, ROWS_LATENCY), generateCsv(files.batched, ROWS_BATCHED)]);
+    log(`data in ${tmp} (${fmt((performance.now() - started) / 1000, 1)} s)`);
+
+    log('case 1/7: pipeline only (dry run) vs bare csv-parse');
+    const pipeline = await attempt('1. Pipeline only', () => pipelineCase(tmp, files));
+    rows.push(pipeline.row ?? pipeline);
+    log('case 2/7: upload, one event per request, vs autocannon');
+    const single = await attempt('2. Upload, 1 event/request', () => singleCase(tmp, files));
+    rows.push(single);
+    log('case 3/7: upload with 20 ms server latency, concurrency 32');
+    rows.push(await attempt('3. Upload, 20 ms latency', () => (single.error ? Promise.reject(new Error('needs case 2 (its body)')) : latencyCase(tmp, files, single.body))));
+    log('cases 4/7 and 6/7: upload in batches of 100, journal on and off');
+    const batched = await attempt('4. Upload, batches of 100', () => batchAndJournalCases(tmp, files, single));
+    rows.push(batched.batch ?? batched);
+    const journal = batched.journal ?? { case: '6. Journal on vs off', error: batched.error };
+    log('case 7/7: cold start');
+    const cold = await attempt('7. Cold start', async () => coldStartCase());
+    if (pipeline.error) {
+      rows.push({ case: '5. Memory', error: 'needs case 1' });
+    } else {
+      const memory = memoryRows(BUDGET_SECONDS - (performance.now() - began) / 1000, pipeline.secondsPerRow);
+      log(`case 5/7 (run last, sized to the time left): memory, ${fmt(memory)} rows vs ${label(ROWS_PIPELINE)} rows`);
+      rows.push(await attempt('5. Memory', () => memoryCase(tmp, pipeline, memory)));
+    }
+    rows.push(journal, cold);
+  } finally {
+    await cleanUp();
+  }
+  const minutes = (performance.now() - began) / 60_000;
+  process.stderr.write(`\n${plainTable(rows)}\n\n`);
+  log(`done in ${fmt(minutes, 1)} min; temp data removed`);
+  // Other work on the machine skews every number: say whether there was any before the run.
+  const load = `CPU busy with other work just before the run: ${fmt(busyAtStart * 100)}%; load average at the end ${fmt(os.loadavg()[0], 2)}`;
+  process.stdout.write(`Machine: ${machine}\n${load}\nCommand: \`npm run bench\` · ${new Date().toISOString().slice(0, 10)} · code ${revision()} · whole run ${fmt(minutes, 1)} min\n\n${markdownTable(rows)}\n`);
+  // A missed target is a finding, not a failure of the script: it exits 1 only when a case could not run.
+  if (rows.some((row) => row.error)) process.exitCode = 1;
+}
+
+await main();
