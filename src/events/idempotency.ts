@@ -57,7 +57,7 @@ function quote(key: string): string {
 
 // crypto.hash (one call, no Hash object) is much cheaper per event where Node has it (≥ 20.12).
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-const sha256 = oneShot ? (data: string) => oneShot('sha256', data, 'hex') : (data: string) => createHash('sha256').update(data).digest('hex');
+export const sha256 = oneShot ? (data: string) => oneShot('sha256', data, 'hex') : (data: string) => createHash('sha256').update(data).digest('hex');
 
 /** The stable content of an event, which its key is derived from. */
 export function contentOf(event: CanonicalEvent): string {
@@ -83,9 +83,18 @@ export class KeyDeriver {
   }
 }
 
-/** A Bloom filter that adds a larger slice when the current one fills, so no size is needed up front. */
-class ScalableBloom {
+/**
+ * A Bloom filter that adds a larger slice when the current one fills, so no size is needed up
+ * front. Entries are hex digests after a 4-character prefix (keys as KeyDeriver makes them).
+ */
+export class ScalableBloom {
   private readonly slices: BloomSlice[] = [new BloomSlice(1 << 16)];
+
+  /** True when the digest was (probably) added; false means certainly not. */
+  has(digest: string): boolean {
+    for (const slice of this.slices) if (slice.has(digest)) return true;
+    return false;
+  }
 
   /** Returns true when the digest was (probably) seen before; otherwise records it. */
   addIfAbsent(digest: string): boolean {

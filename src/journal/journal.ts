@@ -149,6 +149,8 @@ export class Journal {
 }
 
 export class JournalScope {
+  /** Nothing was recorded for this target and endpoint before this run (a first import). */
+  readonly emptyAtStart: boolean;
   private readonly lookupStatement: Database.Statement;
   private readonly inflightInsert: Database.Statement;
   private readonly inflightDelete: Database.Statement;
@@ -159,6 +161,7 @@ export class JournalScope {
 
   constructor(private readonly db: Database.Database, private readonly scopeId: number, readonly runId: number) {
     this.lookupStatement = db.prepare('SELECT state FROM events WHERE scope = ? AND key = ?');
+    this.emptyAtStart = !db.prepare('SELECT 1 FROM events WHERE scope = ? LIMIT 1').get(scopeId) && !db.prepare('SELECT 1 FROM inflight WHERE scope = ? LIMIT 1').get(scopeId);
     this.inflightInsert = db.prepare('INSERT INTO inflight (scope, run_id, keys, sent_at) VALUES (?, ?, ?, ?)');
     this.inflightDelete = db.prepare('DELETE FROM inflight WHERE id = ?');
     this.resultStatement = db.prepare(

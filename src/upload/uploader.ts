@@ -7,6 +7,7 @@ import { AbortError, type Issue, type Position } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
 import type { PipelineItem } from '../pipeline/read-events.js';
 import type { RawRecord } from '../readers/types.js';
+import { ScalableBloom, sha256 } from '../events/idempotency.js';
 import type { EventResult, JournalScope } from '../journal/journal.js';
 import type { Outcome, Session } from '../targets/types.js';
 import type { AdaptiveConcurrency } from './adaptive.js';
@@ -58,6 +59,7 @@ export class Uploader {
   /** Keys on the wire now (bounded by concurrency × batch size), for duplicate keys in one input. */
   private readonly keysInFlight = new Set<string>();
   private readonly inflightIds = new WeakMap<EventItem[], number>();
+  private readonly recordedThisRun = new ScalableBloom();
   /** Keys this run saw rejected, so --retry-rejected resends an earlier rejection once, not in a loop. */
   private readonly rejectedThisRun = new Set<string>();
   /** Highest number of events held in requests at once (for the memory regression test). */
@@ -134,6 +136,9 @@ export class Uploader {
     if (!journal) return false;
     const key = event.idempotency_key!;
     if (this.keysInFlight.has(key)) return true;
+    // On a first run into an empty journal only keys recorded in this run can be found: a Bloom
+    // filter of those spares the lookup for every other key (a "maybe" still asks the journal).
+    if (journal.emptyAtStart && !this.recordedThisRun.has(bloomDigest(key))) return false;
     const state = journal.lookup(key);
     if (state === undefined) return false;
     if (state === 'rejected') return !this.options.retryRejected || this.rejectedThisRun.has(key);
@@ -198,7 +203,10 @@ export class Uploader {
       await this.deliverBatch(batch.slice(half));
       return;
     }
-    this.options.journal?.record(batch.map((item, i) => journalResult(item.event.idempotency_key!, outcomes[i]!)), this.inflightIds.get(batch));
+    if (this.options.journal) {
+      this.options.journal.record(batch.map((item, i) => journalResult(item.event.idempotency_key!, outcomes[i]!)), this.inflightIds.get(batch));
+      if (this.options.journal.emptyAtStart) for (const item of batch) this.recordedThisRun.addIfAbsent(bloomDigest(item.event.idempotency_key!));
+    }
     for (let i = 0; i < batch.length; i++) await this.record(batch[i]!, outcomes[i]!);
   }
 
@@ -279,6 +287,11 @@ export class Uploader {
       await this.hooks.onReject({ kind: 'rejected', position: item.position, stage: 'server', issues: [{ path: 'server', message: `HTTP ${outcome.status}: ${outcome.message}` }], record: item.record, event: item.event, status: outcome.status });
     }
   }
+}
+
+/** Any key (mapped keys are free text) as the hex digest the Bloom filter reads. */
+function bloomDigest(key: string): string {
+  return `key_${sha256(key)}`;
 }
 
 function journalResult(key: string, outcome: Outcome): EventResult {

@@ -115,6 +115,20 @@ describe('rejected events', () => {
   });
 });
 
+describe('duplicate keys in one input', () => {
+  it('sends a key once even when it comes again later in the same first run', async () => {
+    const sandbox = await sandboxes({ target: 'flowmyna' });
+    const dir = await tempDir();
+    const events = generateEvents(300);
+    events[250]!.idempotency_key = events[3]!.idempotency_key; // a mapped key column with a repeat
+    const input = await writeNdjson(join(dir, 'events.ndjson'), events);
+    const run = await importInto(sandbox, dir, [input, '--batch-size', '1', '--concurrency', '2']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.summary).toMatchObject({ read: 300, accepted: 299, skippedByJournal: 1 });
+    expect(sandbox.stats.keyCounts.get(events[3]!.idempotency_key!)).toBe(1);
+  });
+});
+
 describe('journal files', () => {
   it('a corrupt journal is one clear error (exit 2), never a crash', async () => {
     const sandbox = await sandboxes({ target: 'flowmyna' });
