@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { CREDENTIAL_VARIABLES } from '../config/load.js';
 import { describeSchemaError } from '../mapping/load.js';
 
 const envReference = z.object({ env: z.string().min(1).describe('name of the environment variable holding the secret') }).strict();
@@ -48,7 +49,6 @@ export interface LoadedSyncConfig extends SyncConfig {
   env: Record<string, string | undefined>;
 }
 
-const TOKEN_VARIABLE = { flowmyna: 'FLOWMYNA_API_KEY', immutable: 'IMMUTABLE_API_KEY', flaring: 'FLARING_TOKEN' } as const;
 
 export async function loadSyncConfig(file: string, env: Record<string, string | undefined> = process.env): Promise<LoadedSyncConfig> {
   let json: unknown;
@@ -68,9 +68,10 @@ export async function loadSyncConfig(file: string, env: Record<string, string | 
     if (value === undefined || value === '') throw new ConfigError(`${file}: ${path}: environment variable ${reference.env} is not set`);
     resolved[variable] = value;
   };
-  secret('token', config.token, TOKEN_VARIABLE[config.target]);
-  secret('email', config.email, 'FLARING_EMAIL');
-  secret('password', config.password, 'FLARING_PASSWORD');
+  // The same variables --config resolves into; flaring's login ones whatever the target, as before.
+  secret('token', config.token, CREDENTIAL_VARIABLES[config.target]!.token!);
+  secret('email', config.email, CREDENTIAL_VARIABLES.flaring!.email!);
+  secret('password', config.password, CREDENTIAL_VARIABLES.flaring!.password!);
   return { ...config, base: dirname(resolve(file)), env: resolved };
 }
 

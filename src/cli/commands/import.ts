@@ -216,7 +216,8 @@ const offlineClient = {
   post: async () => ({ status: 599, body: { detail: 'dry run: nothing is sent' } }),
 };
 
-function defaultRejectsPath(): string {
+/** `eventload-rejects-<UTC time>.ndjson`: a new file per run, so no run overwrites another's rejects. */
+export function defaultRejectsPath(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return `eventload-rejects-${stamp}.ndjson`;
 }

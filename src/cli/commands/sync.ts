@@ -8,7 +8,7 @@ import { acquireLock } from '../../sync/lock.js';
 import { findTarget } from '../../targets/index.js';
 import type { Summary } from '../../upload/summary.js';
 import { checkEndpoint } from '../endpoint.js';
-import { runImport, type ImportFlags } from './import.js';
+import { defaultRejectsPath, runImport, type ImportFlags } from './import.js';
 
 export interface SyncFlags {
   config: string;
@@ -53,7 +53,6 @@ export async function runSync(flags: SyncFlags): Promise<number> {
 
 function importFlags(config: Awaited<ReturnType<typeof loadSyncConfig>>, flags: SyncFlags, journal: string): ImportFlags {
   const options = config.options ?? {};
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return {
     target: config.target,
     endpoint: config.endpoint,
@@ -61,7 +60,7 @@ function importFlags(config: Awaited<ReturnType<typeof loadSyncConfig>>, flags: 
     format: config.format,
     timezone: options.timezone,
     delimiter: options.delimiter,
-    rejects: relativeTo(config.base, config.rejects ?? `eventload-rejects-${stamp}.ndjson`),
+    rejects: relativeTo(config.base, config.rejects ?? defaultRejectsPath()),
     concurrency: options.concurrency ?? 8,
     rate: options.rate,
     batchSize: options.batchSize,
