@@ -7,7 +7,6 @@ import { AbortError, type Issue, type Position } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
 import type { PipelineItem } from '../pipeline/read-events.js';
 import type { RawRecord } from '../readers/types.js';
-import { ScalableBloom, sha256 } from '../events/idempotency.js';
 import type { EventResult, JournalScope } from '../journal/journal.js';
 import type { Outcome, Session } from '../targets/types.js';
 import type { AdaptiveConcurrency } from './adaptive.js';
@@ -59,7 +58,6 @@ export class Uploader {
   /** Keys on the wire now (bounded by concurrency × batch size), for duplicate keys in one input. */
   private readonly keysInFlight = new Set<string>();
   private readonly inflightIds = new WeakMap<EventItem[], number>();
-  private readonly recordedThisRun = new ScalableBloom();
   /** Keys this run saw rejected, so --retry-rejected resends an earlier rejection once, not in a loop. */
   private readonly rejectedThisRun = new Set<string>();
   /** Highest number of events held in requests at once (for the memory regression test). */
@@ -136,9 +134,6 @@ export class Uploader {
     if (!journal) return false;
     const key = event.idempotency_key!;
     if (this.keysInFlight.has(key)) return true;
-    // On a first run into an empty journal only keys recorded in this run can be found: a Bloom
-    // filter of those spares the lookup for every other key (a "maybe" still asks the journal).
-    if (journal.emptyAtStart && !this.recordedThisRun.has(bloomDigest(key))) return false;
     const state = journal.lookup(key);
     if (state === undefined) return false;
     if (state === 'rejected') return !this.options.retryRejected || this.rejectedThisRun.has(key);
@@ -197,15 +192,14 @@ export class Uploader {
     // large on its own is rejected, never its neighbours.
     if (batch.length > 1 && outcomes.every((outcome) => outcome.kind === 'rejected' && outcome.status === 413)) {
       this.counts.sent -= batch.length;
-      this.options.journal?.record([], this.inflightIds.get(batch)); // the halves get rows of their own
+      await this.options.journal?.forget(this.inflightIds.get(batch)); // the halves get rows of their own
       const half = Math.ceil(batch.length / 2);
       await this.deliverBatch(batch.slice(0, half));
       await this.deliverBatch(batch.slice(half));
       return;
     }
     if (this.options.journal) {
-      this.options.journal.record(batch.map((item, i) => journalResult(item.event.idempotency_key!, outcomes[i]!)), this.inflightIds.get(batch));
-      if (this.options.journal.emptyAtStart) for (const item of batch) this.recordedThisRun.addIfAbsent(bloomDigest(item.event.idempotency_key!));
+      await this.options.journal.record(batch.map((item, i) => journalResult(item.event.idempotency_key!, outcomes[i]!)), this.inflightIds.get(batch));
     }
     for (let i = 0; i < batch.length; i++) await this.record(batch[i]!, outcomes[i]!);
   }
@@ -225,7 +219,7 @@ export class Uploader {
     }
     // Written before the request leaves: if the process dies now, the next run knows these were
     // on the wire and resends them with the same keys.
-    if (this.options.journal) this.inflightIds.set(batch, this.options.journal.markInFlight(events.map((event) => event.idempotency_key!)));
+    if (this.options.journal) this.inflightIds.set(batch, await this.options.journal.markInFlight(events.map((event) => event.idempotency_key!)));
     try {
       const response = await this.post(path, body, key);
       if (!response) {
@@ -287,11 +281,6 @@ export class Uploader {
       await this.hooks.onReject({ kind: 'rejected', position: item.position, stage: 'server', issues: [{ path: 'server', message: `HTTP ${outcome.status}: ${outcome.message}` }], record: item.record, event: item.event, status: outcome.status });
     }
   }
-}
-
-/** Any key (mapped keys are free text) as the hex digest the Bloom filter reads. */
-function bloomDigest(key: string): string {
-  return `key_${sha256(key)}`;
 }
 
 function journalResult(key: string, outcome: Outcome): EventResult {

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { Journal } from '../../src/journal/journal.js';
@@ -20,10 +21,10 @@ describe('journal', () => {
       const journal = Journal.open(path);
       const run = journal.startRun('import', 'flowmyna', 'http://a');
       const scope = journal.scope('flowmyna', 'http://a', run);
-      const batch = scope.markInFlight(['k1', 'k2', 'k3']);
-      scope.markInFlight(['k4']); // never answered: the process "died"
+      const batch = await scope.markInFlight(['k1', 'k2', 'k3']);
+      await scope.markInFlight(['k4']); // never answered: the process "died"
       expect(scope.lookup('k1')).toBeUndefined();
-      scope.record([
+      await scope.record([
         { key: 'k1', state: 'accepted', serverId: 'evt_1' },
         { key: 'k2', state: 'duplicate' },
         { key: 'k3', state: 'rejected', status: 422, reason: 'event: too long' },
@@ -65,6 +66,78 @@ describe('journal', () => {
       scope.rememberFile('/data/a.csv', { size: 10, mtimeMs: 1234.5, hash: 'abc' });
       expect(scope.fileFingerprint('/data/a.csv')).toEqual({ size: 10, mtimeMs: 1234.5, hash: 'abc' });
       journal.close();
+    });
+  });
+});
+
+describe('journal: answers are merged into the keyed table in batches', () => {
+  it('finds every answer before and after a merge, and a later answer for a key wins', async () => {
+    await withTempDir(async (dir) => {
+      const journal = Journal.open(join(dir, 'j.db'));
+      const scope = journal.scope('flowmyna', 'http://a', journal.startRun('import', 'flowmyna', 'http://a'));
+      expect(scope.emptyAtStart).toBe(true);
+      // More answers than one merge holds, so some are looked up in memory and some in the table.
+      const keys = Array.from({ length: 25_000 }, (_, i) => `order-${i}`);
+      for (let i = 0; i < keys.length; i += 100) {
+        const batch = keys.slice(i, i + 100);
+        await scope.record(batch.map((key) => ({ key, state: 'accepted' as const, serverId: `evt_${key}` })), await scope.markInFlight(batch));
+      }
+      expect(keys.every((key) => scope.lookup(key) === 'accepted')).toBe(true);
+      await scope.record([{ key: 'late', state: 'rejected', status: 422, reason: 'bad' }], await scope.markInFlight(['late']));
+      scope.merge();
+      await scope.record([{ key: 'late', state: 'accepted', serverId: 'evt_late' }], await scope.markInFlight(['late']));
+      expect(scope.lookup('late')).toBe('accepted');
+      expect(scope.lookup('order-25000')).toBeUndefined();
+      scope.merge();
+      expect(journal.status()[0]).toMatchObject({ accepted: 25_001, rejected: 0, inflight: 0 });
+      journal.close();
+    });
+  });
+
+  it('merges the answers of a run that was killed before its merge when the journal is next opened', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'j.db');
+      const journal = Journal.open(path);
+      const scope = journal.scope('immutable', 'http://x', journal.startRun('import', 'immutable', 'http://x'));
+      await scope.record([{ key: 'a', state: 'accepted' }, { key: 'b', state: 'duplicate' }], await scope.markInFlight(['a', 'b']));
+      await scope.markInFlight(['c']); // on the wire at the "kill"
+      journal.close(); // no merge, no finishRun: as after kill -9
+
+      const again = Journal.open(path);
+      const next = again.scope('immutable', 'http://x', again.startRun('import', 'immutable', 'http://x'));
+      expect(next.emptyAtStart).toBe(false);
+      expect([next.lookup('a'), next.lookup('b'), next.lookup('c')]).toEqual(['accepted', 'duplicate', undefined]);
+      expect(again.status()[0]).toMatchObject({ accepted: 1, duplicate: 1, inflight: 1 });
+      // The resent request is answered: nothing is in flight any more.
+      await next.record([{ key: 'c', state: 'accepted' }], await next.markInFlight(['c']));
+      next.merge();
+      expect(again.status()[0]).toMatchObject({ accepted: 2, inflight: 0 });
+      again.close();
+    });
+  });
+
+  it('reads a journal written in the first layout (details per key, in-flight table)', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'old.db');
+      const db = new Database(path);
+      db.exec(`
+        CREATE TABLE runs (id INTEGER PRIMARY KEY, command TEXT NOT NULL, target TEXT NOT NULL, endpoint TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, outcome TEXT, summary TEXT);
+        CREATE TABLE scopes (id INTEGER PRIMARY KEY, target TEXT NOT NULL, endpoint TEXT NOT NULL, UNIQUE (target, endpoint));
+        CREATE TABLE events (scope INTEGER NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, server_id TEXT, status INTEGER, reason TEXT, run_id INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (scope, key)) WITHOUT ROWID;
+        CREATE TABLE inflight (id INTEGER PRIMARY KEY, scope INTEGER NOT NULL, run_id INTEGER NOT NULL, keys TEXT NOT NULL, sent_at INTEGER NOT NULL);
+        CREATE TABLE files (scope INTEGER NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ms REAL NOT NULL, hash TEXT NOT NULL, run_id INTEGER NOT NULL, PRIMARY KEY (scope, path)) WITHOUT ROWID;
+        INSERT INTO runs VALUES (1, 'import', 'flowmyna', 'http://a', '2026-11-24T10:00:00Z', NULL, NULL, NULL);
+        INSERT INTO scopes VALUES (1, 'flowmyna', 'http://a');
+        INSERT INTO events VALUES (1, 'k1', 'accepted', 'evt_1', NULL, NULL, 1, 0), (1, 'k2', 'rejected', NULL, 422, 'too long', 1, 0);
+        INSERT INTO inflight VALUES (1, 1, 1, 'k3' || char(10) || 'k4', 0);
+      `);
+      db.close();
+      const journal = Journal.open(path);
+      const scope = journal.scope('flowmyna', 'http://a', journal.startRun('import', 'flowmyna', 'http://a'));
+      expect([scope.lookup('k1'), scope.lookup('k2'), scope.lookup('k3')]).toEqual(['accepted', 'rejected', undefined]);
+      expect(journal.status()[0]).toMatchObject({ accepted: 1, rejected: 1, inflight: 2 });
+      journal.close();
+      expect(() => Journal.open(path).close()).not.toThrow(); // and opens again in the new layout
     });
   });
 });

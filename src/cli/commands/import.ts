@@ -162,6 +162,7 @@ async function importInto(
   };
   if (guard?.tripped) Object.assign(summary, { outcome: 'aborted', error: guard.message() });
   if (journal) {
+    scope!.merge();
     journal.finishRun(runId!, summary.outcome, summary);
     extras.afterRun?.(summary, scope);
     if (!extras.journal) journal.close();
