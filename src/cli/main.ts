@@ -34,7 +34,7 @@ function addDeliveryOptions(command: Command): Command {
     .option('--concurrency-max <n>', 'with --concurrency auto: the most requests in flight', parseInteger, 64)
     .option('--rate <n>', "requests per second for the whole run (default: the target's documented limit, if any)", parseNumber)
     .option('--batch-size <n>', 'events per request where the API has a batch endpoint (default: its maximum)', parseInteger)
-    .option('--max-retries <n>', 'retries per request for 408, 429, 5xx and network errors', parseInteger, 5)
+    .option('--max-retries <n>', 'retries per request for 408, 5xx and network errors (429s are retried until --retry-deadline)', parseInteger, 5)
     .option('--retry-deadline <seconds>', 'give up on one request after this long, retries included', parseNumber, 300)
     .option('--timeout <ms>', 'per-request timeout', parseInteger, 30_000)
     .option('--backoff-base <ms>', 'first retry delay; doubles each retry, with full jitter', parseInteger, 1000)

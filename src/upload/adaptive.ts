@@ -1,6 +1,11 @@
 // `--concurrency auto`: adaptive request concurrency in the spirit of Vector's ARC. Additive
 // increase while every slot is busy and the server keeps up; multiplicative decrease on 429/503
 // or when answers take much longer than the run's baseline. Bounded by --concurrency-max.
+//
+// Where the server pushed back is remembered (the ceiling): the limit climbs back to just below
+// it and stays there, and tries the ceiling again only after a hold that doubles each time the
+// server pushes back there again. Probing on every round would cost a 429 every few dozen
+// answers, and a 429's Retry-After pauses every request of the run, so each probe is expensive.
 export interface AdaptiveSample {
   /** The server said "slow down" (429, 503). */
   throttled: boolean;
@@ -19,14 +24,18 @@ export const ADAPTIVE_DEFAULTS = {
   // Small absolute differences on loopback are noise, not congestion.
   latencyFloorMs: 25,
   baselineWeight: 0.05, // slow EWMA: the baseline follows the server, not one slow answer
+  probeHoldMs: 10_000, // first wait before trying the ceiling again
+  probeHoldMaxMs: 5 * 60_000,
 };
 
 export class AdaptiveConcurrency {
   private value: number;
   private baseline: number | undefined;
   private lastDecrease = Number.NEGATIVE_INFINITY;
-  /** The limit at which the server last pushed back: probed again slowly, not at full pace. */
+  /** The limit at which the server last pushed back; reached again only after `probeAt`. */
   private ceiling = Number.POSITIVE_INFINITY;
+  private probeHold: number = ADAPTIVE_DEFAULTS.probeHoldMs;
+  private probeAt = 0;
   /** Counters for the report and the tests. */
   readonly history = { increases: 0, decreases: 0, throttled: 0, peak: 0 };
 
@@ -52,11 +61,16 @@ export class AdaptiveConcurrency {
       this.decrease(ADAPTIVE_DEFAULTS.latencyDecrease, sample.ms);
       return;
     }
-    // Only a limit that is actually used is worth raising: +1 per round of `limit` answers, and
-    // four times slower just below the limit where the server pushed back last.
+    // Only a limit that is actually used is worth raising: +1 per round of `limit` answers.
     if (sample.inFlight >= this.limit && this.value < this.max) {
-      const step = this.value + 1 >= this.ceiling ? 1 / (4 * this.limit) : 1 / this.limit;
-      this.value = Math.min(this.max, this.value + step);
+      const next = Math.min(this.max, this.value + 1 / this.limit);
+      if (Math.floor(next) >= this.ceiling && this.now() < this.probeAt) return; // hold just below it
+      this.value = next;
+      // Past the ceiling without a push-back: the server has more room now; forget the ceiling.
+      if (this.limit > this.ceiling) {
+        this.ceiling = Number.POSITIVE_INFINITY;
+        this.probeHold = ADAPTIVE_DEFAULTS.probeHoldMs;
+      }
       this.history.increases++;
       this.history.peak = Math.max(this.history.peak, this.limit);
     }
@@ -68,7 +82,10 @@ export class AdaptiveConcurrency {
     const now = this.now();
     if (now - this.lastDecrease < Math.max(ms, this.baseline ?? 0, 10)) return;
     this.lastDecrease = now;
-    this.ceiling = this.value;
+    // Pushed back again at (or above) the ceiling it was probing: wait twice as long next time.
+    if (this.limit >= this.ceiling) this.probeHold = Math.min(2 * this.probeHold, ADAPTIVE_DEFAULTS.probeHoldMaxMs);
+    this.ceiling = this.limit;
+    this.probeAt = now + this.probeHold;
     this.value = Math.max(1, this.value * factor);
     this.history.decreases++;
   }

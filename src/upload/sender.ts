@@ -59,6 +59,9 @@ export class Sender {
    */
   async send(method: 'GET' | 'POST', path: string, body: string | undefined, headers: () => Promise<Record<string, string>>, signal?: AbortSignal): Promise<SendResult> {
     const started = Date.now();
+    // A 429 says the server is busy, not that anything failed: it is retried until the deadline
+    // and does not use up --max-retries (which would reject good events under a long throttle).
+    let failures = 0;
     for (let attempt = 0; ; attempt++) {
       await this.limiter.take(signal);
       if (signal?.aborted) throw new StoppedError(`stopped before sending ${path}`);
@@ -82,7 +85,8 @@ export class Sender {
       }
       const wait = this.delay(attempt, response);
       const outOfTime = Date.now() - started + wait > this.policy.deadlineMs;
-      if (attempt >= this.policy.maxRetries || outOfTime) {
+      if (response?.status !== 429) failures++;
+      if (failures > this.policy.maxRetries || outOfTime) {
         if (response) return { response, attempts: attempt + 1 };
         throw new AbortError(`endpoint unreachable: ${failure} on ${path} after ${attempt + 1} attempts`, 'EL_UNREACHABLE');
       }

@@ -85,7 +85,8 @@ describe('flaring set-up calls', () => {
       { event: 'Gas Leak', timestamp: '2024-02-01T07:00:00Z', objects: site, properties: { severity: 'low' } },
       { event: 'Gas Leak', timestamp: '2024-02-01T08:00:00Z', objects: site, properties: { severity: 'high' } },
     ]);
-    const run = await importInto(sandbox, dir, [file, '--max-retries', '0', '--rate', '100']);
+    // A 429 is retried until the deadline, whatever --max-retries says: one second of it.
+    const run = await importInto(sandbox, dir, [file, '--max-retries', '0', '--retry-deadline', '1', '--rate', '100']);
     expect(run.code, run.stderr).toBe(3);
     expect(run.summary).toMatchObject({ outcome: 'aborted' });
     expect(run.summary.error).toMatch(/GET \/event-types\/2\/fields failed/);

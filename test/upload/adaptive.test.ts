@@ -29,6 +29,39 @@ describe('AdaptiveConcurrency', () => {
     expect(throttled / 4000).toBeLessThan(0.05);
   });
 
+  it('tries the limit where the server pushed back only after a hold that doubles each time', () => {
+    let clock = 0;
+    const adaptive = new AdaptiveConcurrency(64, () => clock);
+    const throttledAt: number[] = [];
+    for (let i = 0; i < 24_000; i++) {
+      clock += 5; // two minutes of answers, one every 5 ms
+      const inFlight = adaptive.limit;
+      if (inFlight > 8) throttledAt.push(clock);
+      adaptive.observe({ throttled: inFlight > 8, ms: 4, inFlight });
+    }
+    // The first push-back, then probes after about 10 s, 20 s, 40 s: a handful of 429s in 24,000 answers.
+    expect(throttledAt.length).toBeGreaterThanOrEqual(2);
+    expect(throttledAt.length).toBeLessThanOrEqual(6);
+    const gaps = throttledAt.slice(1).map((at, i) => at - throttledAt[i]!);
+    expect(gaps[0]).toBeGreaterThanOrEqual(10_000);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThanOrEqual(2 * gaps[i - 1]! - 1000);
+    expect(adaptive.limit).toBe(8);
+  });
+
+  it('climbs past an old ceiling when the server gets more room', () => {
+    let clock = 0;
+    let serverLimit = 8;
+    const adaptive = new AdaptiveConcurrency(64, () => clock);
+    for (let i = 0; i < 60_000; i++) {
+      clock += 5;
+      if (clock === 30_000) serverLimit = 16;
+      const inFlight = adaptive.limit;
+      adaptive.observe({ throttled: inFlight > serverLimit, ms: 4, inFlight });
+    }
+    expect(adaptive.limit).toBeGreaterThanOrEqual(14);
+    expect(adaptive.limit).toBeLessThanOrEqual(16);
+  });
+
   it('never goes above the maximum or below one', () => {
     let clock = 0;
     const adaptive = new AdaptiveConcurrency(5, () => clock);

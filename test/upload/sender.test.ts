@@ -99,6 +99,17 @@ describe('Sender', () => {
     expect(notices.map((notice) => notice.waitMs)).toEqual([4, 8, 16]);
   });
 
+  it('keeps retrying 429s past --max-retries (the server is busy, the event is fine) until the deadline', async () => {
+    const busy = Array.from({ length: 8 }, () => ({ status: 429, headers: { 'retry-after': '0.01' } }));
+    const { send, calls } = sender([...busy, { status: 202 }]);
+    const result = await send();
+    expect(result.response.status).toBe(202);
+    expect(calls).toHaveLength(9); // FAST allows 3 retries for failures
+    const { send: sendAgain, calls: again } = sender([{ status: 429, headers: { 'retry-after': '0.4' } }], { ...FAST, maxDelayMs: 1000, deadlineMs: 1000 });
+    expect((await sendAgain()).response.status).toBe(429);
+    expect(again).toHaveLength(3); // 0, 0.4 s, 0.8 s; the next wait would pass the deadline
+  });
+
   it('gives up when the next wait would pass the deadline', async () => {
     const { send, calls } = sender([{ status: 503, headers: { 'retry-after': '5' } }], { maxRetries: 10, baseDelayMs: 1, maxDelayMs: 10_000, deadlineMs: 1000 });
     const started = Date.now();
