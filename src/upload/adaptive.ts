@@ -36,6 +36,8 @@ export class AdaptiveConcurrency {
   private ceiling = Number.POSITIVE_INFINITY;
   private probeHold: number = ADAPTIVE_DEFAULTS.probeHoldMs;
   private probeAt = 0;
+  /** Answers that came back without a push-back while the ceiling itself was in use. */
+  private answersAtCeiling = 0;
   /** Counters for the report and the tests. */
   readonly history = { increases: 0, decreases: 0, throttled: 0, peak: 0 };
 
@@ -52,40 +54,51 @@ export class AdaptiveConcurrency {
   observe(sample: AdaptiveSample): void {
     if (sample.throttled) {
       this.history.throttled++;
-      this.decrease(ADAPTIVE_DEFAULTS.decrease, sample.ms);
+      // A request sent before the last cut was refused at the old level: that says nothing new.
+      if (this.now() - sample.ms <= this.lastDecrease) return;
+      this.pushedBack(Math.max(1, Math.min(this.limit, sample.inFlight)));
+      this.decrease(ADAPTIVE_DEFAULTS.decrease);
       return;
     }
     const baseline = this.baseline;
     this.baseline = baseline === undefined ? sample.ms : baseline + ADAPTIVE_DEFAULTS.baselineWeight * (sample.ms - baseline);
     if (baseline !== undefined && sample.ms > baseline * ADAPTIVE_DEFAULTS.latencyFactor && sample.ms - baseline > ADAPTIVE_DEFAULTS.latencyFloorMs) {
-      this.decrease(ADAPTIVE_DEFAULTS.latencyDecrease, sample.ms);
+      if (this.now() - this.lastDecrease >= Math.max(sample.ms, baseline, 10)) this.decrease(ADAPTIVE_DEFAULTS.latencyDecrease);
       return;
+    }
+    if (sample.inFlight >= this.ceiling && ++this.answersAtCeiling >= this.ceiling) {
+      // A full round of answers at the ceiling without a push-back: the server has more room now.
+      this.ceiling = Number.POSITIVE_INFINITY;
+      this.probeHold = ADAPTIVE_DEFAULTS.probeHoldMs;
     }
     // Only a limit that is actually used is worth raising: +1 per round of `limit` answers.
     if (sample.inFlight >= this.limit && this.value < this.max) {
       const next = Math.min(this.max, this.value + 1 / this.limit);
-      if (Math.floor(next) >= this.ceiling && this.now() < this.probeAt) return; // hold just below it
+      // Just below the ceiling: stay there until the hold is over; then try the ceiling itself,
+      // and nothing above it until a round at the ceiling has gone through.
+      if (Math.floor(next) >= this.ceiling && (this.now() < this.probeAt || Math.floor(next) > this.ceiling)) return;
       this.value = next;
-      // Past the ceiling without a push-back: the server has more room now; forget the ceiling.
-      if (this.limit > this.ceiling) {
-        this.ceiling = Number.POSITIVE_INFINITY;
-        this.probeHold = ADAPTIVE_DEFAULTS.probeHoldMs;
-      }
       this.history.increases++;
       this.history.peak = Math.max(this.history.peak, this.limit);
     }
   }
 
-  // At most one decrease per round trip: the answers to requests sent before the cut would
-  // otherwise cut again for the same congestion.
-  private decrease(factor: number, ms: number): void {
-    const now = this.now();
-    if (now - this.lastDecrease < Math.max(ms, this.baseline ?? 0, 10)) return;
-    this.lastDecrease = now;
-    // Pushed back again at (or above) the ceiling it was probing: wait twice as long next time.
-    if (this.limit >= this.ceiling) this.probeHold = Math.min(2 * this.probeHold, ADAPTIVE_DEFAULTS.probeHoldMaxMs);
-    this.ceiling = this.limit;
-    this.probeAt = now + this.probeHold;
+  /**
+   * The server refused at `level` requests in flight: hold below it. Refused again at (or above)
+   * the level it was probing: wait twice as long before the next try. Only a throttle sets the
+   * ceiling; one slow answer (a GC pause, a busy disk) says nothing about what the server takes.
+   */
+  private pushedBack(level: number): void {
+    if (level >= this.ceiling) this.probeHold = Math.min(2 * this.probeHold, ADAPTIVE_DEFAULTS.probeHoldMaxMs);
+    this.ceiling = level;
+    this.answersAtCeiling = 0;
+    this.probeAt = this.now() + this.probeHold;
+  }
+
+  // Throttles are cut once per round (answers to requests sent before a cut are ignored above),
+  // slow answers at most once per round trip.
+  private decrease(factor: number): void {
+    this.lastDecrease = this.now();
     this.value = Math.max(1, this.value * factor);
     this.history.decreases++;
   }

@@ -149,35 +149,41 @@ async function importInto(
     if (out) await new Promise((resolve) => out.end(resolve));
   } finally {
     progress.stop();
-    stopSignals.dispose();
+    stopSignals.runOver();
     await rejects.close();
     await http?.close().catch(() => undefined);
     if (!uploader && journal && !extras.journal) journal.close();
   }
-  const summary = {
-    command: extras.command ?? 'import',
-    ...summarize(uploader!, target.name, endpoint, flags, started, rejects, reasons, stopSignals.signal),
-    ...(concurrencyReport && { concurrency: concurrencyReport() }),
-    ...extras.extraSummary?.(),
-  };
-  if (guard?.tripped) Object.assign(summary, { outcome: 'aborted', error: guard.message() });
-  if (journal) {
-    scope!.merge();
-    journal.finishRun(runId!, summary.outcome, summary);
-    extras.afterRun?.(summary, scope);
-    if (!extras.journal) journal.close();
+  const stoppedBy = stopSignals.signal; // a signal after this finds the run over, and only waits for the summary
+  // Until the summary is out, a signal must not kill the process before it says what happened.
+  try {
+    const summary = {
+      command: extras.command ?? 'import',
+      ...summarize(uploader!, target.name, endpoint, flags, started, rejects, reasons, stoppedBy),
+      ...(concurrencyReport && { concurrency: concurrencyReport() }),
+      ...extras.extraSummary?.(),
+    };
+    if (guard?.tripped) Object.assign(summary, { outcome: 'aborted', error: guard.message() });
+    if (journal) {
+      scope!.merge();
+      journal.finishRun(runId!, summary.outcome, summary);
+      extras.afterRun?.(summary, scope);
+      if (!extras.journal) journal.close();
+    }
+    if (flags.report) await writeReport(flags.report, summary);
+    if (extras.printSummary) extras.printSummary(summary);
+    else printSummary(summary, flags.json ?? false);
+    if (sandbox && !flags.json) sandbox.describe();
+    if (guard?.tripped) {
+      process.stderr.write(`eventload: ${guard.message()}\n`);
+      return EXIT.someRejected;
+    }
+    if (summary.outcome === 'interrupted') return stoppedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+    if (uploader!.abortError) return EXIT.aborted;
+    return summary.rejectedLocal + summary.rejectedServer > 0 ? EXIT.someRejected : EXIT.ok;
+  } finally {
+    stopSignals.dispose();
   }
-  if (flags.report) await writeReport(flags.report, summary);
-  if (extras.printSummary) extras.printSummary(summary);
-  else printSummary(summary, flags.json ?? false);
-  if (sandbox && !flags.json) sandbox.describe();
-  if (guard?.tripped) {
-    process.stderr.write(`eventload: ${guard.message()}\n`);
-    return EXIT.someRejected;
-  }
-  if (summary.outcome === 'interrupted') return stopSignals.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
-  if (uploader!.abortError) return EXIT.aborted;
-  return summary.rejectedLocal + summary.rejectedServer > 0 ? EXIT.someRejected : EXIT.ok;
 }
 
 /**
@@ -268,14 +274,17 @@ async function writeReport(path: string, summary: Summary): Promise<void> {
  * by the next run). Second: quit at once; the journal is consistent at every instant.
  */
 function installSignalHandlers(stop: () => void, progress: Progress, cutOff: () => void, drainSeconds: number) {
-  const state: { signal: NodeJS.Signals | undefined; dispose(): void } = { signal: undefined, dispose: () => undefined };
+  const state: { signal: NodeJS.Signals | undefined; runOver(): void; dispose(): void } = { signal: undefined, runOver: () => undefined, dispose: () => undefined };
   let timer: NodeJS.Timeout | undefined;
+  let over = false;
   const handler = (signal: NodeJS.Signals) => {
     if (state.signal) {
       process.stderr.write('\neventload: stopped at once\n');
       process.exit(signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
     }
     state.signal = signal;
+    // Sending is over and the summary is being written: let it finish (a second signal still quits).
+    if (over) return;
     progress.note(`stopping: waiting up to ${drainSeconds} s for requests under way to finish (Ctrl-C again to quit at once)`);
     stop();
     timer = setTimeout(cutOff, drainSeconds * 1000);
@@ -283,8 +292,11 @@ function installSignalHandlers(stop: () => void, progress: Progress, cutOff: () 
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
-  state.dispose = () => {
+  state.runOver = () => {
+    over = true;
     if (timer) clearTimeout(timer);
+  };
+  state.dispose = () => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
