@@ -29,31 +29,50 @@ function outcome(response: Response): Outcome {
 }
 
 interface BatchBody {
+  processed?: unknown;
   event_ids?: unknown[];
-  errors?: Array<{ index?: unknown; detail?: unknown; message?: unknown }>;
+  errors?: Array<{ index?: unknown; loc?: unknown; detail?: unknown; message?: unknown }>;
 }
 
 /**
  * The batch answer lists ids of the events that succeeded, in order, and `errors[]` whose item
- * shape is undocumented; eventload reads an `index` from each error item. An error it cannot
- * place is reported against every event it could not account for, never silently accepted.
+ * shape is undocumented. eventload places an error by its `index`, or by the event's position in
+ * a FastAPI-style `loc` (["body", "events", 3, ...]), also inside `detail` items. An error it
+ * cannot place makes every event it could not account for rejected, never silently accepted,
+ * with a message that says it may have been stored (FlowMyna does not deduplicate).
  */
 function outcomes(response: Response, count: number): Outcome[] {
   if (response.status < 200 || response.status >= 300) return Array.from({ length: count }, () => outcome(response));
   const result = (response.body ?? {}) as BatchBody;
   const failed = new Map<number, string>();
   for (const error of result.errors ?? []) {
-    if (typeof error.index === 'number') failed.set(error.index, serverMessage(error, response.status));
+    const index = errorIndex(error);
+    if (index !== undefined && index < count) failed.set(index, serverMessage(error, response.status));
   }
   const ids = (result.event_ids ?? []).filter((id): id is string => typeof id === 'string');
   const unplaced = (result.errors?.length ?? 0) - failed.size;
+  const stored = typeof result.processed === 'number' ? `the batch stored ${result.processed} of its ${count} events and` : 'the batch';
+  const unknown = `${stored} reported ${unplaced} error(s) without saying for which event: this one may or may not be stored (check before resending it; FlowMyna does not deduplicate)`;
   return Array.from({ length: count }, (_, index): Outcome => {
     const message = failed.get(index);
     if (message !== undefined) return { kind: 'rejected', status: 422, message };
-    if (unplaced > 0) return { kind: 'rejected', status: response.status, message: 'the batch reported an error without saying for which event' };
+    if (unplaced > 0) return { kind: 'rejected', status: response.status, message: unknown };
     const id = ids.shift();
     return { kind: 'accepted', ...(id !== undefined && { id }) };
   });
+}
+
+/** The event an error item is about: `index`, or the number after "events" in a FastAPI `loc`. */
+function errorIndex(error: { index?: unknown; loc?: unknown; detail?: unknown }): number | undefined {
+  if (typeof error.index === 'number' && Number.isInteger(error.index) && error.index >= 0) return error.index;
+  const locs = [error.loc, ...(Array.isArray(error.detail) ? error.detail.map((item) => (item as { loc?: unknown })?.loc) : [])];
+  for (const loc of locs) {
+    if (!Array.isArray(loc)) continue;
+    const at = loc.indexOf('events');
+    const index = at >= 0 ? loc[at + 1] : undefined;
+    if (typeof index === 'number' && Number.isInteger(index) && index >= 0) return index;
+  }
+  return undefined;
 }
 
 function session(key: string): Session {

@@ -67,10 +67,19 @@ describe('flowmyna outcomes', () => {
     ]);
   });
 
-  it('never counts an event as accepted when an error cannot be placed', async () => {
+  it('never counts an event as accepted when an error cannot be placed, and says it may be stored', async () => {
     const { batch } = await session();
-    const outcomes = batch!.outcomes({ status: 200, body: { event_ids: [], errors: [{ detail: 'something failed' }] } }, 2);
+    const outcomes = batch!.outcomes({ status: 200, body: { processed: 1, event_ids: ['evt_x'], errors: [{ detail: 'something failed' }] } }, 2);
     expect(outcomes.every((outcome) => outcome.kind === 'rejected')).toBe(true);
+    expect(outcomes[0]).toMatchObject({ message: expect.stringMatching(/stored 1 of its 2 events .*may or may not be stored/) });
+  });
+
+  it('places an error item that has no index by the position in its FastAPI loc', async () => {
+    const { batch } = await session();
+    const errors = [{ loc: ['body', 'events', 0, 'event'], msg: 'Field required' }, { detail: [{ loc: ['body', 'events', 2, 'timestamp'], msg: 'bad' }] }];
+    const outcomes = batch!.outcomes({ status: 200, body: { processed: 1, event_ids: ['evt_b'], errors } }, 3);
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['rejected', 'accepted', 'rejected']);
+    expect(outcomes[1]).toEqual({ kind: 'accepted', id: 'evt_b' });
   });
 
   it('rejects a whole batch the server refused, with its message', async () => {
