@@ -242,6 +242,9 @@ export class Uploader {
     for (let renewed = false; ; renewed = true) {
       let generation = this.authGeneration;
       const headers = async () => {
+        // A login is under way (the token expired): wait for the new token rather than spend a
+        // request, and a rate-limit token, on one the server is known to refuse.
+        if (this.renewing) await this.renewing;
         generation = this.authGeneration;
         return { 'idempotency-key': key, ...(await this.session.authHeaders()) };
       };
