@@ -1,6 +1,6 @@
 // `import --sandbox`: the target's emulator in this process, with credentials that it accepts,
 // and a short account of what arrived, so a new user sees a real import with no account.
-import { SANDBOX_LOGIN, startSandbox, type SandboxTarget } from '../sandbox/index.js';
+import { sandboxCredentials, startSandbox, type SandboxTarget } from '../sandbox/index.js';
 
 export interface RunningSandbox {
   url: string;
@@ -11,8 +11,7 @@ export interface RunningSandbox {
 
 export async function startSandboxFor(target: string, quiet = false): Promise<RunningSandbox> {
   const sandbox = await startSandbox({ target: target as SandboxTarget, port: 0 });
-  const env: Record<string, string> =
-    target === 'flowmyna' ? { FLOWMYNA_API_KEY: sandbox.token } : target === 'immutable' ? { IMMUTABLE_API_KEY: sandbox.token } : { FLARING_EMAIL: SANDBOX_LOGIN.email, FLARING_PASSWORD: SANDBOX_LOGIN.password };
+  const { env } = sandboxCredentials(target as SandboxTarget, sandbox.token);
   if (!quiet) process.stderr.write(`eventload: started a local ${target} sandbox at ${sandbox.url} (no data leaves this machine)\n`);
   return {
     url: sandbox.url,

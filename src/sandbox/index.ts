@@ -1,6 +1,7 @@
 // Sandboxes: local emulators of the ingest APIs on 127.0.0.1, over real HTTP. Used by the tests
 // for fault injection and by users (`eventload sandbox`, `eventload import --sandbox`) to try an
 // import without touching a real account. The list of emulations is explicit below.
+import { SANDBOX_LOGIN } from './flaring-auth.js';
 import { createFlaringApi } from './flaring.js';
 import { createFlowMynaApi } from './flowmyna.js';
 import { createImmutableApi } from './immutable.js';
@@ -34,6 +35,16 @@ export const SANDBOX_TOKENS: Record<SandboxTarget, string> = {
   immutable: 'imk_sandbox_0123456789abcdef',
   flaring: 'flaring_sandbox_static_token', // accepted besides the JWTs the login issues
 };
+
+/**
+ * The environment a client needs to use a sandbox, under the variables eventload reads: the
+ * token, or for flaring the login (its static token works too, and is named as the alternative).
+ */
+export function sandboxCredentials(target: SandboxTarget, token: string): { env: Record<string, string>; alternative?: Record<string, string> } {
+  if (target === 'flowmyna') return { env: { FLOWMYNA_API_KEY: token } };
+  if (target === 'immutable') return { env: { IMMUTABLE_API_KEY: token } };
+  return { env: { FLARING_EMAIL: SANDBOX_LOGIN.email, FLARING_PASSWORD: SANDBOX_LOGIN.password }, alternative: { FLARING_TOKEN: token } };
+}
 
 /** Starts a sandbox; throws SandboxOptionsError (code SANDBOX_BAD_OPTIONS) on bad options. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {

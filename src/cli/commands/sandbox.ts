@@ -1,6 +1,6 @@
 // `eventload sandbox`: run a local emulator of an ingest API until Ctrl-C, printing each request.
 import { ConfigError } from '../../errors.js';
-import { SANDBOX_LOGIN, SandboxOptionsError, startSandbox, type FaultKind, type SandboxTarget } from '../../sandbox/index.js';
+import { sandboxCredentials, SandboxOptionsError, startSandbox, type FaultKind, type SandboxTarget } from '../../sandbox/index.js';
 
 export interface SandboxFlags {
   target: SandboxTarget;
@@ -37,9 +37,10 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError(`--port ${flags.port} is already in use`);
     throw error;
   }
-  const credentials =
-    flags.target === 'flowmyna' ? `FLOWMYNA_API_KEY=${sandbox.token}` : flags.target === 'immutable' ? `IMMUTABLE_API_KEY=${sandbox.token}` : `FLARING_EMAIL=${SANDBOX_LOGIN.email} FLARING_PASSWORD=${SANDBOX_LOGIN.password} (or FLARING_TOKEN=${sandbox.token})`;
-  process.stderr.write(`${flags.target} sandbox listening on ${sandbox.url}\nsandbox credentials (not secret): ${credentials}\ntry: ${credentials.split(' (')[0]} eventload import FILE --target ${flags.target} --endpoint ${sandbox.url}\nCtrl-C to stop.\n`);
+  const { env, alternative } = sandboxCredentials(flags.target, sandbox.token);
+  const assignments = (vars: Record<string, string>) => Object.entries(vars).map(([name, value]) => `${name}=${value}`).join(' ');
+  const credentials = `${assignments(env)}${alternative ? ` (or ${assignments(alternative)})` : ''}`;
+  process.stderr.write(`${flags.target} sandbox listening on ${sandbox.url}\nsandbox credentials (not secret): ${credentials}\ntry: ${assignments(env)} eventload import FILE --target ${flags.target} --endpoint ${sandbox.url}\nCtrl-C to stop.\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
