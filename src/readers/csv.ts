@@ -1,15 +1,13 @@
-// CSV reader: streaming through csv-parse, header row, delimiter given or detected, BOM, CRLF,
-// quoted fields with delimiters, quotes and line breaks. A record's position is its first line.
-import { parse, type CsvError, type Options, type Parser } from 'csv-parse';
+// CSV reader: streaming, header row, delimiter given or detected, BOM, CRLF, quoted fields with
+// delimiters, quotes and line breaks (split by csv-records.ts). A record's position is its first line.
 import { parse as parseSync } from 'csv-parse/sync';
 import { z } from 'zod';
-import type { ReaderItem, ReaderPlugin } from './types.js';
-import { LineTracker } from './lines.js';
+import { CsvRecords, nameColumns } from './csv-records.js';
+import type { ReaderInput, ReaderItem, ReaderPlugin } from './types.js';
+
+export { nameColumns };
 
 const DELIMITERS = [',', ';', '\t', '|'] as const;
-// csv-parse stops the whole file when one record exceeds its limit, so that limit only guards
-// memory; the user-facing limit (--max-record-size) is checked per record and rejects just that one.
-const HARD_RECORD_LIMIT = 64 * 1024 * 1024;
 
 export const csvOptionsSchema = z.object({
   delimiter: z
@@ -36,17 +34,6 @@ export function detectDelimiter(head: string): string {
   return best;
 }
 
-/** Empty header cells (pandas writes one for its index) get a name; repeated names get a suffix. */
-export function nameColumns(header: string[]): string[] {
-  const seen = new Map<string, number>();
-  return header.map((cell, index) => {
-    const base = cell.trim() === '' ? `column_${index + 1}` : cell;
-    const count = (seen.get(base) ?? 0) + 1;
-    seen.set(base, count);
-    return count === 1 ? base : `${base}_${count}`;
-  });
-}
-
 export const csvReader = {
   name: 'csv',
   description: 'CSV with a header row (also .tsv)',
@@ -61,113 +48,23 @@ export const csvReader = {
     }
   },
   async *read(input, options) {
-    const state = new CsvState(input.name, options.maxRecordBytes);
-    const parser: Parser = parse({
-      delimiter: options.delimiter ?? detectDelimiter(input.head),
-      bom: true,
-      columns: (header: string[]) => state.onHeader(header, parser),
-      // Both, always: csv-parse otherwise keeps the first line ending it sees, so one CRLF line in an
-      // LF file (or the reverse) merges records or leaves a CR in the last field.
-      record_delimiter: ['\r\n', '\n'],
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      relax_quotes: true,
-      // The record's original text, so a rejected row reaches the rejects file as it was written.
-      raw: true,
-      max_record_size: HARD_RECORD_LIMIT,
-      on_record: ({ record, raw }: { record: Record<string, string>; raw: string }, context: { bytes: number }) => state.onRecord(record, raw, context.bytes),
-      on_skip: (error: CsvError | undefined) => state.onSkip(error, parser),
-    } as unknown as Options);
-    parser.on('error', (error: Error) => state.onFatal(error));
-    parser.resume();
-    for await (const chunk of input.stream) {
-      state.lines.push(chunk as Buffer);
-      parser.write(chunk);
-      yield* state.drain();
-    }
-    await new Promise<void>((resolve) => {
-      parser.once('end', resolve);
-      parser.once('error', () => resolve());
-      parser.end();
-    });
-    yield* state.drain();
+    for await (const batch of readBatches(input, options)) yield* batch;
   },
+  readBatches,
 } satisfies ReaderPlugin<CsvOptions>;
 
-/** Everything csv-parse reports through callbacks, queued in parse order. */
-class CsvState {
-  readonly lines = new LineTracker();
-  private readonly pending: ReaderItem[] = [];
-  private end = 0; // byte offset where the last record (or the header) ended
-  private stopped = false;
+// Items per group: enough to make the per-group cost vanish, few enough that the events mapped
+// from one group are short-lived even when a chunk holds thousands of short records.
+const GROUP = 256;
 
-  constructor(private readonly file: string, private readonly maxRecordBytes: number) {}
-
-  onHeader(header: string[], parser: Parser): string[] {
-    const columns = nameColumns(header);
-    this.end = parser.info.bytes;
-    this.pending.push({ kind: 'columns', columns });
-    return columns;
+/** The records of the file in groups: one step of the pipeline per group, not per record. */
+async function* readBatches(input: ReaderInput, options: CsvOptions): AsyncGenerator<ReaderItem[]> {
+  const records = new CsvRecords(input.name, options.delimiter ?? detectDelimiter(input.head), options.maxRecordBytes);
+  for await (const chunk of input.stream) {
+    records.push(chunk as Buffer);
+    for (let items = records.take(GROUP); items.length > 0; items = records.take(GROUP)) yield items;
+    if (records.stopped) return;
   }
-
-  onRecord(record: Record<string, string>, raw: string, bytes: number): null {
-    const line = this.lines.lineOfRecordStarting(this.end);
-    const size = bytes - this.end;
-    this.end = bytes;
-    if (size > this.maxRecordBytes) {
-      const issue = { path: 'record', message: `is ${size} bytes, over the limit of ${this.maxRecordBytes} (--max-record-size)` };
-      this.pending.push({ kind: 'invalid', position: { file: this.file, line }, raw: `${withoutLineBreaks(raw).slice(0, 1024)}…`, issue });
-    } else {
-      this.pending.push({ kind: 'record', position: { file: this.file, line }, record });
-    }
-    return null; // handled here; csv-parse emits nothing downstream
-  }
-
-  onSkip(error: CsvError | undefined, parser: Parser): void {
-    const line = this.lines.lineOfRecordStarting(this.end);
-    const raw = typeof error?.raw === 'string' ? withoutLineBreaks(error.raw) : '';
-    this.end = parser.info.bytes;
-    this.pending.push({ kind: 'invalid', position: { file: this.file, line }, raw: clip(raw), issue: describe(error, line) });
-  }
-
-  onFatal(error: CsvError | Error): void {
-    if (this.stopped) return;
-    this.stopped = true;
-    const line = this.lines.lineOfRecordStarting(this.end);
-    const code = (error as CsvError).code;
-    const why = code === 'CSV_MAX_RECORD_SIZE' ? `a record is larger than ${HARD_RECORD_LIMIT} bytes` : error.message;
-    this.pending.push({ kind: 'invalid', position: { file: this.file, line }, raw: '', issue: { path: 'csv', message: `${why}; reading this file stopped at line ${line}` } });
-  }
-
-  *drain(): Generator<ReaderItem> {
-    while (this.pending.length > 0) yield this.pending.shift()!;
-  }
-}
-
-function describe(error: CsvError | undefined, line: number): { path: string; message: string } {
-  switch (error?.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return { path: 'csv', message: `the quote opened on line ${line} is never closed, so the rest of the file could not be split into records` };
-    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-      return { path: 'csv', message: `has ${fieldCount(error)} fields but the header has ${(error as unknown as { columns?: unknown[] }).columns?.length ?? '?'}` };
-    case 'CSV_INVALID_CLOSING_QUOTE':
-      return { path: 'csv', message: 'a quoted field is followed by other characters before the delimiter' };
-    default:
-      return { path: 'csv', message: error?.message ?? 'unreadable record' };
-  }
-}
-
-function fieldCount(error: CsvError): number | string {
-  const record = (error as unknown as { record?: unknown[] }).record;
-  return Array.isArray(record) ? record.length : '?';
-}
-
-/** csv-parse's raw text includes skipped blank lines before the record and its line break after. */
-function withoutLineBreaks(raw: string): string {
-  return raw.replace(/^[\r\n]+|[\r\n]+$/g, '');
-}
-
-function clip(raw: string): string {
-  return raw.length > 4096 ? `${raw.slice(0, 4096)}…` : raw;
+  records.end();
+  for (let items = records.take(GROUP); items.length > 0; items = records.take(GROUP)) yield items;
 }

@@ -15,6 +15,10 @@ export interface OpenedInput {
 }
 
 const HEAD_BYTES = 64 * 1024;
+// Small reads on purpose: a chunk's text must stay under V8's large-object size (128 KiB, and a
+// character can take two bytes). Larger texts live in the large-object space, outlive the records
+// sliced from them, and are only freed by full collections: 256 KiB reads made peak RSS ~70% higher.
+const READ_BYTES = 32 * 1024;
 
 export function isGzip(name: string): boolean {
   return name.toLowerCase().endsWith('.gz');
@@ -34,7 +38,7 @@ export async function openInput(name: string): Promise<OpenedInput> {
       if (error instanceof ConfigError) throw error;
       throw new ConfigError(`${name}: cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    source = createReadStream(name, { highWaterMark: 256 * 1024 });
+    source = createReadStream(name, { highWaterMark: READ_BYTES });
   }
   const stream = isGzip(name) ? source.pipe(createGunzip()) : source;
   if (isGzip(name)) source.on('error', (error) => stream.destroy(error));

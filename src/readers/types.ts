@@ -35,6 +35,11 @@ export interface ReaderPlugin<Options = Record<string, unknown>> {
   /** Recognises the reader's records from the first bytes of a file (for auto-detection). */
   sniff?(head: string): boolean;
   read(input: ReaderInput, options: Options): AsyncIterable<ReaderItem>;
+  /**
+   * The same items as `read`, grouped as the reader produced them (e.g. one group per chunk of the
+   * file), so the pipeline pays for one asynchronous step per group instead of one per item.
+   */
+  readBatches?(input: ReaderInput, options: Options): AsyncIterable<ReaderItem[]>;
   /** The columns, from the head of the file alone, so a mapping is checked before any record is read. */
   columnsFromHead?(head: string, options: Options): string[] | undefined;
   /** The mapping used when the user gives no mapping file (e.g. BPMN raw events). */

@@ -1,11 +1,11 @@
 // The uploader: batches valid events, sends them with bounded concurrency (p-limit) at the
 // allowed rate, and accounts for every event. Reading waits while all request slots are busy,
-// so at most concurrency × batch size events are held between reader and socket.
+// so at most concurrency × batch size events are held in requests, plus one group of read items (up to 256).
 import pLimit from 'p-limit';
 import { createHash } from 'node:crypto';
 import { AbortError, type Issue, type Position } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
-import type { PipelineItem } from '../pipeline/read-events.js';
+import { batchesOf, type PipelineItem } from '../pipeline/read-events.js';
 import type { RawRecord } from '../readers/types.js';
 import type { EventResult, JournalScope } from '../journal/journal.js';
 import type { Outcome, Session } from '../targets/types.js';
@@ -97,23 +97,29 @@ export class Uploader {
 
   async run(items: AsyncIterable<PipelineItem>): Promise<void> {
     let batch: EventItem[] = [];
-    const iterator = items[Symbol.asyncIterator]();
-    while (!this.stopped) {
+    // Items come in the groups the reader made (up to 256 rows of a CSV file): one await per group,
+    // not per item. The next group is read only after this one is dispatched, so reading still
+    // waits while every request slot is busy; one group of read items is held on top of the requests.
+    const iterator = batchesOf(items)[Symbol.asyncIterator]();
+    reading: while (!this.stopped) {
       const next = await iterator.next();
       if (next.done) break;
-      const item = next.value;
-      this.counts.read++;
-      if (item.kind === 'skipped') this.counts.skipped++;
-      else if (item.kind === 'rejected') await this.rejectLocal(item);
-      else if (this.doneBefore(item.event)) {
-        this.counts.skipped++;
-        this.counts.skippedByJournal++;
-      } else if (await this.passesRemoteChecks(item)) {
-        this.counts.valid++;
-        batch.push(item);
-        if (batch.length >= this.options.batchSize) {
-          await this.dispatch(batch);
-          batch = [];
+      for (const item of next.value) {
+        // Stopped mid-group: the rest of the group is not counted as read, as if never read.
+        if (this.stopped) break reading;
+        this.counts.read++;
+        if (item.kind === 'skipped') this.counts.skipped++;
+        else if (item.kind === 'rejected') await this.rejectLocal(item);
+        else if (this.doneBefore(item.event)) {
+          this.counts.skipped++;
+          this.counts.skippedByJournal++;
+        } else if (!this.session.checkRemote || (await this.passesRemoteChecks(item))) {
+          this.counts.valid++;
+          batch.push(item);
+          if (batch.length >= this.options.batchSize) {
+            await this.dispatch(batch);
+            batch = [];
+          }
         }
       }
     }

@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
 import { describe, expect, it } from 'vitest';
 import { csvOptionsSchema, csvReader, detectDelimiter, nameColumns } from '../../src/readers/csv.js';
 import type { ReaderItem } from '../../src/readers/types.js';
@@ -169,6 +170,68 @@ describe('records rejected alone', () => {
   });
 });
 
+describe('splitting at chunk boundaries', () => {
+  const text = '\uFEFFid,note\r\n1,"a ""q"" b\r\nc"\r\n\r\n2,x"y\n3,"closed"early,\n4,"é€"\r\n\n5,last';
+
+  it('gives the same items wherever the chunks split the text', async () => {
+    const whole = summary(await readCsv(text));
+    expect(whole).toEqual([
+      '2: {"id":"1","note":"a \\"q\\" b\\r\\nc"}',
+      '5: {"id":"2","note":"x\\"y"}',
+      '6! csv: has 3 fields but the header has 2',
+      '7: {"id":"4","note":"é€"}',
+      '9: {"id":"5","note":"last"}',
+    ]);
+    for (const size of [1, 2, 3, 5, 7, 11]) expect(summary(await readCsv(text, {}, size))).toEqual(whole);
+  });
+
+  it('keeps a quote that closes before other characters, as csv-parse did', async () => {
+    expect(summary(await readCsv('a,b\n"x"y,2\n'))).toEqual(['2: {"a":"\\"x\\"y","b":"2"}']);
+  });
+
+  it('numbers a record that starts with a lone CR by the line it is on', async () => {
+    expect(summary(await readCsv('a\n1\n\rx\n2\n'))).toEqual(['2: {"a":"1"}', '3: {"a":"\\rx"}', '4: {"a":"2"}']);
+  });
+
+  it('counts blank lines before a record toward its size, as csv-parse did', async () => {
+    expect(summary(await readCsv('a,b\n\n\n12345,6\n', { maxRecordBytes: 9 }))).toEqual(['4! record: is 10 bytes, over the limit of 9 (--max-record-size)']);
+    expect(summary(await readCsv('a,b\n12345,6\n', { maxRecordBytes: 8 }))).toEqual(['2: {"a":"12345","b":"6"}']);
+  });
+
+  it('counts bytes, not characters, against the size limit', async () => {
+    expect(summary(await readCsv('a\n€€€\n', { maxRecordBytes: 9 }))).toEqual(['2! record: is 10 bytes, over the limit of 9 (--max-record-size)']);
+  });
+
+  it('reads a quoted field of several megabytes that spans many chunks', async () => {
+    const big = 'x\n'.repeat(1_500_000);
+    const items = await readCsv(`a,b\n"${big}",1\n2,3\n`, { maxRecordBytes: 8 * 1024 * 1024 }, 16 * 1024);
+    expect(items.slice(1).map((item) => (item.kind === 'record' ? [item.position.line, (item.record.a as string).length] : item.kind))).toEqual([
+      [2, big.length],
+      [1_500_003, 1],
+    ]);
+  });
+
+  it('reads a single chunk of megabytes of short rows through to its last row', async () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => `${i},n`).join('\n');
+    const items = await readCsv(`id,note\n${rows}\n`);
+    expect(items).toHaveLength(200_001);
+    expect(items[200_000]).toMatchObject({ position: { line: 200_001 }, record: { id: '199999', note: 'n' } });
+  });
+
+  it('hands out records in groups through readBatches, the same ones read yields', async () => {
+    const rows = Array.from({ length: 1000 }, (_, i) => `${i},n${i}`).join('\n');
+    const bytes = Buffer.from(`id,note\n${rows}\n`);
+    const input = () => ({ name: 'test.csv', stream: Readable.from([bytes]), head: bytes.toString('utf8') });
+    const groups: ReaderItem[][] = [];
+    for await (const group of csvReader.readBatches!(input(), csvOptionsSchema.parse({}))) groups.push(group);
+    expect(groups.length).toBeGreaterThan(1);
+    for (const group of groups) expect(group.length).toBeLessThanOrEqual(256);
+    const items: ReaderItem[] = [];
+    for await (const item of csvReader.read(input(), csvOptionsSchema.parse({}))) items.push(item);
+    expect(groups.flat()).toEqual(items);
+  });
+});
+
 describe('reading a real file', () => {
   it('streams a file larger than one chunk with every line number right', async () => {
     await withTempDir(async (dir) => {
@@ -258,5 +321,31 @@ describe('CSV through the CLI', () => {
       const result = await runCli(['validate', 'log.csv', '-m', 'm.json', '--max-record-size', '200'], { cwd: dir });
       expect(result.stdout).toBe('log.csv:3: record: is 325 bytes, over the limit of 200 (--max-record-size)\n3 records read: 2 valid, 1 invalid\n');
     });
+  });
+});
+
+describe('the record splitter against csv-parse', () => {
+  // The reader splits records itself (src/readers/csv-records.ts) for speed; csv-parse, with the
+  // options the reader used to give it, is the reference for which records a text holds.
+  async function reference(text: string): Promise<Array<Record<string, string>>> {
+    const records: Array<Record<string, string>> = [];
+    const parser = parse({ bom: true, columns: true, record_delimiter: ['\r\n', '\n'], skip_empty_lines: true, skip_records_with_error: true, relax_quotes: true });
+    parser.end(text);
+    for await (const record of parser) records.push(record as Record<string, string>);
+    return records;
+  }
+
+  it('finds the same records in 2,000 random texts, whatever the chunk sizes', async () => {
+    let seed = 20261125;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
+    const alphabet = ['a', 'b', 'é', '€', ' ', '1', ',', ',', '"', '"', '""', '\n', '\r\n'];
+    for (let test = 0; test < 2000; test++) {
+      const header = ['a,b\n', '"a,1",b\r\n', '\uFEFFa,b,c\n'][random(3)]!;
+      let body = '';
+      for (let i = random(60); i > 0; i--) body += alphabet[random(alphabet.length)];
+      const text = header + body;
+      const records = (await readCsv(text, {}, 1 + random(random(2) ? 6 : 100))).flatMap((item) => (item.kind === 'record' ? [item.record] : []));
+      expect(records, JSON.stringify(text)).toEqual(await reference(text));
+    }
   });
 });

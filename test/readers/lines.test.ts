@@ -1,7 +1,6 @@
-// Line bookkeeping shared by the readers: splitLines (NDJSON) and LineTracker (CSV byte offsets → lines).
+// Splitting a byte stream into numbered lines (the NDJSON reader's line bookkeeping).
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { LineTracker } from '../../src/readers/lines.js';
 import { splitLines, type Line } from '../../src/readers/lines-split.js';
 
 async function lines(chunks: string[], maxLineBytes = 1024): Promise<Line[]> {
@@ -60,38 +59,5 @@ describe('splitLines', () => {
       { number: 1, text: 'a' },
       { number: 2, tooLong: 50, text: 'b'.repeat(50) },
     ]);
-  });
-});
-
-describe('LineTracker', () => {
-  it('turns byte offsets into line numbers across chunks', () => {
-    const tracker = new LineTracker();
-    // offsets: "ab\n" 0-2, "cd\n" 3-5, "ef\n" 6-8
-    tracker.push(Buffer.from('ab\ncd'));
-    tracker.push(Buffer.from('\nef\n'));
-    expect(tracker.lineOfRecordStarting(0)).toBe(1);
-    expect(tracker.lineOfRecordStarting(3)).toBe(2);
-    expect(tracker.lineOfRecordStarting(6)).toBe(3);
-  });
-
-  it('skips blank lines (LF and CRLF) before a record', () => {
-    const tracker = new LineTracker();
-    tracker.push(Buffer.from('a\n\r\n\nb\n'));
-    expect(tracker.lineOfRecordStarting(0)).toBe(1);
-    expect(tracker.lineOfRecordStarting(2)).toBe(4);
-  });
-
-  it('counts line feeds inside a record (a quoted newline) toward the next record', () => {
-    const tracker = new LineTracker();
-    const text = 'h\n"x\r\ny"\nz\n';
-    tracker.push(Buffer.from(text));
-    expect(tracker.lineOfRecordStarting(2)).toBe(2);
-    expect(tracker.lineOfRecordStarting(text.indexOf('z'))).toBe(4);
-  });
-
-  it('answers for an offset past the data it has seen with the line reached so far', () => {
-    const tracker = new LineTracker();
-    tracker.push(Buffer.from('a\nb\n'));
-    expect(tracker.lineOfRecordStarting(4)).toBe(3);
   });
 });
