@@ -17,26 +17,72 @@ import type { CanonicalEvent } from './canonical.js';
 
 /** JSON with object keys sorted at every level; undefined members are left out, as JSON does. */
 export function stableStringify(value: unknown, skipKey?: string): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  // Written out by type rather than through JSON.stringify per value: this runs once per event and
+  // was the largest single cost of a dry run. The output is byte for byte what it always was.
+  switch (typeof value) {
+    case 'string':
+      return quoteString(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return JSON.stringify(value) ?? 'null';
+  }
+  if (value === null) return 'null';
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + (value[i] === undefined ? 'null' : stableStringify(value[i]));
     return `${out}]`;
   }
   const object = value as Record<string, unknown>;
-  const keys = Object.keys(object);
-  // Mapped events come out with their keys in one fixed order: sort only when it is not sorted yet.
-  if (!isSorted(keys)) keys.sort();
+  const { keys, labels } = shapeOf(Object.keys(object));
   let out = '{';
-  let first = true;
-  for (const key of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const member = object[key];
     if (member === undefined || key === skipKey) continue;
-    out += `${first ? '' : ','}${quote(key)}:${stableStringify(member)}`;
-    first = false;
+    out += out.length > 1 ? `,${labels[i]}` : labels[i];
+    out += stableStringify(member);
   }
   return `${out}}`;
+}
+
+/** An object's keys in sorted order, each with its JSON text and colon (`"id":`). */
+interface Shape {
+  keys: string[];
+  labels: string[];
+}
+
+// Mapped events have a handful of shapes, each with its keys in one fixed order: remember how each
+// order sorts instead of sorting and quoting the keys of every object of every event.
+const shapes: Array<{ order: string[]; shape: Shape }> = [];
+const MAX_SHAPES = 32;
+
+function shapeOf(order: string[]): Shape {
+  search: for (const known of shapes) {
+    if (known.order.length !== order.length) continue;
+    for (let i = 0; i < order.length; i++) if (known.order[i] !== order[i]) continue search;
+    return known.shape;
+  }
+  const keys = isSorted(order) ? order : [...order].sort();
+  const shape = { keys, labels: keys.map(label) };
+  // The first shapes seen stay: an input whose objects all differ (free-form JSON) just sorts each one.
+  if (shapes.length < MAX_SHAPES) shapes.push({ order, shape });
+  return shape;
+}
+
+// Property names repeat even across shapes (and past MAX_SHAPES, every object makes its shape anew).
+const labels = new Map<string, string>();
+function label(key: string): string {
+  let text = labels.get(key);
+  if (text === undefined) {
+    text = `${JSON.stringify(key)}:`;
+    if (labels.size < 10_000) labels.set(key, text);
+  }
+  return text;
 }
 
 function isSorted(keys: string[]): boolean {
@@ -44,15 +90,14 @@ function isSorted(keys: string[]): boolean {
   return true;
 }
 
-// The same few property names are quoted millions of times.
-const quoted = new Map<string, string>();
-function quote(key: string): string {
-  let text = quoted.get(key);
-  if (text === undefined) {
-    text = JSON.stringify(key);
-    if (quoted.size < 10_000) quoted.set(key, text);
+/** JSON.stringify of a string; most need no escaping, and checking is cheaper than the call. */
+function quoteString(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // Control characters, `"` and `\` are escaped; lone surrogates too (so any surrogate goes the slow way).
+    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) return JSON.stringify(text);
   }
-  return text;
+  return `"${text}"`;
 }
 
 // crypto.hash (one call, no Hash object) is much cheaper per event where Node has it (≥ 20.12).
@@ -75,8 +120,10 @@ export class KeyDeriver {
 
   keyFor(event: CanonicalEvent): string {
     const content = contentOf(event);
-    const first = keyFor(content, 0);
-    if (!this.seen.addIfAbsent(first)) return first;
+    const digest = sha256(content);
+    const first = `el1_${digest.slice(0, 32)}`;
+    // The filter's two hash words from the digest itself: the same as addIfAbsent(first) reads from the key.
+    if (!this.seen.addIfAbsentSeeded(seed(digest, 0), seed(digest, 8) | 1)) return first;
     const occurrence = this.repeats.get(first) ?? 1;
     this.repeats.set(first, occurrence + 1);
     return keyFor(content, occurrence);
@@ -92,19 +139,27 @@ export class ScalableBloom {
 
   /** True when the digest was (probably) added; false means certainly not. */
   has(digest: string): boolean {
-    for (const slice of this.slices) if (slice.has(digest)) return true;
+    const a = seed(digest, 4);
+    const b = seed(digest, 12) | 1;
+    for (const slice of this.slices) if (slice.has(a, b)) return true;
     return false;
   }
 
   /** Returns true when the digest was (probably) seen before; otherwise records it. */
   addIfAbsent(digest: string): boolean {
-    for (const slice of this.slices) if (slice.has(digest)) return true;
-    let last = this.slices[this.slices.length - 1]!;
+    return this.addIfAbsentSeeded(seed(digest, 4), seed(digest, 12) | 1);
+  }
+
+  /** addIfAbsent for a digest whose two hash words (the second odd) are already known. */
+  addIfAbsentSeeded(a: number, b: number): boolean {
+    const slices = this.slices;
+    for (let i = 0; i < slices.length; i++) if (slices[i]!.has(a, b)) return true;
+    let last = slices[slices.length - 1]!;
     if (last.full()) {
       last = new BloomSlice(last.capacity * 2);
-      this.slices.push(last);
+      slices.push(last);
     }
-    last.add(digest);
+    last.add(a, b);
     return false;
   }
 }
@@ -114,33 +169,30 @@ const HASHES = 11; // with 16 bits per entry: about 0.05% false positives per sl
 
 class BloomSlice {
   private readonly bits: Uint32Array;
-  private readonly size: number;
+  private readonly mask: number; // the size in bits is a power of two, so `& mask` is `% size`
   private count = 0;
 
   constructor(readonly capacity: number) {
-    this.size = capacity * BITS_PER_ENTRY;
-    this.bits = new Uint32Array(Math.ceil(this.size / 32));
+    const size = capacity * BITS_PER_ENTRY;
+    this.mask = size - 1;
+    this.bits = new Uint32Array(Math.ceil(size / 32));
   }
 
   full(): boolean {
     return this.count >= this.capacity;
   }
 
-  has(digest: string): boolean {
-    const a = seed(digest, 4);
-    const b = seed(digest, 12) | 1;
+  has(a: number, b: number): boolean {
     for (let i = 0; i < HASHES; i++) {
-      const bit = ((a + Math.imul(i, b)) >>> 0) % this.size;
+      const bit = ((a + Math.imul(i, b)) & this.mask) >>> 0;
       if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
     }
     return true;
   }
 
-  add(digest: string): void {
-    const a = seed(digest, 4);
-    const b = seed(digest, 12) | 1;
+  add(a: number, b: number): void {
     for (let i = 0; i < HASHES; i++) {
-      const bit = ((a + Math.imul(i, b)) >>> 0) % this.size;
+      const bit = ((a + Math.imul(i, b)) & this.mask) >>> 0;
       this.bits[bit >>> 5]! |= 1 << (bit & 31);
     }
     this.count++;

@@ -68,6 +68,8 @@ function fromIso(value: string, match: RegExpExecArray, zone: string | undefined
   if (offset) {
     // Already carries its zone: keep the digits byte for byte; a space separator becomes `T`, a space
     // before the zone goes, and a date alone gets midnight, so what is sent is always an ISO date-time.
+    // Most values are in that form already: keep the string itself rather than build an equal one.
+    if (time !== undefined && value.length === date.length + 1 + time.length + offset.length && value.charCodeAt(10) === 0x54) return { ok: true, value };
     return { ok: true, value: `${date}T${time ?? '00:00:00'}${offset}` };
   }
   if (!zone) return { ok: false, message: `"${clip(value)}" has no time zone; set "timezone" in the mapping or pass --timezone` };
@@ -142,19 +144,26 @@ function fromPattern(value: string, pattern: string, zone: string | undefined): 
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function checkFields(date: string, time: string | undefined): string | undefined {
-  const month = Number(date.slice(5, 7));
-  const day = Number(date.slice(8, 10));
-  const year = Number(date.slice(0, 4));
+  // Digits read in place (the ISO pattern matched, so they are digits): no substrings per row.
+  const year = digits(date, 0, 4);
+  const month = digits(date, 5, 7);
+  const day = digits(date, 8, 10);
   if (month < 1 || month > 12) return 'has no such month';
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   if (day < 1 || day > (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1]!)) return 'has no such day';
   if (time) {
-    const hour = Number(time.slice(0, 2));
-    const minute = Number(time.slice(3, 5));
-    const second = time.length >= 8 ? Number(time.slice(6, 8)) : 0;
+    const hour = digits(time, 0, 2);
+    const minute = digits(time, 3, 5);
+    const second = time.length >= 8 ? digits(time, 6, 8) : 0;
     if (hour > 23 || minute > 59 || second > 60) return 'has no such time of day';
   }
   return undefined;
+}
+
+function digits(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) value = value * 10 + text.charCodeAt(i) - 0x30;
+  return value;
 }
 
 function clip(value: string): string {

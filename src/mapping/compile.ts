@@ -3,7 +3,7 @@ import type { Issue } from '../errors.js';
 import type { CanonicalEvent, CanonicalObject } from '../events/canonical.js';
 import { normalizeTimestamp, type TimestampFormat } from '../events/timestamp.js';
 import type { RawRecord } from '../readers/types.js';
-import { compileReference, type CompiledReference } from './reference.js';
+import { compileReference, Unconvertible, type CompiledReference } from './reference.js';
 import type { Mapping, Reference, TimestampSpec } from './schema.js';
 import type { MapResult, RecordMapper } from './types.js';
 
@@ -14,25 +14,36 @@ export interface MappingOptions {
 
 type FullMapping = Mapping & Required<Pick<Mapping, 'event' | 'timestamp' | 'objects'>>;
 
+/** A reference with the path its issues are reported under (built once, not per row). */
+interface Field {
+  reference: CompiledReference;
+  path: string;
+}
+
+interface CompiledProperty extends Field {
+  name: string;
+}
+
 interface CompiledObject {
-  type: CompiledReference;
-  id: CompiledReference;
-  qualifier?: CompiledReference;
-  properties?: Array<[string, CompiledReference]>;
+  type: Field;
+  id: Field;
+  qualifier?: Field;
+  properties?: CompiledProperty[];
 }
 
 export function compileMapping(mapping: FullMapping, options: MappingOptions = {}): RecordMapper {
-  const event = compileReference(mapping.event);
+  const event = field(mapping.event, 'event');
   const timestamp = compileTimestamp(mapping.timestamp, options.timezone);
   const objects = mapping.objects.map(compileObject);
-  const properties = compileProperties(mapping.properties);
+  const properties = compileProperties(mapping.properties, 'properties');
   const actor = mapping.actor && {
-    id: compileReference(mapping.actor.id),
-    name: mapping.actor.name === undefined ? undefined : compileReference(mapping.actor.name),
-    type: mapping.actor.type === undefined ? undefined : compileReference(mapping.actor.type),
+    id: field(mapping.actor.id, 'actor.id'),
+    name: mapping.actor.name === undefined ? undefined : field(mapping.actor.name, 'actor.name'),
+    type: mapping.actor.type === undefined ? undefined : field(mapping.actor.type, 'actor.type'),
   };
-  const key = mapping.idempotency_key ? compileReference(mapping.idempotency_key) : undefined;
-  const all = [event, timestamp.reference, ...objects.flatMap(objectReferences), ...(properties ?? []).map(([, r]) => r), ...(actor ? [actor.id, actor.name, actor.type] : []), key];
+  const key = mapping.idempotency_key ? field(mapping.idempotency_key, 'idempotency_key') : undefined;
+  const fields = [event, ...objects.flatMap(objectFields), ...(properties ?? []), ...(actor ? [actor.id, actor.name, actor.type] : []), key];
+  const all = [event.reference, timestamp.reference, ...fields.slice(1).map((f) => f?.reference)];
   const columns = [...new Set(all.flatMap((reference) => reference?.columns ?? []))];
 
   return {
@@ -40,24 +51,24 @@ export function compileMapping(mapping: FullMapping, options: MappingOptions = {
     map(record: RawRecord): MapResult {
       const issues: Issue[] = [];
       const out: CanonicalEvent = {
-        event: required(event, record, 'event', issues) as string,
+        event: required(event, record, issues) as string,
         timestamp: mapTimestamp(timestamp, record, issues),
         objects: mapObjects(objects, record, issues),
       };
-      const props = mapProperties(properties, record, 'properties', issues);
+      const props = mapProperties(properties, record, issues);
       if (props) out.properties = props;
       if (actor) {
-        const id = optional(actor.id, record, 'actor.id', issues);
+        const id = optional(actor.id, record, issues);
         if (id !== undefined) {
           out.actor = { id: toText(id) };
-          const name = actor.name && optional(actor.name, record, 'actor.name', issues);
-          const type = actor.type && optional(actor.type, record, 'actor.type', issues);
+          const name = actor.name && optional(actor.name, record, issues);
+          const type = actor.type && optional(actor.type, record, issues);
           if (name !== undefined && name !== '') out.actor.name = toText(name);
           if (type !== undefined && type !== '') out.actor.type = toText(type);
         }
       }
       if (key) {
-        const value = optional(key, record, 'idempotency_key', issues);
+        const value = optional(key, record, issues);
         if (value !== undefined) out.idempotency_key = toText(value);
       }
       return issues.length > 0 ? { ok: false, issues } : { ok: true, event: out };
@@ -92,88 +103,96 @@ function compileTimestamp(spec: Reference | TimestampSpec, timezone: string | un
 }
 
 function mapTimestamp(spec: CompiledTimestamp, record: RawRecord, issues: Issue[]): string {
-  const resolved = spec.reference.resolve(record);
-  if (resolved.error !== undefined) {
-    issues.push({ path: 'timestamp', message: resolved.error });
+  const value = spec.reference.get(record);
+  if (value instanceof Unconvertible) {
+    issues.push({ path: 'timestamp', message: value.error });
     return '';
   }
-  if (resolved.value === undefined || resolved.value === null) {
+  if (value === undefined || value === null) {
     issues.push({ path: 'timestamp', message: `is required, but ${spec.reference.describe} is empty (a historical import never uses "now")` });
     return '';
   }
-  const result = normalizeTimestamp(resolved.value, spec.format, spec.timezone);
+  const result = normalizeTimestamp(value, spec.format, spec.timezone);
   if (result.ok) return result.value;
   issues.push({ path: 'timestamp', message: `${spec.reference.describe}: ${result.message}` });
   return '';
 }
 
-function compileObject(spec: NonNullable<Mapping['objects']>[number]): CompiledObject {
+function field(reference: Reference, path: string): Field {
+  return { reference: compileReference(reference), path };
+}
+
+function compileObject(spec: NonNullable<Mapping['objects']>[number], index: number): CompiledObject {
+  const path = `objects[${index}]`;
   return {
-    type: compileReference(spec.type),
-    id: compileReference(spec.id),
-    ...(spec.qualifier && { qualifier: compileReference(spec.qualifier) }),
-    ...(spec.properties && { properties: compileProperties(spec.properties) }),
+    type: field(spec.type, `${path}.type`),
+    id: field(spec.id, `${path}.id`),
+    ...(spec.qualifier && { qualifier: field(spec.qualifier, `${path}.qualifier`) }),
+    ...(spec.properties && { properties: compileProperties(spec.properties, `${path}.properties`) }),
   };
 }
 
-function objectReferences(object: CompiledObject): CompiledReference[] {
-  return [object.type, object.id, ...(object.qualifier ? [object.qualifier] : []), ...(object.properties ?? []).map(([, r]) => r)];
+function objectFields(object: CompiledObject): Field[] {
+  return [object.type, object.id, ...(object.qualifier ? [object.qualifier] : []), ...(object.properties ?? [])];
 }
 
 function mapObjects(objects: CompiledObject[], record: RawRecord, issues: Issue[]): CanonicalObject[] {
   const out: CanonicalObject[] = [];
   const before = issues.length;
-  objects.forEach((spec, index) => {
-    const id = spec.id.resolve(record);
-    if (id.error !== undefined) return void issues.push({ path: `objects[${index}].id`, message: id.error });
+  for (const spec of objects) {
+    const id = spec.id.reference.get(record);
+    if (id instanceof Unconvertible) {
+      issues.push({ path: spec.id.path, message: id.error });
+      continue;
+    }
     // An object whose id is empty in this row is left out of this row's event (documented).
-    if (id.value === undefined || id.value === null || id.value === '') return;
-    const object: CanonicalObject = { type: required(spec.type, record, `objects[${index}].type`, issues) as string, id: toText(id.value) };
+    if (id === undefined || id === null || id === '') continue;
+    const object: CanonicalObject = { type: required(spec.type, record, issues) as string, id: toText(id) };
     if (spec.qualifier) {
-      const qualifier = optional(spec.qualifier, record, `objects[${index}].qualifier`, issues);
+      const qualifier = optional(spec.qualifier, record, issues);
       if (qualifier !== undefined && qualifier !== '') object.qualifier = toText(qualifier);
     }
-    const properties = mapProperties(spec.properties, record, `objects[${index}].properties`, issues);
+    const properties = mapProperties(spec.properties, record, issues);
     if (properties) object.properties = properties;
     out.push(object);
-  });
+  }
   if (out.length === 0 && issues.length === before) issues.push({ path: 'objects', message: 'every mapped object id is empty in this record; an event needs at least one object' });
   return out;
 }
 
-function compileProperties(spec: Record<string, Reference> | undefined): Array<[string, CompiledReference]> | undefined {
-  return spec && Object.entries(spec).map(([name, reference]) => [name, compileReference(reference)]);
+function compileProperties(spec: Record<string, Reference> | undefined, path: string): CompiledProperty[] | undefined {
+  return spec && Object.entries(spec).map(([name, reference]) => ({ name, ...field(reference, `${path}.${name}`) }));
 }
 
-function mapProperties(properties: Array<[string, CompiledReference]> | undefined, record: RawRecord, path: string, issues: Issue[]): Record<string, unknown> | undefined {
+function mapProperties(properties: CompiledProperty[] | undefined, record: RawRecord, issues: Issue[]): Record<string, unknown> | undefined {
   if (!properties) return undefined;
   const out: Record<string, unknown> = {};
   let any = false;
-  for (const [name, reference] of properties) {
-    const value = optional(reference, record, `${path}.${name}`, issues);
+  for (const property of properties) {
+    const value = optional(property, record, issues);
     if (value !== undefined) {
-      out[name] = value;
+      out[property.name] = value;
       any = true;
     }
   }
   return any ? out : undefined;
 }
 
-function required(reference: CompiledReference, record: RawRecord, path: string, issues: Issue[]): unknown {
-  const resolved = reference.resolve(record);
-  if (resolved.error !== undefined) issues.push({ path, message: resolved.error });
-  else if (resolved.value === undefined || resolved.value === null) issues.push({ path, message: `is required but ${reference.describe} is empty` });
-  else return typeof resolved.value === 'string' ? resolved.value : toText(resolved.value);
+function required({ reference, path }: Field, record: RawRecord, issues: Issue[]): unknown {
+  const value = reference.get(record);
+  if (value instanceof Unconvertible) issues.push({ path, message: value.error });
+  else if (value === undefined || value === null) issues.push({ path, message: `is required but ${reference.describe} is empty` });
+  else return typeof value === 'string' ? value : toText(value);
   return '';
 }
 
-function optional(reference: CompiledReference, record: RawRecord, path: string, issues: Issue[]): unknown {
-  const resolved = reference.resolve(record);
-  if (resolved.error !== undefined) {
-    issues.push({ path, message: resolved.error });
+function optional({ reference, path }: Field, record: RawRecord, issues: Issue[]): unknown {
+  const value = reference.get(record);
+  if (value instanceof Unconvertible) {
+    issues.push({ path, message: value.error });
     return undefined;
   }
-  return resolved.value;
+  return value;
 }
 
 function toText(value: unknown): string {

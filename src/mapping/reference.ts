@@ -2,41 +2,43 @@
 import type { RawRecord } from '../readers/types.js';
 import type { Conversion, Reference } from './schema.js';
 
-/** The value, or `undefined` when absent (an empty CSV cell counts as absent); `error` when a conversion failed. */
-export type Resolved = { value: unknown; error?: undefined } | { value?: undefined; error: string };
+/** What a reference gives for a value it could not convert; `error` names the column and the value. */
+export class Unconvertible {
+  constructor(readonly error: string) {}
+}
 
 export interface CompiledReference {
   /** Column names this reference reads (for the up-front header check). */
   columns: string[];
-  resolve(record: RawRecord): Resolved;
+  /**
+   * The value, `undefined` when absent (an empty CSV cell counts as absent), or an Unconvertible.
+   * A bare value, not a wrapper object: this runs for every field of every row.
+   */
+  get(record: RawRecord): unknown;
   /** How to name the source in a message: `column "status"`. */
   describe: string;
 }
-
-const ABSENT: Resolved = { value: undefined };
 
 export function compileReference(reference: Reference): CompiledReference {
   if (typeof reference === 'string') return compileColumn(reference, undefined, undefined);
   if ('column' in reference) return compileColumn(reference.column, reference.as, reference.default);
   if ('const' in reference) {
-    const value: Resolved = { value: reference.const };
-    return { columns: [], resolve: () => value, describe: 'constant' };
+    const value = reference.const;
+    return { columns: [], get: () => value, describe: 'constant' };
   }
   return compileTemplate(reference.template);
 }
 
 function compileColumn(column: string, as: Conversion | undefined, fallback: unknown): CompiledReference {
-  const get = getter(column);
-  const withDefault: Resolved = { value: fallback };
+  const read = getter(column);
   const describe = `column "${column}"`;
   return {
     columns: [column],
     describe,
-    resolve(record) {
-      const raw = get(record);
-      if (raw === undefined || raw === '') return fallback === undefined ? ABSENT : withDefault;
-      if (as === undefined) return { value: raw };
-      return convert(raw, as, describe);
+    get(record) {
+      const raw = read(record);
+      if (raw === undefined || raw === '') return fallback;
+      return as === undefined ? raw : convert(raw, as, describe);
     },
   };
 }
@@ -65,25 +67,25 @@ function walk(value: unknown, segments: string[], from: number): unknown {
   return undefined;
 }
 
-function convert(raw: unknown, as: Conversion, describe: string): Resolved {
+function convert(raw: unknown, as: Conversion, describe: string): unknown {
   switch (as) {
     case 'string':
-      return { value: typeof raw === 'string' ? raw : typeof raw === 'object' ? JSON.stringify(raw) : String(raw) };
+      return typeof raw === 'string' ? raw : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
     case 'number':
     case 'integer': {
       const number = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : Number.NaN;
-      if (!Number.isFinite(number)) return { error: `${describe}: "${clip(raw)}" is not a number` };
-      if (as === 'integer' && !Number.isInteger(number)) return { error: `${describe}: "${clip(raw)}" is not an integer` };
-      return { value: number };
+      if (!Number.isFinite(number)) return new Unconvertible(`${describe}: "${clip(raw)}" is not a number`);
+      if (as === 'integer' && !Number.isInteger(number)) return new Unconvertible(`${describe}: "${clip(raw)}" is not an integer`);
+      return number;
     }
     case 'boolean':
       return toBoolean(raw, describe);
     case 'json':
-      if (typeof raw !== 'string') return { value: raw };
+      if (typeof raw !== 'string') return raw;
       try {
-        return { value: JSON.parse(raw) };
+        return JSON.parse(raw);
       } catch {
-        return { error: `${describe}: not valid JSON` };
+        return new Unconvertible(`${describe}: not valid JSON`);
       }
   }
 }
@@ -91,12 +93,12 @@ function convert(raw: unknown, as: Conversion, describe: string): Resolved {
 const TRUE = new Set(['true', 'yes', 'y', '1', 't']);
 const FALSE = new Set(['false', 'no', 'n', '0', 'f']);
 
-function toBoolean(raw: unknown, describe: string): Resolved {
-  if (typeof raw === 'boolean') return { value: raw };
+function toBoolean(raw: unknown, describe: string): unknown {
+  if (typeof raw === 'boolean') return raw;
   const text = String(raw).trim().toLowerCase();
-  if (TRUE.has(text)) return { value: true };
-  if (FALSE.has(text)) return { value: false };
-  return { error: `${describe}: "${clip(raw)}" is not a boolean (true/false, yes/no, 1/0)` };
+  if (TRUE.has(text)) return true;
+  if (FALSE.has(text)) return false;
+  return new Unconvertible(`${describe}: "${clip(raw)}" is not a boolean (true/false, yes/no, 1/0)`);
 }
 
 function compileTemplate(template: string): CompiledReference {
@@ -106,7 +108,7 @@ function compileTemplate(template: string): CompiledReference {
   return {
     columns,
     describe: `template "${template}"`,
-    resolve(record) {
+    get(record) {
       let out = '';
       for (const piece of pieces) {
         if (typeof piece === 'string') {
@@ -115,10 +117,10 @@ function compileTemplate(template: string): CompiledReference {
         }
         const value = piece.get(record);
         // A template with an empty part would make a misleading value ("  order"): treat it as absent.
-        if (value === undefined || value === null || value === '') return ABSENT;
+        if (value === undefined || value === null || value === '') return undefined;
         out += typeof value === 'object' ? JSON.stringify(value) : String(value);
       }
-      return { value: out };
+      return out;
     },
   };
 }

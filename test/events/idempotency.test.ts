@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../src/events/canonical.js';
-import { KeyDeriver, stableStringify } from '../../src/events/idempotency.js';
+import { KeyDeriver, ScalableBloom, stableStringify } from '../../src/events/idempotency.js';
 import { loadMapping, parseMapping } from '../../src/mapping/load.js';
 import { readEvents, type PipelineItem, type ReadOptions } from '../../src/pipeline/read-events.js';
 import { fixture, withTempDir } from '../helpers.js';
@@ -100,6 +100,34 @@ describe('derived idempotency keys', () => {
     for (let i = 1; i < 70_000; i++) deriver.keyFor(event(`row-${i}`));
     expect(deriver.keyFor(event('row-0'))).toBe(k1);
     expect(k1).not.toBe(k0);
+  });
+});
+
+describe('the stable content and the filter behind derived keys', () => {
+  it('writes the same JSON as sorting every object and using JSON.stringify', () => {
+    const sorted = (value: unknown): unknown =>
+      Array.isArray(value) ? value.map((v) => (v === undefined ? null : sorted(v))) : value && typeof value === 'object' ? Object.fromEntries(Object.keys(value).sort().filter((k) => (value as Record<string, unknown>)[k] !== undefined).map((k) => [k, sorted((value as Record<string, unknown>)[k])])) : value;
+    const values: unknown[] = [
+      { b: 'quote " backslash \\ newline \n tab \t', a: 'control \u0001 and lone \ud800 and pair 😀 and é' },
+      { z: [1, -0, 1.5e300, Number.NaN, Number.POSITIVE_INFINITY, null, true, false, undefined, 'x'], y: { b: { d: 1, c: 2 }, a: [{ y: 1, x: 2 }] } },
+      { event: 'e', timestamp: 't', objects: [{ type: 'T', id: '1', qualifier: 'q', properties: { n: 1 } }], properties: { s: 's', i: 2 }, actor: { id: 'a' } },
+      'plain', 12.25, null, [],
+      {},
+    ];
+    for (let round = 0; round < 3; round++) for (const value of values) expect(stableStringify(value)).toBe(JSON.stringify(sorted(value)));
+    // Keys sort as text, integer-like ones too (JSON.stringify would put them first, in numeric order).
+    expect(stableStringify({ b: 1, '9': 2, '10': 3 })).toBe('{"10":3,"9":2,"b":1}');
+  });
+
+  it('gives the same answers whether fed keys or the hash words read from them', () => {
+    const byKey = new ScalableBloom();
+    const byWords = new ScalableBloom();
+    for (let i = 0; i < 200_000; i++) {
+      const key = `el1_${createHash('sha256').update(String(i % 150_000)).digest('hex').slice(0, 32)}`;
+      const words = [Number.parseInt(key.slice(4, 12), 16), Number.parseInt(key.slice(12, 20), 16) | 1] as const;
+      expect(byWords.addIfAbsentSeeded(...words)).toBe(byKey.addIfAbsent(key));
+    }
+    expect(byKey.has('el1_00000000000000000000000000000000')).toBe(byWords.has('el1_00000000000000000000000000000000'));
   });
 });
 
