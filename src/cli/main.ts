@@ -189,16 +189,18 @@ Exit codes as for import.`)
 
   program
     .command('sync')
-    .description('the scheduled run: read the sources a config file names, send only what the journal has not seen')
-    .requiredOption('--config <file>', 'sync config (JSON): sources, mapping, target, token reference, options')
+    .description('the scheduled run: read the files a config file names, send only what the journal has not seen')
+    .requiredOption('--config <file>', 'the config file of import --config (JSON); sync needs "files" and "target" in it')
     .option('--report <file>', 'write the summary as JSON')
     .option('--json', 'print only the JSON summary on stdout')
     .option('-q, --quiet', 'no progress output (the default when not on a terminal)')
     .addHelpText('after', `
 Examples:
   $ eventload sync --config /etc/eventload/orders.json
-  */15 * * * * cd /srv/exports && eventload sync --config orders.sync.json --report last-sync.json
+  */15 * * * * cd /srv/exports && eventload sync --config orders.json --report last-sync.json
 
+The same file works with validate --config and import --config. Paths in it are relative to its
+folder; the journal defaults to .eventload/journal.db beside it.
 Exit codes: as for import; 4 when another sync with the same journal is still running.`)
     .action(async (options: Record<string, unknown>) => {
       const { runSync } = await import('./commands/sync.js');

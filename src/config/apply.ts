@@ -3,7 +3,7 @@
 // (`getOptionValueSource`); main.ts records that on every command's options as `optionSources`.
 import type { OptionValueSource } from 'commander';
 import { ConfigError } from '../errors.js';
-import { credentialsFromConfig, loadConfig, resolveConfigFiles, type LoadedConfig } from './load.js';
+import { credentialsFromConfig, credentialVariables, loadConfig, resolveConfigFiles, type LoadedConfig } from './load.js';
 import { NOT_FLAGS, type ConfigFile } from './schema.js';
 
 /** Where each option's value came from, by its camelCase name: 'cli', 'default', 'env', 'implied'. */
@@ -15,6 +15,8 @@ export interface ConfigurableFlags {
   optionSources?: OptionSources;
   target?: string;
   targets?: ConfigFile['targets'];
+  /** import --sandbox: the sandbox brings its own credentials. */
+  sandbox?: boolean;
 }
 
 /** Config values for every flag not given on the command line; `targets` is carried over as it is. */
@@ -45,7 +47,8 @@ export interface ConfiguredRun<F> {
  * Applies `flags.config` (if any) to a run. For `import` (the default) it also resolves the
  * config's credentials into the variables the target reads (`FLOWMYNA_API_KEY`, `IMMUTABLE_API_KEY`,
  * `FLARING_TOKEN`, `FLARING_EMAIL`, `FLARING_PASSWORD`) and requires a target; `validate` sends
- * nothing, so it neither needs nor reads credentials.
+ * nothing, so it neither needs nor reads credentials, and neither does a --sandbox import: the
+ * sandbox accepts only its own, so the file's are checked for shape but never read or sent.
  */
 export async function applyConfig<F extends ConfigurableFlags>(
   flags: F,
@@ -60,7 +63,8 @@ export async function applyConfig<F extends ConfigurableFlags>(
   const inputFiles = files.length > 0 ? files : await resolveConfigFiles(loaded);
   if ((options.command ?? 'import') === 'import') {
     if (!merged.target) throw new ConfigError(`no target: pass --target NAME or set "target" in ${loaded.file}`);
-    Object.assign(env, credentialsFromConfig(loaded, merged.target, env));
+    if (merged.sandbox) credentialVariables(loaded, merged.target);
+    else Object.assign(env, credentialsFromConfig(loaded, merged.target, env));
   }
   return { flags: merged, files: inputFiles, env, config: loaded };
 }

@@ -1,7 +1,8 @@
-// The --config file: the flags of `validate` and `import` as JSON, keyed by their camelCase names
-// (`--max-record-size` is `maxRecordSize`), plus credentials as {"env": "NAME"} references and
-// `targets.<name>` fields. One file can serve both commands: a key a command has no flag for is
-// ignored by that command. Documented in the README; the descriptions below are its text.
+// The --config file of `validate`, `import` and `sync`: the flags as JSON, keyed by their camelCase
+// names (`--max-record-size` is `maxRecordSize`), plus credentials as {"env": "NAME"} references and
+// `targets.<name>` fields. One file serves all three: a key a command has no use for is ignored by
+// that command (sync adds its own requirements in src/sync/config.ts). Documented in the README;
+// the descriptions below are its text.
 import { z } from 'zod';
 import { flaringOptionsSchema } from '../targets/flaring.js';
 import { flowmynaOptionsSchema } from '../targets/flowmyna.js';
@@ -43,31 +44,36 @@ export const configSchema = z
       .strict()
       .optional()
       .describe("target fields; each key wins over the same key in the mapping's targets section"),
-    token: secret('token').optional().describe('the API token: FLOWMYNA_API_KEY, IMMUTABLE_API_KEY or FLARING_TOKEN (import only)'),
-    email: z.union([z.string().min(1), envReferenceSchema]).optional().describe('flaring login e-mail, FLARING_EMAIL (import only)'),
-    password: secret('password').optional().describe('flaring login password, FLARING_PASSWORD (import only)'),
+    token: secret('token').optional().describe('the API token: FLOWMYNA_API_KEY, IMMUTABLE_API_KEY or FLARING_TOKEN (import and sync)'),
+    email: z.union([z.string().min(1), envReferenceSchema]).optional().describe('flaring login e-mail, FLARING_EMAIL (import and sync)'),
+    password: secret('password').optional().describe('flaring login password, FLARING_PASSWORD (import and sync)'),
     verbose: z.boolean().optional().describe('print each retry, throttling pause and rejected record on stderr as it happens'),
     maxErrorRate: z.number().min(0).max(100).optional().describe('stop (exit 1) once more than this percentage of records is invalid, after at least 100 records'),
     // validate
     reporter: z.enum(['text', 'json', 'github', 'junit']).optional().describe('validate: what stdout shows'),
     junit: path('validate: also write JUnit XML to this file').optional(),
     maxErrors: wholeNumber(0).optional().describe('validate: list at most this many invalid records'),
-    // import
-    endpoint: z.string().min(1).optional().describe("import: base URL of the API"),
+    // import, and sync (which has no use for sandbox, dryRun and out)
+    endpoint: z.string().min(1).optional().describe("import, sync: base URL of the API"),
     sandbox: z.boolean().optional().describe("import: import into the target's local sandbox"),
-    allowHttp: z.boolean().optional().describe('import: allow a plain http:// endpoint that is not on this machine'),
-    concurrency: wholeNumber(1).optional().describe('import: requests in flight at once'),
-    rate: z.number().positive().optional().describe('import: requests per second for the whole run'),
-    batchSize: wholeNumber(1).optional().describe('import: events per request'),
-    maxRetries: wholeNumber(0).optional().describe('import: retries per request'),
-    retryDeadline: z.number().min(0).optional().describe('import: seconds before giving up on one request'),
-    timeout: wholeNumber(1).optional().describe('import: per-request timeout in milliseconds'),
-    backoffBase: wholeNumber(0).optional().describe('import: first retry delay in milliseconds'),
+    allowHttp: z.boolean().optional().describe('import, sync: allow a plain http:// endpoint that is not on this machine'),
+    concurrency: wholeNumber(1).optional().describe('import, sync: requests in flight at once'),
+    rate: z.number().positive().optional().describe('import, sync: requests per second for the whole run'),
+    batchSize: wholeNumber(1).optional().describe('import, sync: events per request'),
+    maxRetries: wholeNumber(0).optional().describe('import, sync: retries per request'),
+    retryDeadline: z.number().min(0).optional().describe('import, sync: seconds before giving up on one request'),
+    timeout: wholeNumber(1).optional().describe('import, sync: per-request timeout in milliseconds'),
+    backoffBase: wholeNumber(0).optional().describe('import, sync: first retry delay in milliseconds'),
+    journal: z
+      .union([path('journal file'), z.literal(false)], { error: 'expected a file name, or false for no journal' })
+      .optional()
+      .describe('import and sync: where delivery is remembered (false: no journal, import only)'),
+    retryRejected: z.boolean().optional().describe('import, sync: send again events that an earlier run had rejected'),
     dryRun: z.boolean().optional().describe('import: do everything but send'),
     out: path('import: with dryRun, where the request bodies go').optional(),
-    report: path('import: write the summary as JSON to this file').optional(),
-    json: z.boolean().optional().describe('import: print only the JSON summary on stdout'),
-    quiet: z.boolean().optional().describe('import: no progress output'),
+    report: path('import, sync: write the summary as JSON to this file').optional(),
+    json: z.boolean().optional().describe('import, sync: print only the JSON summary on stdout'),
+    quiet: z.boolean().optional().describe('import, sync: no progress output'),
   })
   .strict()
   .refine((config) => !(config.quiet && config.verbose), { message: 'quiet and verbose: choose one', path: ['verbose'] });
@@ -75,7 +81,7 @@ export const configSchema = z
 export type ConfigFile = z.infer<typeof configSchema>;
 
 /** Keys whose values are paths, resolved against the config file's folder. */
-export const PATH_KEYS = ['mapping', 'rejects', 'junit', 'out', 'report'] as const;
+export const PATH_KEYS = ['mapping', 'rejects', 'junit', 'out', 'report', 'journal'] as const;
 
 /** Keys that are not flags: merged by their own rules (files, credentials, target fields). */
 export const NOT_FLAGS = ['$schema', 'description', 'files', 'targets', 'token', 'email', 'password'] as const;

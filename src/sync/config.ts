@@ -1,80 +1,95 @@
-// The sync config file: what a scheduled run reads, where it sends it, and with which options.
-// Secrets are never written in it: `{"env": "NAME"}` names the environment variable to read.
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+// `sync --config FILE` reads the same file as `import --config` and `validate --config`, through the
+// same loader (same keys, messages, relative paths and {"env": "NAME"} secrets). This module adds
+// what a scheduled run cannot do without (files, a target, a journal) and still reads the old
+// sync-only format (`sources`, nested `options`), saying how to rewrite it.
+import { join, resolve } from 'node:path';
+import { credentialsFromConfig, keyAsWritten, parseConfig, readConfigJson, type LoadedConfig, type WrittenAs } from '../config/load.js';
+import type { TARGET_NAMES } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import { CREDENTIAL_VARIABLES } from '../config/load.js';
-import { describeSchemaError } from '../mapping/load.js';
 
-const envReference = z.object({ env: z.string().min(1).describe('name of the environment variable holding the secret') }).strict();
-
-export const syncConfigSchema = z
-  .object({
-    $schema: z.string().optional(),
-    sources: z.array(z.string().min(1)).min(1, 'needs at least one file or glob').describe('files or globs, relative to this file, e.g. "exports/*.csv"'),
-    format: z.string().optional().describe('csv, ndjson, json, bpmn (default: from each file name and content)'),
-    mapping: z.string().optional().describe('mapping file, relative to this file'),
-    target: z.enum(['flowmyna', 'immutable', 'flaring']),
-    endpoint: z.string().url().optional(),
-    token: envReference.optional().describe("the target's token: FLOWMYNA_API_KEY, IMMUTABLE_API_KEY or FLARING_TOKEN"),
-    email: envReference.optional().describe('flaring login e-mail'),
-    password: envReference.optional().describe('flaring login password'),
-    journal: z.string().optional().describe('journal file, relative to this file (default: .eventload/journal.db beside it)'),
-    rejects: z.string().optional().describe('rejects file, relative to this file (default: eventload-rejects-<time>.ndjson beside it)'),
-    options: z
-      .object({
-        concurrency: z.number().int().positive().optional(),
-        rate: z.number().positive().optional(),
-        batchSize: z.number().int().positive().optional(),
-        timezone: z.string().optional(),
-        delimiter: z.string().optional(),
-        maxRetries: z.number().int().nonnegative().optional(),
-        retryDeadline: z.number().positive().optional(),
-        timeout: z.number().int().positive().optional(),
-        allowHttp: z.boolean().optional(),
-        retryRejected: z.boolean().optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
-
-export type SyncConfig = z.infer<typeof syncConfigSchema>;
-
-export interface LoadedSyncConfig extends SyncConfig {
-  /** The folder paths in the config are relative to. */
+export interface SyncConfig {
+  loaded: LoadedConfig;
+  target: (typeof TARGET_NAMES)[number];
+  /** The `files` patterns, and the absolute folder they are relative to (files are remembered by absolute path). */
+  patterns: string[];
   base: string;
-  /** Environment with the referenced secrets under the names the target reads. */
+  /** `journal`, or `.eventload/journal.db` beside the config file. */
+  journal: string;
+  /** Environment with the config's credentials under the names the target reads. */
   env: Record<string, string | undefined>;
+  /** A one-line deprecation note when the file is in the old sync format. */
+  note?: string;
 }
 
+/** The keys the old format nested under `options`; each is now a top-level key of the same name. */
+const OLD_OPTION_KEYS = ['concurrency', 'rate', 'batchSize', 'timezone', 'delimiter', 'maxRetries', 'retryDeadline', 'timeout', 'allowHttp', 'retryRejected'];
 
-export async function loadSyncConfig(file: string, env: Record<string, string | undefined> = process.env): Promise<LoadedSyncConfig> {
-  let json: unknown;
-  try {
-    json = JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${file}: ${code ? `cannot read config file (${code})` : `config file is not valid JSON (${(error as Error).message})`}`);
-  }
-  const parsed = syncConfigSchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError(`${file}: ${describeSchemaError(parsed.error)}`);
-  const config = parsed.data;
-  const resolved: Record<string, string | undefined> = { ...env };
-  const secret = (path: string, reference: { env: string } | undefined, variable: string) => {
-    if (!reference) return;
-    const value = env[reference.env];
-    if (value === undefined || value === '') throw new ConfigError(`${file}: ${path}: environment variable ${reference.env} is not set`);
-    resolved[variable] = value;
+export async function loadSyncConfig(file: string, env: Record<string, string | undefined> = process.env): Promise<SyncConfig> {
+  const upgraded = upgradeOldFormat(await readConfigJson(file), file);
+  const loaded = parseConfig(upgraded.json, file, upgraded.writtenAs);
+  const problems = syncProblems(loaded, upgraded.writtenAs);
+  if (problems.length > 0) throw new ConfigError(`${file}: ${problems.join('; ')}`, 'EL_CONFIG_FILE');
+  const config = loaded.config;
+  const target = config.target!;
+  return {
+    loaded,
+    target,
+    patterns: config.files!,
+    base: resolve(loaded.dir),
+    journal: typeof config.journal === 'string' ? config.journal : join(loaded.dir, '.eventload', 'journal.db'),
+    env: { ...env, ...credentialsFromConfig(loaded, target, env) },
+    ...(upgraded.note && { note: upgraded.note }),
   };
-  // The same variables --config resolves into; flaring's login ones whatever the target, as before.
-  secret('token', config.token, CREDENTIAL_VARIABLES[config.target]!.token!);
-  secret('email', config.email, CREDENTIAL_VARIABLES.flaring!.email!);
-  secret('password', config.password, CREDENTIAL_VARIABLES.flaring!.password!);
-  return { ...config, base: dirname(resolve(file)), env: resolved };
 }
 
-export function relativeTo(base: string, path: string): string {
-  return isAbsolute(path) ? path : resolve(base, path);
+/** What the shared schema leaves optional but a scheduled run needs, or cannot do. */
+function syncProblems(loaded: LoadedConfig, writtenAs: WrittenAs): string[] {
+  const config = loaded.config;
+  const files = keyAsWritten('files', writtenAs);
+  const problems: string[] = [];
+  if (!config.files) problems.push(`${files}: sync needs the files to read, e.g. "files": ["exports/*.csv"]`);
+  else if (config.files.includes('-')) problems.push(`${files}: sync cannot read standard input ("-"): it remembers files by size, time and content`);
+  if (!config.target) problems.push('target: sync needs a target: flowmyna, immutable or flaring');
+  if (config.sandbox) problems.push('sandbox: sync sends to the real endpoint (try the file with `eventload import --config FILE --sandbox` instead)');
+  if (config.dryRun) problems.push('dryRun: sync always sends (try the file with `eventload import --config FILE --dry-run` instead)');
+  if (config.journal === false) problems.push('journal: sync needs a journal, where it remembers what it has read and sent (name a file, or leave the key out)');
+  return problems;
+}
+
+/**
+ * The old sync format into the shared one: `sources` → `files`, `options.X` → `X`. Nothing is
+ * guessed: a key set both ways, or an unknown option, is an error.
+ */
+export function upgradeOldFormat(json: unknown, file: string): { json: unknown; writtenAs: WrittenAs; note?: string } {
+  if (typeof json !== 'object' || json === null || Array.isArray(json) || !('sources' in json || 'options' in json)) return { json, writtenAs: {} };
+  const upgraded: Record<string, unknown> = { ...(json as Record<string, unknown>) };
+  const writtenAs: Record<string, string[]> = {};
+  const rewrites: string[] = [];
+  const problems: string[] = [];
+  const move = (from: string[], value: unknown, to: string) => {
+    if (to in upgraded) problems.push(`${from.join('.')}: "${to}" is set too (keep only "${to}")`);
+    upgraded[to] = value;
+    writtenAs[to] = from;
+    rewrites.push(`"${from.join('.')}" → "${to}"`);
+  };
+  if ('sources' in upgraded) {
+    const sources = upgraded.sources;
+    delete upgraded.sources;
+    move(['sources'], sources, 'files');
+  }
+  if ('options' in upgraded) {
+    const options = upgraded.options;
+    delete upgraded.options;
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) problems.push('options: expected an object');
+    else
+      for (const [key, value] of Object.entries(options)) {
+        if (OLD_OPTION_KEYS.includes(key)) move(['options', key], value, key);
+        else problems.push(`options: unknown key "${key}"`);
+      }
+  }
+  if (problems.length > 0) throw new ConfigError(`${file}: ${problems.join('; ')}`, 'EL_CONFIG_FILE');
+  if (rewrites.length === 0) rewrites.push('drop the empty "options"');
+  else rewrites[0] = `rewrite ${rewrites[0]}`;
+  const note = `${file} is in the old sync format, read for now: ${rewrites.join(', ')} (the format of import --config, see the README)`;
+  return { json: upgraded, writtenAs, note };
 }

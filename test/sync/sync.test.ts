@@ -16,7 +16,7 @@ async function setUp(sandbox: Sandbox, extra: Record<string, unknown> = {}) {
   const dir = await tempDir();
   await mkdir(join(dir, 'exports'));
   const config = join(dir, 'orders.sync.json');
-  await writeFile(config, JSON.stringify({ sources: ['exports/*.ndjson'], target: 'immutable', endpoint: sandbox.url, token: { env: 'MY_AUDIT_KEY' }, ...extra }));
+  await writeFile(config, JSON.stringify({ files: ['exports/*.ndjson'], target: 'immutable', endpoint: sandbox.url, token: { env: 'MY_AUDIT_KEY' }, ...extra }));
   const env = { MY_AUDIT_KEY: sandbox.token, IMMUTABLE_API_KEY: undefined };
   const sync = (args: string[] = []) => runCli(['sync', '--config', config, ...args], { cwd: dir, env });
   return { dir, config, env, sync };
@@ -55,7 +55,7 @@ describe('sync', () => {
 
   it('refuses to run while another sync holds the lock (exit 4), and recovers a stale lock', async () => {
     const sandbox = await sandboxes({ target: 'immutable', latencyMs: 300 });
-    const { dir, config, env } = await setUp(sandbox, { options: { batchSize: 1, concurrency: 1 } });
+    const { dir, config, env } = await setUp(sandbox, { batchSize: 1, concurrency: 1 });
     await writeFile(join(dir, 'exports', 'a.ndjson'), ndjson(generateEvents(20)));
     const running = startCli(dir, ['sync', '--config', config], env);
     await waitFor(() => sandbox.stats.ingestRequests >= 1);
@@ -79,11 +79,10 @@ describe('sync', () => {
   it('reports config mistakes with their path, and missing secrets by variable name', async () => {
     const sandbox = await sandboxes({ target: 'immutable' });
     const { dir, config, sync } = await setUp(sandbox);
-    await writeFile(config, JSON.stringify({ sources: ['x/*.csv'], target: 'immutable', token: { env: 'NOPE_NOT_SET' }, options: { concurrency: 'many' } }));
+    await writeFile(config, JSON.stringify({ files: ['x/*.csv'], target: 'immutable', token: { env: 'NOPE_NOT_SET' }, concurrency: 'many' }));
     const bad = await sync();
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/options\.concurrency: /);
-    await writeFile(config, JSON.stringify({ sources: ['x/*.csv'], target: 'immutable', token: { env: 'NOPE_NOT_SET' } }));
+    expect(bad).toMatchObject({ code: 2, stdout: '', stderr: `eventload: ${config}: concurrency: expected number, got string\n` });
+    await writeFile(config, JSON.stringify({ files: ['x/*.csv'], target: 'immutable', token: { env: 'NOPE_NOT_SET' } }));
     const missing = await runCli(['sync', '--config', config], { cwd: dir, env: { NOPE_NOT_SET: undefined } });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(`eventload: ${config}: token: environment variable NOPE_NOT_SET is not set\n`);

@@ -75,7 +75,7 @@ describe('config file: errors name the config path', () => {
       maxRecordSize: 2048, rejects: 'r.ndjson', target: 'flaring', targets: { flaring: { event_type_id: 3 }, immutable: { tenant_id: 't' }, flowmyna: {} },
       token: { env: 'A' }, email: 'ops@example.com', password: { env: 'B' }, verbose: true, maxErrorRate: 2.5, reporter: 'junit', junit: 'v.xml', maxErrors: 0,
       endpoint: 'https://example.com', sandbox: false, allowHttp: false, concurrency: 16, rate: 1.5, batchSize: 50, maxRetries: 0, retryDeadline: 60,
-      timeout: 1000, backoffBase: 0, dryRun: true, out: 'bodies.ndjson', report: 'report.json', json: true,
+      timeout: 1000, backoffBase: 0, dryRun: true, out: 'bodies.ndjson', report: 'report.json', json: true, journal: 'state/journal.db', retryRejected: true,
     };
     expect(configError(full)).toBeUndefined();
   });
@@ -85,6 +85,12 @@ describe('config file: paths and files', () => {
   it('takes paths relative to the config file folder, and keeps absolute ones', () => {
     const loaded = parseConfig({ mapping: 'orders.mapping.json', rejects: '/var/log/rejects.ndjson', junit: 'out/v.xml', report: '../r.json' }, 'etc/eventload/orders.json');
     expect(loaded.config).toMatchObject({ mapping: 'etc/eventload/orders.mapping.json', rejects: '/var/log/rejects.ndjson', junit: 'etc/eventload/out/v.xml', report: 'etc/r.json' });
+  });
+
+  it('takes journal relative to the config folder too; false means no journal, anything else is refused', () => {
+    expect(parseConfig({ journal: 'state/journal.db' }, 'etc/orders.json').config.journal).toBe('etc/state/journal.db');
+    expect(parseConfig({ journal: false }, 'etc/orders.json').config.journal).toBe(false);
+    expect(configError({ journal: true })).toBe('orders.json: journal: expected a file name, or false for no journal');
   });
 
   it('expands globs in files from the config folder, sorted; errors only when nothing matches at all', async () => {
@@ -171,6 +177,19 @@ describe('config file: credentials from {"env": "NAME"}', () => {
     });
   });
 
+  it('with --sandbox, neither needs nor reads the credentials the config names (the sandbox brings its own)', async () => {
+    await withTempDir(async (dir) => {
+      const config = await writeJson(join(dir, 'c.json'), { target: 'flowmyna', token: { env: 'ORDERS_KEY' } });
+      const unset = await applyConfig({ config, sandbox: true }, { sandbox: 'cli' }, ['a.csv'], { env: {} });
+      expect(unset.env.FLOWMYNA_API_KEY).toBeUndefined();
+      const set = await applyConfig({ config, sandbox: true }, { sandbox: 'cli' }, ['a.csv'], { env: { ORDERS_KEY: 'fm_live_real' } });
+      expect(set.env.FLOWMYNA_API_KEY).toBeUndefined();
+      // The file is still checked: a key the target does not take is an error with or without a sandbox.
+      const login = await writeJson(join(dir, 'login.json'), { target: 'flowmyna', password: { env: 'PW' } });
+      await expect(applyConfig({ config: login, sandbox: true }, {}, ['a.csv'], { env: {} })).rejects.toThrow(/password: target flowmyna takes no password/);
+    });
+  });
+
   it('does not read credentials for validate, which sends nothing', async () => {
     await withTempDir(async (dir) => {
       const config = await writeJson(join(dir, 'c.json'), { target: 'flowmyna', token: { env: 'NOT_SET_IN_CI' } });
@@ -243,6 +262,19 @@ describe.skipIf(!importUsesConfig)('import --config (skipped until runImport cal
       const result = await runCli(['import', fixture('orders.csv'), '--config', 'c.json', '--target', 'flowmyna', '--sandbox'], { cwd: dir });
       expect(result.code, result.stderr).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ read: 8, accepted: 8 });
+    });
+  });
+
+  it('with --sandbox, imports although the variable a config token points at is unset, and never sends that token', async () => {
+    await withTempDir(async (dir) => {
+      await writeJson(join(dir, 'c.json'), { files: [fixture('orders.csv')], mapping: fixture('orders.mapping.json'), target: 'flowmyna', token: { env: 'EVENTLOAD_TEST_SANDBOX_KEY' }, json: true });
+      const unset = await runCli(['import', '--config', 'c.json', '--sandbox', '--no-journal'], { cwd: dir, env: { EVENTLOAD_TEST_SANDBOX_KEY: undefined, FLOWMYNA_API_KEY: undefined } });
+      expect(unset.code, unset.stderr).toBe(0);
+      expect(JSON.parse(unset.stdout)).toMatchObject({ read: 8, accepted: 8 });
+      // A real key in the variable: the sandbox would refuse it (exit 3) if it were sent.
+      const set = await runCli(['import', '--config', 'c.json', '--sandbox', '--no-journal'], { cwd: dir, env: { EVENTLOAD_TEST_SANDBOX_KEY: 'fm_live_0123456789abcdef0123456789abcdef', FLOWMYNA_API_KEY: undefined } });
+      expect(set.code, set.stderr).toBe(0);
+      expect(set.stdout + set.stderr).not.toContain('fm_live_0123456789abcdef0123456789abcdef');
     });
   });
 

@@ -1,8 +1,10 @@
 // `eventload sync --config FILE`: the cron job. Reads only files that changed since the last
 // completed run, sends only what the journal has not seen, and never runs twice at once.
+import { join } from 'node:path';
+import { mergeConfig } from '../../config/apply.js';
 import { EXIT } from '../../errors.js';
 import { Journal } from '../../journal/journal.js';
-import { loadSyncConfig, relativeTo } from '../../sync/config.js';
+import { loadSyncConfig, type SyncConfig } from '../../sync/config.js';
 import { changedFiles, expandSources, type SourceFile } from '../../sync/files.js';
 import { acquireLock } from '../../sync/lock.js';
 import { findTarget } from '../../targets/index.js';
@@ -18,26 +20,31 @@ export interface SyncFlags {
   verbose?: boolean;
 }
 
-export async function runSync(flags: SyncFlags): Promise<number> {
-  const config = await loadSyncConfig(flags.config);
-  const target = findTarget(config.target);
-  const options = config.options ?? {};
-  const endpoint = checkEndpoint(config.endpoint ?? target.defaultEndpoint, options.allowHttp ?? false);
-  const journalPath = relativeTo(config.base, config.journal ?? '.eventload/journal.db');
-  const journal = Journal.open(journalPath);
-  const lock = acquireLock(`${journalPath}.lock`);
+/** import's flag defaults (see main.ts); the config file fills in the rest, as for import. */
+const IMPORT_DEFAULTS = { concurrency: 8, concurrencyMax: 64, maxRetries: 5, retryDeadline: 300, timeout: 30_000, backoffBase: 1000, drainTimeout: 30 } as const;
+
+export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
+  const sync = await loadSyncConfig(commandLineFlags.config);
+  if (sync.note) process.stderr.write(`eventload: ${sync.note}\n`);
+  const config = sync.loaded.config;
+  // The flags sync has win over the file, as for import.
+  const flags: SyncFlags = { ...commandLineFlags, json: commandLineFlags.json ?? config.json, report: commandLineFlags.report ?? config.report };
+  const target = findTarget(sync.target);
+  const endpoint = checkEndpoint(config.endpoint ?? target.defaultEndpoint, config.allowHttp ?? false);
+  const journal = Journal.open(sync.journal);
+  const lock = acquireLock(`${sync.journal}.lock`);
   try {
     if (lock.recovered && !flags.json) process.stderr.write(`eventload: recovered a stale lock left by pid ${lock.recovered.pid} (since ${lock.recovered.since})\n`);
-    const paths = await expandSources(config.sources, config.base);
+    const paths = await expandSources(sync.patterns, sync.base);
     const { changed, unchanged } = await changedFiles(paths, journal.scope(target.name, endpoint, 0));
     if (changed.length === 0) {
       report(flags, { files: paths.length, unchanged: unchanged.length }, undefined);
       return EXIT.ok;
     }
-    return await runImport(changed.map((file) => file.path), importFlags(config, flags, journalPath), {
+    return await runImport(changed.map((file) => file.path), importFlags(sync, flags), {
       command: 'sync',
       journal,
-      env: config.env,
+      env: sync.env,
       afterRun: (summary, scope) => {
         // A file is "done" only when every event in it was accounted for, so an interrupted run reads it again.
         if (!scope || summary.outcome !== 'completed' || summary.unsent > 0) return;
@@ -51,29 +58,19 @@ export async function runSync(flags: SyncFlags): Promise<number> {
   }
 }
 
-function importFlags(config: Awaited<ReturnType<typeof loadSyncConfig>>, flags: SyncFlags, journal: string): ImportFlags {
-  const options = config.options ?? {};
+/** The import sync runs: the config merged over import's defaults, with sync's journal and output. */
+function importFlags(sync: SyncConfig, flags: SyncFlags): ImportFlags {
+  const merged = mergeConfig<ImportFlags>({ target: sync.target, ...IMPORT_DEFAULTS }, sync.loaded.config, {});
   return {
-    target: config.target,
-    endpoint: config.endpoint,
-    mapping: config.mapping && relativeTo(config.base, config.mapping),
-    format: config.format,
-    timezone: options.timezone,
-    delimiter: options.delimiter,
-    rejects: relativeTo(config.base, config.rejects ?? defaultRejectsPath()),
-    concurrency: options.concurrency ?? 8,
-    rate: options.rate,
-    batchSize: options.batchSize,
-    maxRetries: options.maxRetries ?? 5,
-    retryDeadline: options.retryDeadline ?? 300,
-    timeout: options.timeout ?? 30_000,
-    backoffBase: 1000,
-    allowHttp: options.allowHttp,
-    retryRejected: options.retryRejected,
-    journal,
+    ...merged,
+    target: sync.target,
+    journal: sync.journal,
+    // Beside the config, not in whatever folder cron starts in.
+    rejects: merged.rejects ?? join(sync.loaded.dir, defaultRejectsPath()),
     report: flags.report,
     json: flags.json,
-    quiet: flags.quiet || !process.stderr.isTTY,
+    verbose: flags.verbose ?? merged.verbose,
+    quiet: flags.quiet || merged.quiet || !process.stderr.isTTY,
   };
 }
 
