@@ -1,7 +1,7 @@
 // Progress while a run goes on: an ora spinner on a terminal, a plain line at most every 10 s
 // elsewhere (cron, CI logs: no control characters), nothing with --quiet. Retries and throttling
 // are shown, not hidden; with --verbose each retry, pause and rejected record gets its own line.
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import { formatIssues, formatPosition, type Issue, type Position } from '../errors.js';
 import type { OpenedInput } from '../readers/input.js';
 import type { RetryNotice } from '../upload/sender.js';
@@ -143,9 +143,14 @@ export class Progress {
     if (this.options.quiet) return;
     if (this.interactive) {
       const color = colorEnabled(this.stream) ? 'cyan' : false;
-      // discardStdin stays off: standard input may be the data being imported.
-      this.spinner = ora({ text: this.line(), stream: this.stream as NodeJS.WriteStream, isEnabled: true, discardStdin: false, color }).start();
-      this.timer = setInterval(() => this.spinner && (this.spinner.text = this.line()), SPINNER_UPDATE_MS);
+      // ora (and what it loads, ~14 MB) only where a spinner is shown: a run under cron, CI or
+      // --quiet never pays for it. The spinner appears once loaded, unless the run is over by then.
+      void import('ora').then(({ default: ora }) => {
+        if (this.render !== render) return;
+        // discardStdin stays off: standard input may be the data being imported.
+        this.spinner = ora({ text: this.line(), stream: this.stream as NodeJS.WriteStream, isEnabled: true, discardStdin: false, color }).start();
+        this.timer = setInterval(() => this.spinner && (this.spinner.text = this.line()), SPINNER_UPDATE_MS);
+      });
     } else {
       this.timer = setInterval(() => this.stream.write(`eventload: ${this.line()}\n`), PLAIN_INTERVAL_MS);
       this.timer.unref();

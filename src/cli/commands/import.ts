@@ -4,13 +4,13 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { AbortError, ConfigError, EXIT, formatIssues } from '../../errors.js';
 import { applyConfig, type ConfigurableFlags } from '../../config/apply.js';
-import { Journal, type JournalScope } from '../../journal/journal.js';
+import type { Journal, JournalScope } from '../../journal/journal.js';
 import { ErrorRateGuard } from '../../report/error-rate.js';
 import { prepareInputs, readEvents, type PipelineItem } from '../../pipeline/read-events.js';
 import { RejectsWriter } from '../../report/rejects.js';
 import { findTarget, parseTargetOptions } from '../../targets/index.js';
 import type { Session } from '../../targets/types.js';
-import { HttpClient } from '../../upload/http.js';
+import type { HttpClient } from '../../upload/http.js';
 import { RateLimiter } from '../../upload/rate-limiter.js';
 import { DEFAULT_RETRY, Sender } from '../../upload/sender.js';
 import type { Summary } from '../../upload/summary.js';
@@ -20,7 +20,7 @@ import { checkEndpoint } from '../endpoint.js';
 import { loadInputSettings, type InputFlags } from '../input-settings.js';
 import { Progress } from '../progress.js';
 import { printSummary } from '../summary-output.js';
-import { startSandboxFor, type RunningSandbox } from '../sandbox-session.js';
+import type { RunningSandbox } from '../sandbox-session.js';
 
 export interface ImportFlags extends InputFlags, ConfigurableFlags {
   target: string;
@@ -89,7 +89,7 @@ export async function runImport(commandLineFiles: string[], commandLineFlags: Im
 
   const rejects = new RejectsWriter(flags.rejects ?? defaultRejectsPath());
   await rejects.checkWritable();
-  const sandbox: RunningSandbox | undefined = flags.sandbox && !flags.dryRun ? await startSandboxFor(target.name, flags.quiet || flags.json) : undefined;
+  const sandbox: RunningSandbox | undefined = flags.sandbox && !flags.dryRun ? await (await import('../sandbox-session.js')).startSandboxFor(target.name, flags.quiet || flags.json) : undefined;
   try {
     return await importInto(sandbox, target, settings, prepared, rejects, targetOptions, batchSize, flags, extras);
   } finally {
@@ -110,7 +110,9 @@ async function importInto(
 ): Promise<number> {
   const endpoint = sandbox?.url ?? checkEndpoint(flags.endpoint ?? target.defaultEndpoint, flags.allowHttp ?? false);
   const env = sandbox?.env ?? extras.env ?? process.env;
-  const journal = flags.dryRun || flags.journal === false ? undefined : (extras.journal ?? Journal.open(typeof flags.journal === 'string' ? flags.journal : DEFAULT_JOURNAL));
+  // The journal (SQLite), the HTTP client (undici) and the sandbox are loaded only when used: a dry
+  // run needs none of them, and skips their start-up time and memory.
+  const journal = flags.dryRun || flags.journal === false ? undefined : (extras.journal ?? (await import('../../journal/journal.js')).Journal.open(typeof flags.journal === 'string' ? flags.journal : DEFAULT_JOURNAL));
   const runId = journal?.startRun(extras.command ?? 'import', target.name, endpoint);
   const scope = journal && journal.scope(target.name, endpoint, runId!);
   const progress = new Progress({ quiet: flags.quiet || flags.json, verbose: flags.verbose });
@@ -128,7 +130,7 @@ async function importInto(
     const adaptive = flags.concurrency === 'auto' ? new AdaptiveConcurrency(flags.concurrencyMax ?? 64) : undefined;
     const concurrency = flags.concurrency === 'auto' ? (flags.concurrencyMax ?? 64) : flags.concurrency;
     concurrencyReport = adaptive && (() => ({ mode: 'auto', max: concurrency, final: adaptive.limit, ...adaptive.history }));
-    http = flags.dryRun ? undefined : new HttpClient(endpoint, concurrency, flags.timeout);
+    http = flags.dryRun ? undefined : new (await import('../../upload/http.js')).HttpClient(endpoint, concurrency, flags.timeout);
     const sender = http && new Sender(http, new RateLimiter(rate?.perSecond, rate?.burst), { ...DEFAULT_RETRY, maxRetries: flags.maxRetries, deadlineMs: flags.retryDeadline * 1000, baseDelayMs: flags.backoffBase }, (notice) => progress.retry(notice));
     const session: Session = await connect(target, sender, env, targetOptions, flags.dryRun ?? false);
     const out = flags.out ? await openOut(flags.out) : undefined;
