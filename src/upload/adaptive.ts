@@ -56,7 +56,7 @@ export class AdaptiveConcurrency {
       this.history.throttled++;
       // A request sent before the last cut was refused at the old level: that says nothing new.
       if (this.now() - sample.ms <= this.lastDecrease) return;
-      this.pushedBack(Math.max(1, Math.min(this.limit, sample.inFlight)));
+      this.pushedBack(Math.max(1, sample.inFlight));
       this.decrease(ADAPTIVE_DEFAULTS.decrease);
       return;
     }

@@ -42,7 +42,9 @@ export class StoppedError extends Error {
 
 export class Sender {
   /** Told about every attempt that got an answer (adaptive concurrency listens here). */
-  onAnswer?: (status: number, ms: number) => void;
+  onAnswer?: (status: number, ms: number, inFlight: number) => void;
+  /** Requests on the wire now (this sender's), as the server sees them. */
+  private onTheWire = 0;
 
   constructor(
     private readonly http: HttpClient,
@@ -68,15 +70,21 @@ export class Sender {
       let response: HttpResponse | undefined;
       let failure: string | undefined;
       const sentAt = Date.now();
+      let inFlight = 0;
       try {
-        response = await this.http.request(method, path, body, await headers());
-        this.onAnswer?.(response.status, Date.now() - sentAt);
+        const requestHeaders = await headers();
+        // Counted with this request: a server that refuses above N in flight refused at N + 1.
+        inFlight = ++this.onTheWire;
+        response = await this.http.request(method, path, body, requestHeaders);
+        this.onAnswer?.(response.status, Date.now() - sentAt, inFlight);
       } catch (error) {
         if (error instanceof AbortError) throw error;
         // Cut off by a stop (--drain-timeout ran out): not a network fault, not worth a retry.
         if (signal?.aborted) throw new StoppedError(`stopped while sending ${path}`);
         failure = networkErrorCode(error);
         if (!isRetryableNetworkError(failure)) throw new AbortError(`request to ${path} failed: ${failure} ${(error as Error).message}`, 'EL_NETWORK');
+      } finally {
+        if (inFlight > 0) this.onTheWire--;
       }
       if (response) {
         const pause = rateLimitPause(response.headers);

@@ -68,8 +68,8 @@ export class Uploader {
     this.limit = pLimit(options.adaptive?.limit ?? options.concurrency);
     if (options.adaptive && sender) {
       const adaptive = options.adaptive;
-      sender.onAnswer = (status, ms) => {
-        adaptive.observe({ throttled: status === 429 || status === 503, ms, inFlight: this.limit.activeCount });
+      sender.onAnswer = (status, ms, inFlight) => {
+        adaptive.observe({ throttled: status === 429 || status === 503, ms, inFlight });
         if (this.limit.concurrency !== adaptive.limit) this.limit.concurrency = adaptive.limit;
       };
     }
