@@ -57,7 +57,15 @@ export const configSchema = z
     endpoint: z.string().min(1).optional().describe("import, sync: base URL of the API"),
     sandbox: z.boolean().optional().describe("import: import into the target's local sandbox"),
     allowHttp: z.boolean().optional().describe('import, sync: allow a plain http:// endpoint that is not on this machine'),
-    concurrency: wholeNumber(1).optional().describe('import, sync: requests in flight at once'),
+    concurrency: z
+      .union([wholeNumber(1), z.literal('auto')], {
+        error: ({ input }) =>
+          typeof input !== 'number' ? 'expected a whole number of at least 1, or "auto"' : Number.isInteger(input) ? 'must be at least 1' : `expected a whole number, got ${input}`,
+      })
+      .optional()
+      .describe('import, sync: requests in flight at once, or "auto" (adapts to the server, up to concurrencyMax)'),
+    concurrencyMax: wholeNumber(1).optional().describe('import, sync: with "concurrency": "auto", the most requests in flight'),
+    drainTimeout: z.number().min(0).optional().describe('import, sync: on Ctrl-C/SIGTERM, seconds to wait for requests under way'),
     rate: z.number().positive().optional().describe('import, sync: requests per second for the whole run'),
     batchSize: wholeNumber(1).optional().describe('import, sync: events per request'),
     maxRetries: wholeNumber(0).optional().describe('import, sync: retries per request'),

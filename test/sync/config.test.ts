@@ -134,7 +134,7 @@ describe('sync --config: the old sync format', () => {
     const dir = await tempDir();
     await writeJson(join(dir, 'old.json'), { sources: [], target: 'immutable', options: { concurrency: 'many', timezone: 'Mars/Olympus' } });
     const result = await runCli(['sync', '--config', 'old.json'], { cwd: dir, env: NO_CREDENTIALS });
-    expect(result).toMatchObject({ code: 2, stderr: 'eventload: old.json: sources: must not be empty; options.concurrency: expected number, got string\n' });
+    expect(result).toMatchObject({ code: 2, stderr: 'eventload: old.json: sources: must not be empty; options.concurrency: expected a whole number of at least 1, or \"auto\"\n' });
     await writeJson(join(dir, 'old.json'), { files: ['exports/*.csv'], target: 'immutable', options: { timezone: 'Mars/Olympus' } });
     const zone = await runCli(['sync', '--config', 'old.json'], { cwd: dir, env: NO_CREDENTIALS });
     expect(zone.stderr).toBe('eventload: old.json: options.timezone: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/Berlin)\n');

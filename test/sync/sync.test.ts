@@ -81,7 +81,7 @@ describe('sync', () => {
     const { dir, config, sync } = await setUp(sandbox);
     await writeFile(config, JSON.stringify({ files: ['x/*.csv'], target: 'immutable', token: { env: 'NOPE_NOT_SET' }, concurrency: 'many' }));
     const bad = await sync();
-    expect(bad).toMatchObject({ code: 2, stdout: '', stderr: `eventload: ${config}: concurrency: expected number, got string\n` });
+    expect(bad).toMatchObject({ code: 2, stdout: '', stderr: `eventload: ${config}: concurrency: expected a whole number of at least 1, or \"auto\"\n` });
     await writeFile(config, JSON.stringify({ files: ['x/*.csv'], target: 'immutable', token: { env: 'NOPE_NOT_SET' } }));
     const missing = await runCli(['sync', '--config', config], { cwd: dir, env: { NOPE_NOT_SET: undefined } });
     expect(missing.code).toBe(2);

@@ -1,6 +1,5 @@
 // --config FILE: the schema and its error messages, precedence (command line > config > defaults),
 // {"env": "NAME"} credentials, paths relative to the config file, and validate run with one.
-import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -252,16 +251,26 @@ describe('validate --config', () => {
   });
 });
 
-/** The lead wires applyConfig into runImport; these run once that has landed. */
-const importUsesConfig = readFileSync(join(root, 'src', 'cli', 'commands', 'import.ts'), 'utf8').includes('applyConfig');
-
-describe.skipIf(!importUsesConfig)('import --config (skipped until runImport calls applyConfig)', () => {
+describe('import --config', () => {
   it('imports into a sandbox with mapping and options from the config', async () => {
     await withTempDir(async (dir) => {
       await writeJson(join(dir, 'c.json'), { mapping: fixture('orders.mapping.json'), concurrency: 2, json: true });
       const result = await runCli(['import', fixture('orders.csv'), '--config', 'c.json', '--target', 'flowmyna', '--sandbox'], { cwd: dir });
       expect(result.code, result.stderr).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ read: 8, accepted: 8 });
+    });
+  });
+
+  it('takes "concurrency": "auto" with concurrencyMax and drainTimeout from the config', async () => {
+    await withTempDir(async (dir) => {
+      await writeJson(join(dir, 'c.json'), { mapping: fixture('orders.mapping.json'), concurrency: 'auto', concurrencyMax: 3, drainTimeout: 5, json: true });
+      const result = await runCli(['import', fixture('orders.csv'), '--config', 'c.json', '--target', 'flowmyna', '--sandbox', '--no-journal'], { cwd: dir });
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ accepted: 8, concurrency: { mode: 'auto', max: 3 } });
+      await writeJson(join(dir, 'bad.json'), { concurrency: 'fast' });
+      const bad = await runCli(['import', fixture('orders.csv'), '--config', 'bad.json', '--target', 'flowmyna', '--sandbox'], { cwd: dir });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('concurrency: expected a whole number of at least 1, or "auto"');
     });
   });
 
