@@ -271,7 +271,7 @@ export class JournalScope {
     if (this.unmerged.size >= MERGE_EVERY) this.merge();
   }
 
-  /** Writes the answers recorded so far into the keyed table; called by record() and at the end of a run. */
+  /** Writes the answers recorded so far into the keyed table: every MERGE_EVERY answers (flush) and at the end of a run. */
   merge(): void {
     mergeAnswers(this.db, this.scopeId);
     if (this.emptyAtStart) for (const key of this.unmerged.keys()) this.merged.addIfAbsent(bloomDigest(key));
