@@ -95,6 +95,31 @@ describe('flaring set-up calls', () => {
   });
 });
 
+describe('flaring login under load', () => {
+  it('sends nothing with a token it knows is being replaced: 401s only for requests already on the wire', async () => {
+    const log: RequestLogEntry[] = [];
+    const sandbox = await startSandbox({ target: 'flaring', tokenTtlSeconds: 0.8, rateLimit: null, latencyMs: 30, onRequest: (entry) => log.push(entry) });
+    const dir = await tempDir();
+    const events = Array.from({ length: 60 }, (_, i) => ({
+      event: 'Flaring Event',
+      timestamp: new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString(),
+      objects: [{ type: 'flare_stack', id: `STK-${i}` }],
+      properties: { volume_mscf: i, reason: 'planned' },
+    }));
+    const file = await writeNdjson(join(dir, 'flares.ndjson'), events);
+    // 60 events, 8 at a time, at most 25 requests/s: ~2.5 s, so the token expires about three times
+    // while requests wait for the rate limit behind a login.
+    const run = await importInto(sandbox, dir, [file, '--rate', '25', '--concurrency', '8']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.summary).toMatchObject({ accepted: 60, rejectedServer: 0 });
+    const expiries = log.filter((entry) => entry.path === '/api/v1/auth/token' && entry.status === 200).length - 1;
+    expect(expiries).toBeGreaterThanOrEqual(2);
+    // Requests sent before an expiry can still come back 401 (at 25/s, about one in the air);
+    // a request that waited for the rate limit while the login ran must not.
+    expect(sandbox.stats.statusCounts['401'] ?? 0).toBeLessThanOrEqual(2 * expiries);
+  });
+});
+
 describe('a malformed or missing key', () => {
   it('stops with exit 2 before anything is sent, without printing the key', async () => {
     const sandbox = await startSandbox({ target: 'flowmyna' });
