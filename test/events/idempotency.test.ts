@@ -131,6 +131,19 @@ describe('the stable content and the filter behind derived keys', () => {
   });
 });
 
+describe('ScalableBloom with equal slices', () => {
+  it('finds everything it was given across slices, and few false positives', () => {
+    const key = (i: number) => `el1_${createHash('sha256').update(String(i)).digest('hex').slice(0, 32)}`;
+    const bloom = new ScalableBloom(1 << 16, false);
+    for (let i = 0; i < 200_000; i++) bloom.addIfAbsent(key(i)); // four slices of 65,536, the last partly full
+    for (let i = 0; i < 200_000; i += 7) expect(bloom.has(key(i))).toBe(true);
+    let falsePositives = 0;
+    for (let i = 200_000; i < 300_000; i++) if (bloom.has(key(i))) falsePositives++;
+    // Three full slices at about 1 in 2,000 each.
+    expect(falsePositives / 100_000).toBeLessThan(0.003);
+  });
+});
+
 describe('mapped idempotency keys', () => {
   it('takes the key from the mapped column, and derives one where the cell is empty', async () => {
     await withTempDir(async (dir) => {
