@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EventloadError, EXIT } from '../errors.js';
+import { DELIVERY_DEFAULTS } from './defaults.js';
 import type { ValidateFlags } from './commands/validate.js';
 import type { ImportFlags } from './commands/import.js';
 import type { SandboxFlags } from './commands/sandbox.js';
@@ -30,18 +31,18 @@ function addDeliveryOptions(command: Command): Command {
     .option('--endpoint <url>', "base URL of the API (default: the target's public endpoint)")
     .option('--sandbox', "start the target's local sandbox in this process and import into it (no account needed)")
     .option('--allow-http', 'allow a plain http:// endpoint that is not on this machine')
-    .option('-c, --concurrency <n>', 'requests in flight at once, or auto (adapts to the server, up to --concurrency-max)', parseConcurrency, 8)
-    .option('--concurrency-max <n>', 'with --concurrency auto: the most requests in flight', parseInteger, 64)
+    .option('-c, --concurrency <n>', 'requests in flight at once, or auto (adapts to the server, up to --concurrency-max)', parseConcurrency, DELIVERY_DEFAULTS.concurrency)
+    .option('--concurrency-max <n>', 'with --concurrency auto: the most requests in flight', parseInteger, DELIVERY_DEFAULTS.concurrencyMax)
     .option('--rate <n>', "requests per second for the whole run (default: the target's documented limit, if any)", parseNumber)
     .option('--batch-size <n>', 'events per request where the API has a batch endpoint (default: its maximum)', parseInteger)
-    .option('--max-retries <n>', 'retries per request for 408, 5xx and network errors (429s are retried until --retry-deadline)', parseInteger, 5)
-    .option('--retry-deadline <seconds>', 'give up on one request after this long, retries included', parseNumber, 300)
-    .option('--timeout <ms>', 'per-request timeout', parseInteger, 30_000)
-    .option('--backoff-base <ms>', 'first retry delay; doubles each retry, with full jitter', parseInteger, 1000)
+    .option('--max-retries <n>', 'retries per request for 408, 5xx and network errors (429s are retried until --retry-deadline)', parseInteger, DELIVERY_DEFAULTS.maxRetries)
+    .option('--retry-deadline <seconds>', 'give up on one request after this long, retries included', parseNumber, DELIVERY_DEFAULTS.retryDeadline)
+    .option('--timeout <ms>', 'per-request timeout', parseInteger, DELIVERY_DEFAULTS.timeout)
+    .option('--backoff-base <ms>', 'first retry delay; doubles each retry, with full jitter', parseInteger, DELIVERY_DEFAULTS.backoffBase)
     .option('--journal <file>', 'where delivery is remembered across runs (default: .eventload/journal.db)')
     .option('--no-journal', 'do not remember delivery (a re-run then sends everything again)')
     .option('--retry-rejected', 'send again events that an earlier run had rejected')
-    .option('--drain-timeout <seconds>', 'on Ctrl-C/SIGTERM, wait at most this long for requests under way', parseNumber, 30)
+    .option('--drain-timeout <seconds>', 'on Ctrl-C/SIGTERM, wait at most this long for requests under way', parseNumber, DELIVERY_DEFAULTS.drainTimeout)
     .option('--dry-run', 'do everything but send')
     .option('--out <file>', 'with --dry-run: write the exact request bodies as NDJSON')
     .option('--report <file>', 'write the summary as JSON')

@@ -16,6 +16,7 @@ import { DEFAULT_RETRY, Sender } from '../../upload/sender.js';
 import type { Summary } from '../../upload/summary.js';
 import { AdaptiveConcurrency } from '../../upload/adaptive.js';
 import { Uploader, type EventItem } from '../../upload/uploader.js';
+import { DELIVERY_DEFAULTS } from '../defaults.js';
 import { checkEndpoint } from '../endpoint.js';
 import { loadInputSettings, type InputFlags } from '../input-settings.js';
 import { Progress } from '../progress.js';
@@ -83,7 +84,7 @@ export async function runImport(commandLineFiles: string[], commandLineFlags: Im
   const targetOptions = parseTargetOptions(target, settings.mapping?.targets?.[target.name], flags.mapping ?? 'mapping');
   const batchSize = chooseBatchSize(flags.batchSize, target.maxBatchSize);
   if (flags.concurrency !== 'auto' && flags.concurrency < 1) throw new ConfigError('--concurrency must be at least 1, or auto');
-  if ((flags.concurrencyMax ?? 64) < 1) throw new ConfigError('--concurrency-max must be at least 1');
+  if ((flags.concurrencyMax ?? DELIVERY_DEFAULTS.concurrencyMax) < 1) throw new ConfigError('--concurrency-max must be at least 1');
   if (flags.out && !flags.dryRun) throw new ConfigError('--out writes the request bodies of a --dry-run; add --dry-run');
   const prepared = await prepareInputs(settings);
 
@@ -124,11 +125,11 @@ async function importInto(
   let http: HttpClient | undefined;
   let uploader: Uploader | undefined;
   let concurrencyReport: (() => Record<string, unknown>) | undefined;
-  const stopSignals = installSignalHandlers(() => uploader?.stop(), progress, () => http?.destroy(), flags.drainTimeout ?? 30);
+  const stopSignals = installSignalHandlers(() => uploader?.stop(), progress, () => http?.destroy(), flags.drainTimeout ?? DELIVERY_DEFAULTS.drainTimeout);
   try {
     const rate = flags.rate ? { perSecond: flags.rate, burst: 1 } : target.defaultRate;
-    const adaptive = flags.concurrency === 'auto' ? new AdaptiveConcurrency(flags.concurrencyMax ?? 64) : undefined;
-    const concurrency = flags.concurrency === 'auto' ? (flags.concurrencyMax ?? 64) : flags.concurrency;
+    const concurrency = flags.concurrency === 'auto' ? (flags.concurrencyMax ?? DELIVERY_DEFAULTS.concurrencyMax) : flags.concurrency;
+    const adaptive = flags.concurrency === 'auto' ? new AdaptiveConcurrency(concurrency) : undefined;
     concurrencyReport = adaptive && (() => ({ mode: 'auto', max: concurrency, final: adaptive.limit, ...adaptive.history }));
     http = flags.dryRun ? undefined : new (await import('../../upload/http.js')).HttpClient(endpoint, concurrency, flags.timeout);
     const sender = http && new Sender(http, new RateLimiter(rate?.perSecond, rate?.burst), { ...DEFAULT_RETRY, maxRetries: flags.maxRetries, deadlineMs: flags.retryDeadline * 1000, baseDelayMs: flags.backoffBase }, (notice) => progress.retry(notice));

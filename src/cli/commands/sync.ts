@@ -9,6 +9,7 @@ import { changedFiles, expandSources, type SourceFile } from '../../sync/files.j
 import { acquireLock } from '../../sync/lock.js';
 import { findTarget } from '../../targets/index.js';
 import type { Summary } from '../../upload/summary.js';
+import { DELIVERY_DEFAULTS } from '../defaults.js';
 import { checkEndpoint } from '../endpoint.js';
 import { defaultRejectsPath, runImport, type ImportFlags } from './import.js';
 
@@ -19,9 +20,6 @@ export interface SyncFlags {
   quiet?: boolean;
   verbose?: boolean;
 }
-
-/** import's flag defaults (see main.ts); the config file fills in the rest, as for import. */
-const IMPORT_DEFAULTS = { concurrency: 8, concurrencyMax: 64, maxRetries: 5, retryDeadline: 300, timeout: 30_000, backoffBase: 1000, drainTimeout: 30 } as const;
 
 export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
   const sync = await loadSyncConfig(commandLineFlags.config);
@@ -58,9 +56,9 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
   }
 }
 
-/** The import sync runs: the config merged over import's defaults, with sync's journal and output. */
+/** The import sync runs: the config merged over the delivery flags' defaults, with sync's journal and output. */
 function importFlags(sync: SyncConfig, flags: SyncFlags): ImportFlags {
-  const merged = mergeConfig<ImportFlags>({ target: sync.target, ...IMPORT_DEFAULTS }, sync.loaded.config, {});
+  const merged = mergeConfig<ImportFlags>({ target: sync.target, ...DELIVERY_DEFAULTS }, sync.loaded.config, {});
   return {
     ...merged,
     target: sync.target,
