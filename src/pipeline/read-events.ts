@@ -10,7 +10,7 @@ import type { RecordMapper } from '../mapping/types.js';
 import { describeSchemaError } from '../mapping/load.js';
 import { chooseReader } from '../readers/index.js';
 import { openInput, type OpenedInput } from '../readers/input.js';
-import type { RawRecord, ReaderItem, ReaderPlugin } from '../readers/types.js';
+import type { RawRecord, ReaderPlugin } from '../readers/types.js';
 
 export type Stage = 'read' | 'map' | 'validate' | 'target' | 'server';
 
@@ -110,10 +110,7 @@ export function readEvents(options: ReadOptions, prepared?: PreparedInput[]): Pi
 /** Groups of items: a PipelineStream's own groups, or one group per item from any other iterable (a filter, a scheduler). */
 export function batchesOf(items: AsyncIterable<PipelineItem>): AsyncIterable<PipelineItem[]> {
   const stream = items as Partial<PipelineStream>;
-  if (typeof stream.batches === 'function') return stream.batches();
-  return (async function* () {
-    for await (const item of items) yield [item];
-  })();
+  return typeof stream.batches === 'function' ? stream.batches() : oneByOne(items);
 }
 
 async function* readOne({ input, reader, options: readerOptions, mapper }: PreparedInput, options: ReadOptions): AsyncGenerator<PipelineItem[]> {
@@ -142,7 +139,8 @@ async function* readOne({ input, reader, options: readerOptions, mapper }: Prepa
   }
 }
 
-async function* oneByOne(items: AsyncIterable<ReaderItem>): AsyncGenerator<ReaderItem[]> {
+/** Any stream as groups of one item (a reader without readBatches, a filter, a scheduler). */
+async function* oneByOne<T>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
   for await (const item of items) yield [item];
 }
 

@@ -146,11 +146,11 @@ export class Uploader {
     return true;
   }
 
+  /** Only for targets with remote checks (run() skips the call, and its await, for the others). */
   private async passesRemoteChecks(item: Extract<PipelineItem, { kind: 'event' }>): Promise<boolean> {
-    if (!this.session.checkRemote) return true;
     let issues: Issue[];
     try {
-      issues = await this.session.checkRemote(item.event);
+      issues = await this.session.checkRemote!(item.event);
     } catch (error) {
       // The target's set-up calls failed (token refused, endpoint gone): the run stops, this event unsent.
       if (!(error instanceof AbortError)) throw error;
