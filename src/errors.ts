@@ -52,6 +52,8 @@ export class AbortError extends EventloadError {
 export interface Issue {
   path: string;
   message: string;
+  /** Stable reason code (`EL_…`): what the summary, --json, the rejects file and reporters group by. */
+  code?: string;
 }
 
 export function formatIssues(issues: readonly Issue[]): string {
