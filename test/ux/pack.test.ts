@@ -51,7 +51,7 @@ describe.skipIf(!hasNpm)('npm pack, install offline, npx eventload (skipped: npm
         const app = join(dir, 'app');
         await mkdir(app);
         // --prefer-offline: what the cache holds is used as it is; only what it lacks is fetched.
-        await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: app, env: env(), timeout: 200_000, maxBuffer: 16 * 1024 * 1024 });
+        await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], { cwd: app, env: env(), timeout: 420_000, maxBuffer: 16 * 1024 * 1024 });
         expect((await stat(join(app, 'node_modules', '.bin', 'eventload'))).isFile()).toBe(true);
 
         const { version } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -64,6 +64,6 @@ describe.skipIf(!hasNpm)('npm pack, install offline, npx eventload (skipped: npm
         expect(JSON.parse(imported.stdout)).toMatchObject({ target: 'flowmyna', outcome: 'completed', read: 8, accepted: 8, rejectedLocal: 0, rejectedServer: 0 });
       });
     },
-    240_000,
+    480_000, // the install compiles better-sqlite3 when no prebuilt binary can be fetched: minutes on a busy 2-core machine
   );
 });
