@@ -72,7 +72,8 @@ async function writeShim(name: string, text: string): Promise<void> {
 const BLOCKS = await Promise.all(DOCS.map(async (doc) => blocksOf(doc, await readFile(join(root, doc), 'utf8'))));
 
 for (const [index, doc] of DOCS.entries()) {
-  describe(doc, () => {
+  // Each example has its own folder, so they can run side by side (the suite stays fast on 2 cores).
+  describe.concurrent(doc, () => {
     const blocks = BLOCKS[index]!;
     test(`${doc}: every marker sits right above a block`, async () => {
       expect(strayMarkers(await readFile(join(root, doc), 'utf8'))).toEqual([]);
