@@ -36,7 +36,7 @@ export function checkOutputs(inputs: readonly NamedPath[], outputs: readonly Nam
     if (!id) continue;
     const other = seen.get(id);
     if (other && inputIds.has(id)) {
-      throw new ConfigError(`${output.role} ${output.path} is the input ${other.path}${sameName(output, other) ? '' : ' (the same file)'}: writing it would destroy what is being read; name another file`, 'EL_OUTPUT_IS_INPUT');
+      throw new ConfigError(`${output.role} ${output.path} is ${other.role === 'input' ? 'the input' : other.role} ${other.path}${sameName(output, other) ? '' : ' (the same file)'}: writing it would destroy what is being read; name another file`, 'EL_OUTPUT_IS_INPUT');
     }
     if (other) throw new ConfigError(`${output.role} ${output.path} and ${other.role} ${other.path} are the same file: name two different files`, 'EL_OUTPUT_SAME_FILE');
     seen.set(id, output);
