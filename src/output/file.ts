@@ -184,6 +184,7 @@ export function replaceFile(path: string, text: string, flag: string): void {
   }
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
+    rmSync(temporary, { force: true }); // left by a killed run that had this pid
     writeFileSync(temporary, text, { flag: 'wx' });
     renameSync(temporary, path);
   } catch (error) {

@@ -50,7 +50,7 @@ function sameName(a: NamedPath, b: NamedPath): boolean {
 /** `dev:ino` of an existing regular file, `path:…` of a missing one, undefined for what cannot clash. */
 function identity(path: string): string | undefined {
   if (path === '-' || path === '') return undefined;
-  const stat = statSync(path, { throwIfNoEntry: false });
+  const stat = safely(() => statSync(path, { throwIfNoEntry: false }));
   if (stat) return stat.isFile() ? `ino:${stat.dev}:${stat.ino}` : undefined;
   return `path:${realMissingPath(resolve(path), 0)}`;
 }
@@ -58,7 +58,7 @@ function identity(path: string): string | undefined {
 /** The real path a missing file would be created at: its folder's real path, a dangling link followed. */
 function realMissingPath(path: string, depth: number): string {
   if (depth > 40) return path; // a loop of links: compared as written
-  const link = lstatSync(path, { throwIfNoEntry: false });
+  const link = safely(() => lstatSync(path, { throwIfNoEntry: false }));
   if (link?.isSymbolicLink()) {
     const target = readlinkSync(path);
     return realMissingPath(isAbsolute(target) ? target : join(dirname(path), target), depth + 1);
@@ -72,4 +72,13 @@ function realMissingPath(path: string, depth: number): string {
     realFolder = realMissingPath(folder, depth + 1);
   }
   return join(realFolder, basename(path));
+}
+
+/** ENOTDIR, EACCES…: not a file that exists here, as far as clashes go (writing it will fail and say so). */
+function safely<T>(look: () => T): T | undefined {
+  try {
+    return look();
+  } catch {
+    return undefined;
+  }
 }

@@ -57,7 +57,12 @@ export class RejectsWriter {
 
   /** Fails before any record is read when the file could not be written (it is created lazily, folders too). */
   async checkWritable(): Promise<void> {
-    const existing = statSync(this.path, { throwIfNoEntry: false });
+    let existing;
+    try {
+      existing = statSync(this.path, { throwIfNoEntry: false });
+    } catch {
+      existing = undefined; // ENOTDIR: a file where a folder should be, which checkCreatable names
+    }
     if (!existing) return checkCreatable(this.path, '--rejects');
     try {
       if (existing.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
