@@ -29,6 +29,7 @@ export function formatSummary(summary: Summary, color = paint({})): string {
   const countWidth = Math.max(0, ...summary.topReasons.map(({ count }) => String(count).length));
   for (const { reason, count } of summary.topReasons) rows.push(['', `${String(count).padStart(countWidth)} × ${clip(reason)}`]);
   if (summary.rejects) rows.push(['rejects file', summary.rejects]);
+  if (summary.rejectsNotWritten) rows.push(['not in the file', `${color.red(String(summary.rejectsNotWritten))} of the rejected (could not be written; the next run rejects them again)`]);
   if (summary.skipped > 0) {
     const byJournal = (summary as { skippedByJournal?: number }).skippedByJournal ?? 0;
     rows.push(['skipped', `${summary.skipped}${byJournal > 0 ? ` (${byJournal} delivered or rejected by an earlier run)` : ''}`]);

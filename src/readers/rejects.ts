@@ -2,6 +2,8 @@
 // possibly corrected by hand, read back so `eventload replay REJECTS_FILE` can send them again.
 // A line with an `event` is sent as that canonical event; a line with only the original
 // `record` is mapped again with --mapping; a line with only `raw` text must be corrected first.
+// The header line that starts each run's lines is not a record, and is passed over like a blank line.
+import { isRejectsHeader } from '../report/rejects.js';
 import { identityMapper } from '../mapping/compile.js';
 import type { RecordMapper } from '../mapping/types.js';
 import { ndjsonOptionsSchema, ndjsonReader, type NdjsonOptions } from './ndjson.js';
@@ -39,13 +41,29 @@ export const rejectsReader = {
   extensions: ['.rejects.ndjson'],
   optionsSchema: ndjsonOptionsSchema,
   sniff(head: string) {
-    const first = head.replace(/^\uFEFF/, '').split('\n', 1)[0] ?? '';
+    const lines = head.replace(/^\uFEFF/, '').split('\n', 2);
     try {
-      return isRejectsLine(JSON.parse(first));
+      const first = JSON.parse(lines[0] ?? '');
+      if (!isRejectsHeader(first)) return isRejectsLine(first);
+      // A header, then (when the head holds it whole) a rejects line.
+      return lines.length < 2 || lines[1] === '' || isRejectsLine(JSON.parse(lines[1]!));
     } catch {
-      return false;
+      return lines.length === 2 && isRejectsHeader(safeParse(lines[0]!)); // the second line cut short by the head
     }
   },
-  read: (input, options) => ndjsonReader.read(input, options),
+  async *read(input, options) {
+    for await (const item of ndjsonReader.read(input, options)) {
+      if (item.kind === 'record' && isRejectsHeader(item.record)) continue;
+      yield item;
+    }
+  },
   mapperFor: (_options, userMapper, timezone) => rejectsMapper(userMapper, timezone),
 } satisfies ReaderPlugin<NdjsonOptions>;
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,7 +1,10 @@
 // The rejects file: one NDJSON line per rejected record, with everything needed to fix and resend it.
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
+// Each run's lines follow a header line naming the run, so a file named by the user (appended to,
+// never truncated) keeps every run's rejects apart; a default-named file is new for each run.
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, statSync } from 'node:fs';
 import { ConfigError, formatIssues, type Issue, type Position } from '../errors.js';
+import { checkCreatable, OutputFile, OutputOpenError, OutputWriteError } from '../output/file.js';
 import type { CanonicalEvent } from '../events/canonical.js';
 import type { RawRecord } from '../readers/types.js';
 import type { Stage } from '../pipeline/read-events.js';
@@ -16,28 +19,64 @@ export interface Rejection {
   status?: number;
 }
 
+/** Which run wrote the lines below it: `{"run": {"id", "startedAt", "command", "files"}}`. */
+export interface RejectsHeader {
+  run: { id: string; startedAt: string; command: string; files: readonly string[] };
+}
+
+/** A header line, not a rejected record: readers of rejects files pass over it. */
+export function isRejectsHeader(value: unknown): value is RejectsHeader {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  const run = (value as { run?: unknown }).run;
+  return Object.keys(value).length === 1 && !!run && typeof run === 'object' && typeof (run as { id?: unknown }).id === 'string' && typeof (run as { startedAt?: unknown }).startedAt === 'string';
+}
+
+export interface RejectsOptions {
+  /** A file the user named: appended to. Otherwise a new file (PATH, or PATH-2… when taken). */
+  append?: boolean;
+  /** For the header line. */
+  command?: string;
+  files?: readonly string[];
+}
+
 export class RejectsWriter {
-  private stream: WriteStream | undefined;
+  private file: OutputFile | undefined;
+  private failure: OutputWriteError | undefined;
+  private readonly header: RejectsHeader;
+  /** The file written (a suffixed name when the default one was taken). */
+  path: string;
   count = 0;
+  /** Rejections whose line could not be written (disk full): not settled, so the next run rejects them again. */
+  notWritten = 0;
 
-  constructor(readonly path: string) {}
+  constructor(path: string, private readonly options: RejectsOptions = {}) {
+    this.path = path;
+    const run = { id: randomBytes(6).toString('hex'), startedAt: new Date().toISOString(), command: options.command ?? 'import', files: options.files ?? [] };
+    this.header = { run };
+  }
 
-  /** Fails before any record is read when the file could not be written (it is created lazily). */
+  /** Fails before any record is read when the file could not be written (it is created lazily, folders too). */
   async checkWritable(): Promise<void> {
-    const { access, stat } = await import('node:fs/promises');
-    const { constants } = await import('node:fs');
-    const { dirname } = await import('node:path');
+    let existing;
     try {
-      const existing = await stat(this.path).catch(() => undefined);
-      if (existing?.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
-      await access(existing ? this.path : dirname(this.path), constants.W_OK);
+      existing = statSync(this.path, { throwIfNoEntry: false });
+    } catch {
+      existing = undefined; // ENOTDIR: a file where a folder should be, which checkCreatable names
+    }
+    if (!existing) return checkCreatable(this.path, '--rejects');
+    try {
+      if (existing.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+      accessSync(this.path, constants.W_OK);
     } catch (error) {
       throw new ConfigError(`--rejects ${this.path}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
 
+  /**
+   * Returns once the line is in the file. A write that fails (disk full) throws an OutputWriteError
+   * (exit 3), and so does every write after it: the caller stops the run and leaves these records unsettled.
+   */
   async write(rejection: Rejection): Promise<void> {
-    const stream = await this.open();
     const line = {
       file: rejection.position.file,
       line: rejection.position.line,
@@ -49,27 +88,34 @@ export class RejectsWriter {
       ...(rejection.raw !== undefined && { raw: rejection.raw }),
       ...(rejection.event !== undefined && { event: rejection.event }),
     };
+    this.append(`${JSON.stringify(line)}\n`);
     this.count++;
-    if (!stream.write(`${JSON.stringify(line)}\n`)) await once(stream, 'drain');
   }
 
   async close(): Promise<void> {
-    if (!this.stream) return;
-    const stream = this.stream;
-    this.stream = undefined;
-    await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    this.file?.close();
+    this.file = undefined;
+  }
+
+  private append(text: string): void {
+    try {
+      if (this.failure) throw this.failure;
+      this.open().append(text);
+    } catch (error) {
+      this.notWritten++;
+      if (error instanceof OutputOpenError) this.failure = new OutputWriteError('--rejects', error.path, error.reason);
+      else if (error instanceof OutputWriteError) this.failure = error;
+      throw this.failure ?? error;
+    }
   }
 
   // Opened on the first rejection, so a clean run leaves no empty file behind.
-  private async open(): Promise<WriteStream> {
-    if (this.stream) return this.stream;
-    const stream = createWriteStream(this.path, { flags: 'w' });
-    try {
-      await once(stream, 'open');
-    } catch (error) {
-      throw new ConfigError(`--rejects ${this.path}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    this.stream = stream;
-    return stream;
+  private open(): OutputFile {
+    if (this.file) return this.file;
+    const file = this.options.append ? OutputFile.append(this.path, '--rejects') : OutputFile.createNew(this.path, '--rejects');
+    this.path = file.path;
+    this.file = file;
+    file.append(`${JSON.stringify(this.header)}\n`);
+    return file;
   }
 }

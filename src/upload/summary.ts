@@ -35,6 +35,9 @@ export interface Summary extends Counts {
   peakRssMb: number;
   /** Most events held in requests at once: never more than concurrency × batch size. */
   peakEventsInFlight: number;
+  /** The rejects file written, exactly (a suffixed name when the default one was taken). */
   rejects: string | null;
+  /** Rejections whose line could not be written (disk full): not settled, the next run rejects them again. */
+  rejectsNotWritten?: number;
   topReasons: Array<{ reason: string; count: number }>;
 }

@@ -165,7 +165,36 @@ export class Uploader {
 
   private async rejectLocal(item: Extract<PipelineItem, { kind: 'rejected' }>): Promise<void> {
     this.counts.rejectedLocal++;
-    await this.hooks.onReject(item);
+    await this.report(item);
+  }
+
+  /**
+   * Hands a rejection to the rejects file. When its line cannot be written (disk full: an
+   * AbortError), the run stops at once and the record stays unsettled, so the next run rejects it
+   * again into a healthy file. Returns whether the line was written.
+   */
+  private async report(item: Parameters<UploadHooks['onReject']>[0]): Promise<boolean> {
+    try {
+      await this.hooks.onReject(item);
+      return true;
+    } catch (error) {
+      if (!(error instanceof AbortError)) throw error;
+      this.abort(error);
+      return false;
+    }
+  }
+
+  /** The server's rejections in this batch, written to the rejects file; returns the indexes whose line could not be. */
+  private async reportServerRejections(batch: EventItem[], outcomes: Outcome[]): Promise<Set<number>> {
+    const unwritten = new Set<number>();
+    for (let i = 0; i < batch.length; i++) {
+      const outcome = outcomes[i]!;
+      if (outcome.kind !== 'rejected') continue;
+      const item = batch[i]!;
+      const rejection = { kind: 'rejected' as const, position: item.position, stage: 'server' as const, issues: [{ path: 'server', message: `HTTP ${outcome.status}: ${outcome.message}` }], record: item.record, event: item.event, status: outcome.status };
+      if (!(await this.report(rejection))) unwritten.add(i);
+    }
+    return unwritten;
   }
 
   /** Waits for a free request slot (this is the backpressure on reading), then starts the batch. */
@@ -204,10 +233,15 @@ export class Uploader {
       await this.deliverBatch(batch.slice(half));
       return;
     }
+    // Rejects lines first: the journal settles a rejection only once its line is in the rejects
+    // file. One whose line could not be written is left out of the answer, so the next run sends
+    // it again (a kill between the two makes the next run reject it once more: never a loss).
+    const unwritten = await this.reportServerRejections(batch, outcomes);
     if (this.options.journal) {
-      await this.options.journal.record(batch.map((item, i) => journalResult(item.event.idempotency_key!, outcomes[i]!)), this.inflightIds.get(batch));
+      const results = batch.flatMap((item, i) => (unwritten.has(i) ? [] : [journalResult(item.event.idempotency_key!, outcomes[i]!)]));
+      await this.options.journal.record(results, this.inflightIds.get(batch));
     }
-    for (let i = 0; i < batch.length; i++) await this.record(batch[i]!, outcomes[i]!);
+    for (let i = 0; i < batch.length; i++) this.record(batch[i]!, outcomes[i]!);
   }
 
   /** Returns one outcome per event, or undefined when the run was aborted (the batch counts as unsent). */
@@ -220,7 +254,16 @@ export class Uploader {
     this.counts.sent += batch.length;
     this.hooks.onSend?.(batch);
     if (this.options.dryRun || !this.sender) {
-      await this.hooks.onDryRun?.(path, body);
+      try {
+        await this.hooks.onDryRun?.(path, body);
+      } catch (error) {
+        // --out could not be written (disk full): the run stops, and this batch is not sent.
+        if (!(error instanceof AbortError)) throw error;
+        this.abort(error);
+        this.counts.unsent += batch.length;
+        this.counts.sent -= batch.length;
+        return undefined;
+      }
       return batch.map(() => ({ kind: 'accepted' }));
     }
     // Written before the request leaves: if the process dies now, the next run knows these were
@@ -280,14 +323,13 @@ export class Uploader {
     return this.renewing;
   }
 
-  private async record(item: EventItem, outcome: Outcome): Promise<void> {
+  private record(item: EventItem, outcome: Outcome): void {
     this.hooks.onOutcome?.(item, outcome);
     if (outcome.kind === 'accepted') this.counts.accepted++;
     else if (outcome.kind === 'duplicate') this.counts.duplicates++;
     else {
       this.counts.rejectedServer++;
       if (this.options.journal) this.rejectedThisRun.add(item.event.idempotency_key!);
-      await this.hooks.onReject({ kind: 'rejected', position: item.position, stage: 'server', issues: [{ path: 'server', message: `HTTP ${outcome.status}: ${outcome.message}` }], record: item.record, event: item.event, status: outcome.status });
     }
   }
 }

@@ -123,7 +123,8 @@ describe.concurrent('validate: invalid records', () => {
       const rejects = join(dir, 'rejects.ndjson');
       const result = await runCli(['validate', 'fixtures/orders-mistakes.csv', '-m', ordersMapping, '--rejects', rejects]);
       expect(result.stdout).toBe(`${MISTAKES.join('\n')}\n9 records read: 3 valid, 6 invalid\nrejected records written to ${rejects}\n`);
-      const lines = (await readFile(rejects, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      const [header, ...lines] = (await readFile(rejects, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(header).toMatchObject({ run: { command: 'validate', files: ['fixtures/orders-mistakes.csv'] } });
       expect(lines.map((line) => [line.line, line.stage])).toEqual([
         [3, 'map'],
         [4, 'map'],

@@ -54,7 +54,7 @@ export async function importInto(sandbox: Sandbox, dir: string, args: string[], 
     env: { ...NO_CREDENTIALS, ...credentials(sandbox), ...options.env },
     timeoutMs: options.timeoutMs,
   });
-  return { ...result, summary: parseSummary(result), rejects: await readNdjson(rejectsFile) };
+  return { ...result, summary: parseSummary(result), rejects: await readRejects(rejectsFile) };
 }
 
 /** The CLI without a sandbox to point at (configuration errors, unreachable endpoints, --sandbox). */
@@ -84,6 +84,11 @@ export async function readNdjson(path: string): Promise<Array<Record<string, any
     return [];
   }
   return text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, any>);
+}
+
+/** The rejected records of a rejects file, without the header line that starts each run's lines. */
+export async function readRejects(path: string): Promise<Array<Record<string, any>>> {
+  return (await readNdjson(path)).filter((line) => !('run' in line && Object.keys(line).length === 1));
 }
 
 export async function writeNdjson(path: string, records: unknown[]): Promise<string> {

@@ -118,7 +118,7 @@ describe('validate --reporter junit', () => {
   });
 
   it('refuses an unwritable --junit file before reading anything (exit 2)', async () => {
-    const result = await runCli(['validate', 'fixtures/orders.csv', '-m', 'fixtures/orders.mapping.json', '--junit', '/nonexistent-folder/v.xml']);
-    expect(result).toMatchObject({ code: 2, stdout: '', stderr: 'eventload: --junit /nonexistent-folder/v.xml: cannot write (ENOENT)\n' });
+    const result = await runCli(['validate', 'fixtures/orders.csv', '-m', 'fixtures/orders.mapping.json', '--junit', 'fixtures/orders.csv/v.xml']);
+    expect(result).toMatchObject({ code: 2, stdout: '', stderr: 'eventload: --junit fixtures/orders.csv/v.xml: cannot write (ENOTDIR)\n' });
   });
 });

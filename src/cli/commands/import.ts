@@ -1,13 +1,14 @@
 // `eventload import`: read, map, validate and upload in one streaming pass, then account for
 // every event. Also serves `--sandbox` (a local emulator of the target, started in-process).
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { join } from 'node:path';
 import { AbortError, ConfigError, EXIT, formatIssues } from '../../errors.js';
 import { applyConfig, type ConfigurableFlags } from '../../config/apply.js';
 import type { Journal, JournalScope } from '../../journal/journal.js';
 import { ErrorRateGuard } from '../../report/error-rate.js';
 import { prepareInputs, readEvents, type PipelineItem } from '../../pipeline/read-events.js';
 import { RejectsWriter } from '../../report/rejects.js';
+import { checkReplaceable, OutputFile, OutputWriteError, replaceFile } from '../../output/file.js';
+import { checkOutputs, journalFiles, type NamedPath } from '../../output/same-file.js';
 import { findTarget, parseTargetOptions } from '../../targets/index.js';
 import type { Session } from '../../targets/types.js';
 import type { HttpClient } from '../../upload/http.js';
@@ -67,6 +68,8 @@ export interface DeliveryExtras {
   progressDetail?: () => string | undefined;
   /** Prints the summary instead of the import's table (sync's one line). */
   printSummary?: (summary: Summary) => void;
+  /** Where a default-named rejects file goes (sync: beside its config); the current folder otherwise. */
+  rejectsFolder?: string;
 }
 
 export const DEFAULT_JOURNAL = process.env.EVENTLOAD_JOURNAL || '.eventload/journal.db';
@@ -86,15 +89,53 @@ export async function runImport(commandLineFiles: string[], commandLineFlags: Im
   if (flags.concurrency !== 'auto' && flags.concurrency < 1) throw new ConfigError('--concurrency must be at least 1, or auto');
   if ((flags.concurrencyMax ?? DELIVERY_DEFAULTS.concurrencyMax) < 1) throw new ConfigError('--concurrency-max must be at least 1');
   if (flags.out && !flags.dryRun) throw new ConfigError('--out writes the request bodies of a --dry-run; add --dry-run');
-  const prepared = await prepareInputs(settings);
 
-  const rejects = new RejectsWriter(flags.rejects ?? defaultRejectsPath());
+  // A named rejects file is appended to (every run keeps its rejects); a default-named one is new.
+  const rejects = new RejectsWriter(flags.rejects ?? join(extras.rejectsFolder ?? '', defaultRejectsPath()), { append: flags.rejects !== undefined, command: extras.command ?? 'import', files });
+  checkOutputs(inputPaths(files, flags), deliveryOutputs(rejects.path, flags, extras));
   await rejects.checkWritable();
-  const sandbox: RunningSandbox | undefined = flags.sandbox && !flags.dryRun ? await (await import('../sandbox-session.js')).startSandboxFor(target.name, flags.quiet || flags.json) : undefined;
+  if (flags.report) checkReplaceable(flags.report, '--report', isSummaryReport);
+  const out = flags.out ? OutputFile.create(flags.out, '--out') : undefined;
   try {
-    return await importInto(sandbox, target, settings, prepared, rejects, targetOptions, batchSize, flags, extras);
+    const prepared = await prepareInputs(settings);
+    const sandbox: RunningSandbox | undefined = flags.sandbox && !flags.dryRun ? await (await import('../sandbox-session.js')).startSandboxFor(target.name, flags.quiet || flags.json) : undefined;
+    try {
+      return await importInto(sandbox, target, settings, prepared, rejects, out, targetOptions, batchSize, flags, extras);
+    } finally {
+      await sandbox?.close();
+    }
   } finally {
-    await sandbox?.close();
+    out?.close();
+  }
+}
+
+/** What a run reads: its input files, and the mapping and config files that shape it. */
+export function inputPaths(files: readonly string[], flags: { mapping?: string; config?: string }): NamedPath[] {
+  return [
+    ...files.map((path) => ({ role: 'input', path })),
+    ...(flags.mapping ? [{ role: 'the mapping file', path: flags.mapping }] : []),
+    ...(flags.config ? [{ role: 'the config file', path: flags.config }] : []),
+  ];
+}
+
+/** Every file an import, replay or sync run writes. */
+function deliveryOutputs(rejects: string, flags: ImportFlags, extras: DeliveryExtras): NamedPath[] {
+  const journal = flags.dryRun || flags.journal === false ? undefined : (extras.journal?.path ?? (typeof flags.journal === 'string' ? flags.journal : DEFAULT_JOURNAL));
+  return [
+    { role: '--rejects', path: rejects },
+    ...(flags.out ? [{ role: '--out', path: flags.out }] : []),
+    ...(flags.report ? [{ role: '--report', path: flags.report }] : []),
+    ...(journal ? journalFiles(journal) : []),
+  ];
+}
+
+/** An earlier summary written by --report (and so replaceable by this run's). */
+export function isSummaryReport(text: string): boolean {
+  try {
+    const json = JSON.parse(text) as Record<string, unknown>;
+    return typeof json === 'object' && json !== null && typeof json.command === 'string' && typeof json.outcome === 'string' && typeof json.read === 'number';
+  } catch {
+    return false;
   }
 }
 
@@ -104,6 +145,7 @@ async function importInto(
   settings: Awaited<ReturnType<typeof loadInputSettings>>,
   prepared: Awaited<ReturnType<typeof prepareInputs>>,
   rejects: RejectsWriter,
+  out: OutputFile | undefined,
   targetOptions: unknown,
   batchSize: number,
   flags: ImportFlags,
@@ -134,7 +176,6 @@ async function importInto(
     http = flags.dryRun ? undefined : new (await import('../../upload/http.js')).HttpClient(endpoint, concurrency, flags.timeout);
     const sender = http && new Sender(http, new RateLimiter(rate?.perSecond, rate?.burst), { ...DEFAULT_RETRY, maxRetries: flags.maxRetries, deadlineMs: flags.retryDeadline * 1000, baseDelayMs: flags.backoffBase }, (notice) => progress.retry(notice));
     const session: Session = await connect(target, sender, env, targetOptions, flags.dryRun ?? false);
-    const out = flags.out ? await openOut(flags.out) : undefined;
     uploader = new Uploader(session, sender, { concurrency, adaptive, batchSize, dryRun: flags.dryRun ?? false, journal: scope, retryRejected: flags.retryRejected }, {
       onReject: async (item) => {
         progress.rejected(item);
@@ -143,13 +184,12 @@ async function importInto(
         await rejects.write(item);
       },
       onSend: extras.onSend,
-      onDryRun: out && (async (_path, body) => void (out.write(`${body}\n`) || (await once(out, 'drain')))),
+      onDryRun: out && (async (_path, body) => out.append(`${body}\n`)),
     });
     progress.start(uploader.counts);
     const read = readEvents(settings, prepared);
     const items = guard ? guarded(read, guard, uploader) : read;
     await uploader.run(extras.transform ? extras.transform(items, uploader) : items);
-    if (out) await new Promise((resolve) => out.end(resolve));
   } finally {
     progress.stop();
     stopSignals.runOver();
@@ -173,10 +213,12 @@ async function importInto(
       extras.afterRun?.(summary, scope);
       if (!extras.journal) journal.close();
     }
-    if (flags.report) await writeReport(flags.report, summary);
+    if (flags.report) writeReport(flags.report, summary);
     if (extras.printSummary) extras.printSummary(summary);
     else printSummary(summary, flags.json ?? false);
     if (sandbox && !flags.json) sandbox.describe();
+    // Said on stderr too (one line, naming the file and the cause): the summary may be JSON, or in a report.
+    if (uploader!.abortError instanceof OutputWriteError) process.stderr.write(`eventload: ${uploader!.abortError.message}\n`);
     if (guard?.tripped) {
       process.stderr.write(`eventload: ${guard.message()}\n`);
       return EXIT.someRejected;
@@ -226,20 +268,10 @@ const offlineClient = {
   post: async () => ({ status: 599, body: { detail: 'dry run: nothing is sent' } }),
 };
 
-/** `eventload-rejects-<UTC time>.ndjson`: a new file per run, so no run overwrites another's rejects. */
+/** `eventload-rejects-<UTC time>.ndjson`: created exclusively (`-2`, `-3`… when two runs start in the same second). */
 export function defaultRejectsPath(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return `eventload-rejects-${stamp}.ndjson`;
-}
-
-async function openOut(path: string) {
-  const stream = createWriteStream(path);
-  try {
-    await once(stream, 'open');
-  } catch (error) {
-    throw new ConfigError(`--out ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  return stream;
 }
 
 function summarize(uploader: Uploader, target: string, endpoint: string, flags: ImportFlags, started: number, rejects: RejectsWriter, reasons: Map<string, number>, signal: NodeJS.Signals | undefined): Summary {
@@ -257,17 +289,18 @@ function summarize(uploader: Uploader, target: string, endpoint: string, flags: 
     eventsPerSecond: Math.round(delivered / Math.max(elapsedSeconds, 0.001)),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     peakEventsInFlight: uploader.peakEventsInFlight,
-    rejects: rejects.count > 0 ? rejects.path : null,
+    rejects: rejects.count + rejects.notWritten > 0 ? rejects.path : null,
+    ...(rejects.notWritten > 0 && { rejectsNotWritten: rejects.notWritten }),
     topReasons: [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([reason, count]) => ({ reason, count })),
   };
 }
 
-async function writeReport(path: string, summary: Summary): Promise<void> {
-  const { writeFile } = await import('node:fs/promises');
+/** Replaces the earlier report atomically (checked replaceable before the run); a failure is said, the run's exit code stands. */
+function writeReport(path: string, summary: Summary): void {
   try {
-    await writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);
+    replaceFile(path, `${JSON.stringify(summary, null, 2)}\n`, '--report');
   } catch (error) {
-    process.stderr.write(`eventload: could not write --report ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}\n`);
+    process.stderr.write(`eventload: ${(error as Error).message}\n`);
   }
 }
 

@@ -1,8 +1,9 @@
 // `eventload init FILE`: samples the first records of a CSV or NDJSON file and writes a starting
 // mapping file, saying on stderr what it guessed, why, and what the user must check.
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { existsSync, lstatSync } from 'node:fs';
 import { basename } from 'node:path';
+import { createFileExclusively, replaceFile } from '../../output/file.js';
+import { checkOutputs } from '../../output/same-file.js';
 import { ConfigError, EXIT, formatIssues, type Issue } from '../../errors.js';
 import { checkCanonical, type CanonicalEvent } from '../../events/canonical.js';
 import { formatJson } from '../../init/format.js';
@@ -29,7 +30,9 @@ const MAX_ITEMS = 2_000;
 export async function runInit(file: string, flags: InitFlags): Promise<number> {
   if (file === '-' && !flags.out) throw new ConfigError('reading standard input: name the mapping file to write with --out FILE');
   const out = flags.out ?? defaultOutput(file);
-  if (!flags.force && existsSync(out)) throw new ConfigError(`${out}: already exists; pass --force to overwrite it`);
+  // Even --force never writes the mapping over the file it is guessed from.
+  checkOutputs([{ role: 'input', path: file }], [{ role: 'the mapping file', path: out }]);
+  if (!flags.force && (existsSync(out) || lstatSync(out, { throwIfNoEntry: false }))) throw new ConfigError(`${out}: already exists; pass --force to overwrite it`, 'EL_OUTPUT_EXISTS');
 
   const input = await openInput(file);
   const reader = chooseReader(file, input.head, flags.format);
@@ -61,12 +64,13 @@ export async function runInit(file: string, flags: InitFlags): Promise<number> {
 
   const mapping: MappingFile = { ...guess.mapping, ...(flags.delimiter !== undefined && { reader: { delimiter: flags.delimiter } }) };
   notes.push(...(await checkSample(mapping, sample.records, out, flags.target)));
+  // Missing folders are created; --force replaces the old file whole (a failure leaves it as it was).
   try {
-    await writeFile(out, `${formatJson(mapping)}\n`, { flag: flags.force ? 'w' : 'wx' });
+    if (flags.force) replaceFile(out, `${formatJson(mapping)}\n`, 'init: mapping file');
+    else createFileExclusively(out, `${formatJson(mapping)}\n`, 'init: mapping file');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new ConfigError(`${out}: already exists; pass --force to overwrite it`);
-    throw new ConfigError(`${out}: cannot write the mapping file (${code ?? 'error'})`);
+    if ((error as ConfigError).code === 'EL_OUTPUT_EXISTS') throw new ConfigError(`${out}: already exists; pass --force to overwrite it`, 'EL_OUTPUT_EXISTS');
+    throw new ConfigError((error as Error).message, 'EL_OUTPUT_OPEN');
   }
   printNotes(file, sample.records.length, notes);
   process.stdout.write(`${out}\n`);

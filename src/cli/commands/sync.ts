@@ -1,6 +1,5 @@
 // `eventload sync --config FILE`: the cron job. Reads only files that changed since the last
 // completed run, sends only what the journal has not seen, and never runs twice at once.
-import { join } from 'node:path';
 import { mergeConfig } from '../../config/apply.js';
 import { EXIT } from '../../errors.js';
 import { Journal } from '../../journal/journal.js';
@@ -11,7 +10,8 @@ import { findTarget } from '../../targets/index.js';
 import type { Summary } from '../../upload/summary.js';
 import { DELIVERY_DEFAULTS } from '../defaults.js';
 import { checkEndpoint } from '../endpoint.js';
-import { defaultRejectsPath, runImport, type ImportFlags } from './import.js';
+import { checkOutputs, journalFiles } from '../../output/same-file.js';
+import { inputPaths, runImport, type ImportFlags } from './import.js';
 
 export interface SyncFlags {
   config: string;
@@ -29,11 +29,15 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
   const flags: SyncFlags = { ...commandLineFlags, json: commandLineFlags.json ?? config.json, report: commandLineFlags.report ?? config.report };
   const target = findTarget(sync.target);
   const endpoint = checkEndpoint(config.endpoint ?? target.defaultEndpoint, config.allowHttp ?? false);
+  const paths = await expandSources(sync.patterns, sync.base);
+  // Before the journal is opened: no output of this run may be one of the files it reads.
+  const rejects = sync.loaded.config.rejects;
+  const outputs = [...(rejects ? [{ role: 'rejects', path: rejects }] : []), ...(flags.report ? [{ role: '--report', path: flags.report }] : []), ...journalFiles(sync.journal)];
+  checkOutputs(inputPaths(paths, { mapping: sync.loaded.config.mapping, config: flags.config }), outputs);
   const journal = Journal.open(sync.journal);
   const lock = acquireLock(`${sync.journal}.lock`);
   try {
     if (lock.recovered && !flags.json) process.stderr.write(`eventload: recovered a stale lock left by pid ${lock.recovered.pid} (since ${lock.recovered.since})\n`);
-    const paths = await expandSources(sync.patterns, sync.base);
     const { changed, unchanged } = await changedFiles(paths, journal.scope(target.name, endpoint, 0));
     if (changed.length === 0) {
       report(flags, { files: paths.length, unchanged: unchanged.length }, undefined);
@@ -49,6 +53,8 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
         for (const file of changed) scope.rememberFile(file.path, file.fingerprint);
       },
       printSummary: (summary) => report(flags, { files: paths.length, unchanged: unchanged.length }, summary, changed),
+      // Beside the config, not in whatever folder cron starts in.
+      rejectsFolder: sync.loaded.dir,
     });
   } finally {
     lock.release();
@@ -63,8 +69,8 @@ function importFlags(sync: SyncConfig, flags: SyncFlags): ImportFlags {
     ...merged,
     target: sync.target,
     journal: sync.journal,
-    // Beside the config, not in whatever folder cron starts in.
-    rejects: merged.rejects ?? join(sync.loaded.dir, defaultRejectsPath()),
+    // A fixed `rejects` path is appended to, a header line per run: a.csv's rejects survive b.csv's run.
+    rejects: merged.rejects,
     report: flags.report,
     json: flags.json,
     verbose: flags.verbose ?? merged.verbose,

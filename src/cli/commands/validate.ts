@@ -1,13 +1,15 @@
 // `eventload validate`: read, map and check everything; send nothing; say exactly what is wrong.
 // stdout carries the chosen report (text, json, github annotations or JUnit XML); progress and
 // --verbose lines go to stderr.
-import { writeFile } from 'node:fs/promises';
 import { applyConfig } from '../../config/apply.js';
 import { ConfigError, EXIT, formatIssues, formatPosition } from '../../errors.js';
 import { prepareInputs, readEvents } from '../../pipeline/read-events.js';
 import { ErrorRateGuard } from '../../report/error-rate.js';
 import { junitReport, type JunitFile } from '../../report/junit.js';
 import { RejectsWriter } from '../../report/rejects.js';
+import { checkReplaceable, OutputWriteError, replaceFile } from '../../output/file.js';
+import { checkOutputs } from '../../output/same-file.js';
+import { inputPaths } from './import.js';
 import { loadInputSettings, type InputFlags } from '../input-settings.js';
 import { Progress } from '../progress.js';
 
@@ -31,9 +33,12 @@ export async function runValidate(commandLineFiles: string[], commandLineFlags: 
   const { flags, files } = await applyConfig(commandLineFlags, commandLineFlags.optionSources, commandLineFiles, { command: 'validate' });
   const settings = await loadInputSettings(files, flags);
   const guard = flags.maxErrorRate !== undefined ? new ErrorRateGuard(flags.maxErrorRate) : undefined;
-  const rejects = flags.rejects ? new RejectsWriter(flags.rejects) : undefined;
+  const outputs = [...(flags.rejects ? [{ role: '--rejects', path: flags.rejects }] : []), ...(flags.junit ? [{ role: '--junit', path: flags.junit }] : [])];
+  checkOutputs(inputPaths(files, flags), outputs);
+  // A rejects file the user named is appended to, a header line per run (see RejectsWriter).
+  const rejects = flags.rejects ? new RejectsWriter(flags.rejects, { append: true, command: 'validate', files }) : undefined;
   await rejects?.checkWritable();
-  if (flags.junit) await writeJunit(flags.junit, ''); // fail before reading, not after
+  if (flags.junit) checkReplaceable(flags.junit, '--junit', (text) => text.includes('<testsuite name="eventload validate"')); // fail before reading, not after
   const prepared = await prepareInputs(settings);
 
   const progress = new Progress({ verbose: flags.verbose });
@@ -47,6 +52,7 @@ export async function runValidate(commandLineFiles: string[], commandLineFlags: 
   let current: { entry: JunitFile; since: number } | undefined;
   const out = (line: string) => process.stdout.write(`${line}\n`);
   let stopped: string | undefined;
+  let writeFailed: OutputWriteError | undefined;
 
   progress.watchInputs(prepared.map((p) => p.input));
   progress.startValidation(counts);
@@ -74,7 +80,14 @@ export async function runValidate(commandLineFiles: string[], commandLineFlags: 
       } else {
         counts.invalid++;
         entry.invalid++;
-        await rejects?.write(item);
+        try {
+          await rejects?.write(item);
+        } catch (error) {
+          // Disk full: stop at once; what was counted so far is the account, the rerun writes the rest.
+          if (!(error instanceof OutputWriteError)) throw error;
+          writeFailed = error;
+          break;
+        }
         const listing = flags.maxErrors === undefined || listed.length < flags.maxErrors;
         if (listing) {
           const error = { file, line: item.position.line, stage: item.stage, issues: item.issues };
@@ -98,16 +111,17 @@ export async function runValidate(commandLineFiles: string[], commandLineFlags: 
   }
   if (current) current.entry.seconds += (Date.now() - current.since) / 1000;
   const seconds = (Date.now() - started) / 1000;
-  const rejectsPath = rejects && rejects.count > 0 ? rejects.path : null;
+  const rejectsPath = rejects && rejects.count + rejects.notWritten > 0 ? rejects.path : null;
+  if (writeFailed) stopped = writeFailed.message;
 
   const entries = [...perFile.values()];
   const reached = current ? entries.indexOf(current.entry) : entries.length - 1;
   const junitFiles = entries.map((entry, index) => (stopped && index > reached ? { ...entry, notRead: 'not read: the run stopped at --max-error-rate' } : entry));
   const junit = () => junitReport({ name: 'eventload validate', files: junitFiles, seconds, timestamp: new Date(started), stopped });
-  if (flags.junit) await writeJunit(flags.junit, junit());
+  if (flags.junit) writeJunit(flags.junit, junit());
 
   if (flags.reporter === 'json') {
-    out(JSON.stringify({ command: 'validate', files, ...counts, errors: listed, errorsListed: listed.length, rejects: rejectsPath, ...(stopped && { stopped }) }, null, 2));
+    out(JSON.stringify({ command: 'validate', files, ...counts, errors: listed, errorsListed: listed.length, rejects: rejectsPath, ...(rejects?.notWritten && { rejectsNotWritten: rejects.notWritten }), ...(stopped && { stopped }) }, null, 2));
   } else if (flags.reporter === 'junit') {
     process.stdout.write(junit());
   } else {
@@ -117,14 +131,16 @@ export async function runValidate(commandLineFiles: string[], commandLineFlags: 
     if (rejectsPath) out(`rejected records written to ${rejectsPath}`);
   }
   if (stopped) process.stderr.write(`eventload: ${stopped}\n`);
+  if (writeFailed) return EXIT.aborted;
   return counts.invalid > 0 ? EXIT.someRejected : EXIT.ok;
 }
 
-async function writeJunit(path: string, xml: string): Promise<void> {
+/** Replaces an earlier eventload JUnit file atomically (checked replaceable before reading). */
+function writeJunit(path: string, xml: string): void {
   try {
-    await writeFile(path, xml);
+    replaceFile(path, xml, '--junit');
   } catch (error) {
-    throw new ConfigError(`--junit ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError((error as Error).message);
   }
 }
 
