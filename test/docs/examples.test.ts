@@ -30,18 +30,6 @@ const SEED: Record<string, string> = {
   'audit.ndjson': 'fixtures/events.ndjson',
 };
 
-/**
- * Examples that are right but fail because of a known bug being fixed elsewhere; each is skipped
- * by the command it contains, naming the bug. Remove the entry once the fix is merged.
- */
-const KNOWN_BUGS: { file: string; command: RegExp; bug: string }[] = [
-  {
-    file: 'README.md',
-    command: /--config orders\.json/,
-    bug: 'issue 12 item 7: `"rejects": "rejects/orders.ndjson"` fails with ENOENT (parent folders are not created)',
-  },
-];
-
 const DOCS = ['README.md', ...(await markdownUnder('docs'))];
 
 async function markdownUnder(dir: string): Promise<string[]> {
@@ -113,11 +101,6 @@ function defineBlockTests(name: string, block: Block, written: { path: string; b
   if (commands.length === 0) return;
   if (notRunnable) {
     test.skip(`${name} (not runnable: ${notRunnable.kind === 'not-runnable' ? notRunnable.reason : ''})`, () => {});
-    return;
-  }
-  const known = KNOWN_BUGS.find((k) => k.file === block.file && commands.some((c) => k.command.test(c.command)));
-  if (known) {
-    test.skip(`${name} (known bug: ${known.bug})`, () => {});
     return;
   }
   test(name, async () => {
