@@ -54,7 +54,7 @@ describe('journal', () => {
       const path = join(dir, 'journal.db');
       await writeFile(path, 'this is not a database, just some text that happens to be here'.repeat(100));
       expect(() => Journal.open(path)).toThrow(ConfigError);
-      expect(() => Journal.open(path)).toThrow(/is not a readable eventload journal.*--no-journal/);
+      expect(() => Journal.open(path)).toThrow(/is not an eventload journal.*left untouched/);
     });
   });
 

@@ -6,12 +6,11 @@ import { EXIT } from '../../errors.js';
 import { Journal } from '../../journal/journal.js';
 import { loadSyncConfig, type SyncConfig } from '../../sync/config.js';
 import { changedFiles, expandSources, type SourceFile } from '../../sync/files.js';
-import { acquireLock } from '../../sync/lock.js';
 import { findTarget } from '../../targets/index.js';
 import type { Summary } from '../../upload/summary.js';
 import { DELIVERY_DEFAULTS } from '../defaults.js';
 import { checkEndpoint } from '../endpoint.js';
-import { defaultRejectsPath, runImport, type ImportFlags } from './import.js';
+import { defaultRejectsPath, noteRecoveredLock, runImport, type ImportFlags } from './import.js';
 
 export interface SyncFlags {
   config: string;
@@ -29,10 +28,10 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
   const flags: SyncFlags = { ...commandLineFlags, json: commandLineFlags.json ?? config.json, report: commandLineFlags.report ?? config.report };
   const target = findTarget(sync.target);
   const endpoint = checkEndpoint(config.endpoint ?? target.defaultEndpoint, config.allowHttp ?? false);
-  const journal = Journal.open(sync.journal);
-  const lock = acquireLock(`${sync.journal}.lock`);
+  // Takes the journal's lock before anything is read from it, and holds it for the whole run.
+  const journal = Journal.open(sync.journal, 'sync');
   try {
-    if (lock.recovered && !flags.json) process.stderr.write(`eventload: recovered a stale lock left by pid ${lock.recovered.pid} (since ${lock.recovered.since})\n`);
+    noteRecoveredLock(journal);
     const paths = await expandSources(sync.patterns, sync.base);
     const { changed, unchanged } = await changedFiles(paths, journal.scope(target.name, endpoint, 0));
     if (changed.length === 0) {
@@ -51,7 +50,6 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
       printSummary: (summary) => report(flags, { files: paths.length, unchanged: unchanged.length }, summary, changed),
     });
   } finally {
-    lock.release();
     journal.close();
   }
 }
