@@ -118,8 +118,7 @@ export class Journal {
    * eventload journal before writing anything to it (a foreign file is a ConfigError, untouched).
    */
   static open(path: string, command = 'import'): Journal {
-    mkdirSync(dirname(path), { recursive: true });
-    const lock = acquireJournalLock(path, command);
+    const lock = takeLock(path, command);
     let db: Database.Database | undefined;
     try {
       db = new Database(path, { timeout: 5000 });
@@ -456,6 +455,20 @@ function identify(db: Database.Database, path: string): 'new' | 'journal' {
   const ours = ['runs', 'scopes', 'events'].every((name) => tables.includes(name)) && tables.every((name) => JOURNAL_TABLES.has(name));
   if (!ours) throw foreign(`a SQLite database with tables ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', …' : ''}`);
   return 'journal';
+}
+
+/** The folder and the lock, before the journal itself is touched; a file-system error is said plainly. */
+function takeLock(path: string, command: string): JournalLock {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    return acquireJournalLock(path, command);
+  } catch (error) {
+    if (error instanceof LockedError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    // No room for a lock file: the journal could not be written either (exit 3, as mid-run).
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO') throw new JournalWriteError(path, new Error(`its lock file cannot be written: ${code}`));
+    throw new ConfigError(`journal ${path}: cannot create its folder or its lock file ${path}.lock (${code})`, 'EL_JOURNAL');
+  }
 }
 
 /** What went wrong when opening, as the CLI says it: never advice that could double events. */
