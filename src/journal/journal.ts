@@ -151,7 +151,7 @@ export class Journal {
     let db: Database.Database | undefined;
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
-      identify(db, path);
+      if (identify(db, path) === 'new') throw new ConfigError(`${path} is empty: no run has written a journal there yet`, 'EL_JOURNAL');
       if ((db.pragma('user_version', { simple: true }) as number) < LAYOUT) {
         // Written by an older eventload: brought to this layout once (under the lock), then read.
         db.close();

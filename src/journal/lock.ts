@@ -47,7 +47,7 @@ export function acquireJournalLock(journalPath: string, command: string): Journa
   let recovered: LockOwner | undefined;
   const deadline = Date.now() + TAKEOVER_WAIT_MS;
   for (;;) {
-    if (createWhole(path, content)) return { path, ...(recovered && { recovered }), release: () => releaseIfMine(path, content) };
+    if (createWhole(path, content)) return held(path, content, recovered);
     const seen = readText(path);
     if (seen === undefined) continue; // released between our attempt and the read: try again
     const owner = parseOwner(seen);
@@ -60,6 +60,20 @@ export function acquireJournalLock(journalPath: string, command: string): Journa
     else if (Date.now() > deadline) throw new LockedError(`the lock ${path} is being taken over by another run; try again`);
     else pause(10); // another run is removing the same stale lock: see who gets it
   }
+}
+
+/** A held lock; also released when the process exits on its own (a second Ctrl-C), not only at the end of the run. */
+function held(path: string, content: string, recovered: LockOwner | undefined): JournalLock {
+  const onExit = () => releaseIfMine(path, content);
+  process.once('exit', onExit);
+  return {
+    path,
+    ...(recovered && { recovered }),
+    release: () => {
+      process.off('exit', onExit);
+      releaseIfMine(path, content);
+    },
+  };
 }
 
 /** Reads the lock's owner without taking it (the SQLITE_BUSY message names it). */

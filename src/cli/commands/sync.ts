@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { mergeConfig } from '../../config/apply.js';
 import { EXIT } from '../../errors.js';
-import { Journal } from '../../journal/journal.js';
+import { asJournalWriteError, Journal } from '../../journal/journal.js';
 import { loadSyncConfig, type SyncConfig } from '../../sync/config.js';
 import { changedFiles, expandSources, type SourceFile } from '../../sync/files.js';
 import { findTarget } from '../../targets/index.js';
@@ -33,7 +33,7 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
   try {
     noteRecoveredLock(journal);
     const paths = await expandSources(sync.patterns, sync.base);
-    const { changed, unchanged } = await changedFiles(paths, journal.scope(target.name, endpoint, 0));
+    const { changed, unchanged } = await changedFiles(paths, fileScope(journal, target.name, endpoint));
     if (changed.length === 0) {
       report(flags, { files: paths.length, unchanged: unchanged.length }, undefined);
       return EXIT.ok;
@@ -51,6 +51,15 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
     });
   } finally {
     journal.close();
+  }
+}
+
+/** The journal's record of files read; a journal that cannot be written (full disk) stops the run (exit 3). */
+function fileScope(journal: Journal, target: string, endpoint: string) {
+  try {
+    return journal.scope(target, endpoint, 0);
+  } catch (error) {
+    throw asJournalWriteError(error, journal.path);
   }
 }
 
