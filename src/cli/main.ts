@@ -158,7 +158,8 @@ Examples:
   $ eventload import audit.ndjson -t immutable --dry-run --out bodies.ndjson
 
 Exit codes: 0 all delivered, 1 some events rejected, 2 usage or configuration error (nothing sent),
-3 aborted (credentials refused, endpoint unreachable), 130/143 interrupted.`)
+3 aborted (credentials refused, endpoint unreachable, journal not writable), 4 another run is using
+the journal, 130/143 interrupted.`)
     .action(async (files: string[], options: Record<string, unknown>) => {
       const { runImport } = await import('./commands/import.js');
       setExit(await runImport(files, options as unknown as ImportFlags));
@@ -202,7 +203,7 @@ Examples:
 
 The same file works with validate --config and import --config. Paths in it are relative to its
 folder; the journal defaults to .eventload/journal.db beside it.
-Exit codes: as for import; 4 when another sync with the same journal is still running.`)
+Exit codes: as for import (4: another run, sync or import, is using the same journal).`)
     .action(async (options: Record<string, unknown>) => {
       const { runSync } = await import('./commands/sync.js');
       setExit(await runSync(options as unknown as SyncFlags));
@@ -213,11 +214,16 @@ Exit codes: as for import; 4 when another sync with the same journal is still ru
     .description('show what the journal holds per target: accepted, duplicates, rejected, in flight, and the last run')
     .option('--journal <file>', 'the journal to read (default: .eventload/journal.db)')
     .option('--json', 'print it as JSON')
+    .option('--prune-sandbox', 'remove what import --sandbox runs recorded (the sandbox:<target> scopes), and say how many events')
     .addHelpText('after', `
 Examples:
   $ eventload status
-  $ eventload status --journal /var/lib/eventload/orders.db --json`)
-    .action(async (options: { journal?: string; json?: boolean }) => {
+  $ eventload status --journal /var/lib/eventload/orders.db --json
+  $ eventload status --prune-sandbox
+
+Status only reads the journal: it never waits for a run and never changes the file.
+--prune-sandbox writes, so it exits 4 while a run holds the journal.`)
+    .action(async (options: { journal?: string; json?: boolean; pruneSandbox?: boolean }) => {
       const { runStatus } = await import('./commands/status.js');
       setExit(await runStatus(options));
     });

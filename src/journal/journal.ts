@@ -22,8 +22,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ConfigError } from '../errors.js';
+import { AbortError, ConfigError } from '../errors.js';
 import { ScalableBloom, sha256 } from '../events/idempotency.js';
+import { isSandboxScope, scopeEndpoint } from './endpoint-scope.js';
+import { acquireJournalLock, describeOwner, lockOwner, LockedError, type JournalLock, type LockOwner } from './lock.js';
 
 export type EventState = 'inflight' | 'accepted' | 'duplicate' | 'rejected';
 
@@ -103,13 +105,26 @@ CREATE TABLE IF NOT EXISTS files (
 `;
 
 export class Journal {
-  private constructor(private readonly db: Database.Database, readonly path: string) {}
+  /** The owner of a stale lock this run took over (the CLI says so), when it did. */
+  recoveredLock?: LockOwner;
 
-  /** Opens (creating when missing) a journal; a file that is not a healthy journal is a ConfigError. */
-  static open(path: string): Journal {
+  private constructor(private readonly db: Database.Database, readonly path: string, private readonly lock?: JournalLock) {
+    this.recoveredLock = lock?.recovered;
+  }
+
+  /**
+   * Opens (creating when missing) a journal to write, for `command`: takes its lock first (a
+   * LockedError, exit 4, names the live run that holds it), then checks that the file is an
+   * eventload journal before writing anything to it (a foreign file is a ConfigError, untouched).
+   */
+  static open(path: string, command = 'import'): Journal {
+    const lock = takeLock(path, command);
+    let db: Database.Database | undefined;
     try {
-      mkdirSync(dirname(path), { recursive: true });
-      const db = new Database(path, { timeout: 5000 });
+      db = new Database(path, { timeout: 5000 });
+      identify(db, path);
+      // Ours (new, or an older layout recognised by its tables): marked, so it is known without guessing.
+      if (db.pragma('application_id', { simple: true }) !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode: a committed transaction survives the process being killed.
       db.pragma('synchronous = NORMAL');
@@ -120,18 +135,38 @@ export class Journal {
       const check = db.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw Object.assign(new Error(String(check)), { code: 'SQLITE_CORRUPT' });
       migrate(db);
-      const journal = new Journal(db, path);
+      const journal = new Journal(db, path, lock);
       journal.mergeAll(); // answers a killed run recorded but did not merge yet
+      unifyScopes(db); // scopes recorded under an endpoint spelled another way (older versions)
       return journal;
     } catch (error) {
-      const code = (error as { code?: string }).code ?? '';
-      const why = code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' ? 'is not a readable eventload journal (corrupt, or another kind of file)' : `cannot be opened (${code || (error as Error).message})`;
-      throw new ConfigError(`journal ${path} ${why}; move it away to start a new journal (events it recorded may then be sent again), or pass --no-journal`, 'EL_JOURNAL');
+      if (db?.open) db.close();
+      lock.release();
+      throw openError(error, path);
+    }
+  }
+
+  /** Opens an existing journal only to read it (status): no lock, nothing written, never waits for a run. */
+  static openReadOnly(path: string): Journal {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+      if (identify(db, path) === 'new') throw new ConfigError(`${path} is empty: no run has written a journal there yet`, 'EL_JOURNAL');
+      if ((db.pragma('user_version', { simple: true }) as number) < LAYOUT) {
+        // Written by an older eventload: brought to this layout once (under the lock), then read.
+        db.close();
+        Journal.open(path, 'status').close();
+        db = new Database(path, { readonly: true, fileMustExist: true });
+      }
+      return new Journal(db, path);
+    } catch (error) {
+      if (db?.open) db.close();
+      throw openError(error, path);
     }
   }
 
   startRun(command: string, target: string, endpoint: string): number {
-    const result = this.db.prepare('INSERT INTO runs (command, target, endpoint, started_at) VALUES (?, ?, ?, ?)').run(command, target, endpoint, new Date().toISOString());
+    const result = this.db.prepare('INSERT INTO runs (command, target, endpoint, started_at) VALUES (?, ?, ?, ?)').run(command, target, scopeEndpoint(endpoint), new Date().toISOString());
     return Number(result.lastInsertRowid);
   }
 
@@ -139,11 +174,12 @@ export class Journal {
     this.db.prepare('UPDATE runs SET finished_at = ?, outcome = ?, summary = ? WHERE id = ?').run(new Date().toISOString(), outcome, JSON.stringify(summary), runId);
   }
 
-  /** The journal as seen by one run against one target and endpoint. */
+  /** The journal as seen by one run against one target and endpoint (normalised: see endpoint-scope.ts). */
   scope(target: string, endpoint: string, runId: number): JournalScope {
-    this.db.prepare('INSERT OR IGNORE INTO scopes (target, endpoint) VALUES (?, ?)').run(target, endpoint);
-    const { id } = this.db.prepare('SELECT id FROM scopes WHERE target = ? AND endpoint = ?').get(target, endpoint) as { id: number };
-    return new JournalScope(this.db, id, runId);
+    const key = scopeEndpoint(endpoint);
+    this.db.prepare('INSERT OR IGNORE INTO scopes (target, endpoint) VALUES (?, ?)').run(target, key);
+    const { id } = this.db.prepare('SELECT id FROM scopes WHERE target = ? AND endpoint = ?').get(target, key) as { id: number };
+    return new JournalScope(this.db, id, runId, this.path);
   }
 
   /** Moves every answer not merged yet into the keyed table (see the top of this file). */
@@ -152,15 +188,15 @@ export class Journal {
     for (const { id } of scopes) mergeAnswers(this.db, id);
   }
 
+  /** Per scope: final states (answers not merged yet included), requests in flight, the last run. Only reads. */
   status(): TargetStatus[] {
-    this.mergeAll();
     const scopes = this.db.prepare('SELECT id, target, endpoint FROM scopes ORDER BY target, endpoint').all() as Array<{ id: number; target: string; endpoint: string }>;
-    const counts = this.db.prepare('SELECT state, COUNT(*) AS count FROM events WHERE scope = ? GROUP BY state');
     const lastRun = this.db.prepare('SELECT command, started_at, finished_at, outcome FROM runs WHERE target = ? AND endpoint = ? ORDER BY id DESC LIMIT 1');
     const out: TargetStatus[] = [];
     for (const scope of scopes) {
-      const status: TargetStatus = { target: scope.target, endpoint: scope.endpoint, accepted: 0, duplicate: 0, rejected: 0, inflight: this.unresolved(scope.id).length };
-      for (const row of counts.all(scope.id) as Array<{ state: 'accepted' | 'duplicate' | 'rejected'; count: number }>) status[row.state] = row.count;
+      const states = finalStates(this.db, scope.id);
+      const status: TargetStatus = { target: scope.target, endpoint: scope.endpoint, accepted: 0, duplicate: 0, rejected: 0, inflight: this.unresolved(scope.id, states.pending).length };
+      for (const [state, count] of states.counts) status[state] = count;
       const run = lastRun.get(scope.target, scope.endpoint) as { command: string; started_at: string; finished_at: string | null; outcome: string | null } | undefined;
       if (run) status.lastRun = { command: run.command, startedAt: run.started_at, finishedAt: run.finished_at, outcome: run.outcome };
       if (status.accepted + status.duplicate + status.rejected + status.inflight > 0 || run) out.push(status);
@@ -168,17 +204,37 @@ export class Journal {
     return out;
   }
 
+  /** Removes every sandbox scope (`sandbox:…`) with its events, requests, answers, files and runs; returns the events removed. */
+  pruneSandbox(): { scopes: number; events: number } {
+    return this.db.transaction(() => {
+      const scopes = this.db.prepare('SELECT id, target, endpoint FROM scopes').all() as Array<{ id: number; target: string; endpoint: string }>;
+      let events = 0;
+      const sandboxScopes = scopes.filter((scope) => isSandboxScope(scope.endpoint));
+      for (const scope of sandboxScopes) {
+        events += (this.db.prepare('SELECT COUNT(*) AS n FROM events WHERE scope = ?').get(scope.id) as { n: number }).n;
+        for (const table of ['events', 'requests', 'answers', 'files']) this.db.prepare(`DELETE FROM ${table} WHERE scope = ?`).run(scope.id);
+        this.db.prepare('DELETE FROM runs WHERE target = ? AND endpoint = ?').run(scope.target, scope.endpoint);
+        this.db.prepare('DELETE FROM scopes WHERE id = ?').run(scope.id);
+      }
+      return { scopes: sandboxScopes.length, events };
+    })();
+  }
+
   /** Keys that were sent and never answered (a crash, a cut-off drain): at most concurrency × batch size per stop. */
-  private unresolved(scope: number): string[] {
+  private unresolved(scope: number, answered: Set<string>): string[] {
     const rows = this.db
       .prepare('SELECT keys FROM requests r WHERE scope = ? AND NOT EXISTS (SELECT 1 FROM answers a WHERE a.id > (SELECT merged_through FROM scopes WHERE id = r.scope) AND a.request_id = r.id)')
       .all(scope) as Array<{ keys: string }>;
     const known = this.db.prepare('SELECT 1 FROM events WHERE scope = ? AND key = ?');
-    return rows.flatMap((row) => JSON.parse(row.keys) as string[]).filter((key) => !known.get(scope, key));
+    return rows.flatMap((row) => JSON.parse(row.keys) as string[]).filter((key) => !answered.has(key) && !known.get(scope, key));
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    try {
+      if (this.db.open) this.db.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 }
 
@@ -202,9 +258,11 @@ export class JournalScope {
   private readonly filePut: Database.Statement;
   /** Writes waiting for the next group commit, in order. */
   private queue: Array<{ write: () => unknown; resolve: (value: any) => void; reject: (error: unknown) => void }> = [];
+  /** Set once a write failed for good (full disk, I/O error): every later write is refused with it. */
+  failure: JournalWriteError | undefined;
   private readonly commit: (writes: Array<() => unknown>) => unknown[];
 
-  constructor(private readonly db: Database.Database, private readonly scopeId: number, readonly runId: number) {
+  constructor(private readonly db: Database.Database, private readonly scopeId: number, readonly runId: number, private readonly path: string) {
     this.lookupStatement = db.prepare('SELECT state FROM events WHERE scope = ? AND key = ?');
     this.emptyAtStart = !db.prepare('SELECT 1 FROM events WHERE scope = ? LIMIT 1').get(scopeId) && !db.prepare('SELECT 1 FROM requests WHERE scope = ? LIMIT 1').get(scopeId);
     this.sentStatement = db.prepare('INSERT INTO requests (scope, run_id, keys, sent_at) VALUES (?, ?, ?, ?)');
@@ -237,8 +295,8 @@ export class JournalScope {
   record(results: EventResult[], requestId?: number): Promise<void> {
     if (results.length === 0) return Promise.resolve();
     const encoded = JSON.stringify(results.map((r) => [r.key, r.state, r.serverId ?? null, r.status ?? null, r.reason ?? null]));
-    return this.write(() => {
-      this.answerStatement.run(this.scopeId, requestId ?? null, this.runId, encoded, Date.now());
+    return this.write(() => void this.answerStatement.run(this.scopeId, requestId ?? null, this.runId, encoded, Date.now())).then(() => {
+      // Only once committed: a rolled-back answer must not be taken for a delivery.
       for (const result of results) this.unmerged.set(result.key, result.state);
     });
   }
@@ -250,6 +308,7 @@ export class JournalScope {
   }
 
   private write<T>(write: () => T): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       if (this.queue.length === 0) setImmediate(() => this.flush());
       this.queue.push({ write, resolve, reject });
@@ -264,16 +323,38 @@ export class JournalScope {
     try {
       results = this.commit(queued.map((entry) => entry.write));
     } catch (error) {
-      for (const entry of queued) entry.reject(error);
+      const failure = this.failed(error);
+      for (const entry of queued) entry.reject(failure);
       return;
     }
     queued.forEach((entry, i) => entry.resolve(results[i]));
-    if (this.unmerged.size >= MERGE_EVERY) this.merge();
+    if (this.unmerged.size >= MERGE_EVERY) {
+      try {
+        this.merge();
+      } catch {
+        // Recorded in `failure`: the answers are committed, the merge waits for the next open.
+      }
+    }
   }
 
-  /** Writes the answers recorded so far into the keyed table: every MERGE_EVERY answers (flush) and at the end of a run. */
+  /** Remembers a write failure for good (later writes are refused with it); returns what to reject with. */
+  private failed(error: unknown): unknown {
+    const failure = asJournalWriteError(error, this.path);
+    if (failure instanceof JournalWriteError) this.failure ??= failure;
+    return failure;
+  }
+
+  /**
+   * Writes the answers recorded so far into the keyed table: every MERGE_EVERY answers (flush)
+   * and at the end of a run. Throws JournalWriteError when the journal cannot be written.
+   */
   merge(): void {
-    mergeAnswers(this.db, this.scopeId);
+    if (this.failure) throw this.failure;
+    try {
+      mergeAnswers(this.db, this.scopeId);
+    } catch (error) {
+      throw this.failed(error);
+    }
     if (this.emptyAtStart) for (const key of this.unmerged.keys()) this.merged.addIfAbsent(bloomDigest(key));
     this.unmerged.clear();
   }
@@ -342,4 +423,148 @@ function migrate(db: Database.Database): void {
     }
     db.pragma(`user_version = ${LAYOUT}`);
   })();
+}
+
+/** `PRAGMA application_id` of the journals eventload creates ("ELJ1"): how it knows its own files. */
+export const APPLICATION_ID = 0x454c4a31;
+
+/** Tables of every journal layout so far; a file with other tables is someone else's. */
+const JOURNAL_TABLES = new Set(['runs', 'scopes', 'events', 'requests', 'answers', 'files', 'events_v1', 'inflight']);
+
+/**
+ * Reads only: 'new' for an empty file, 'journal' for one of ours (marked, or an older layout
+ * recognised by its tables); anything else throws EL_JOURNAL_FOREIGN before a byte is written.
+ */
+function identify(db: Database.Database, path: string): 'new' | 'journal' {
+  const foreign = (what: string) =>
+    new ConfigError(`${path} is not an eventload journal (${what}); it was left untouched. Give the journal another path (--journal FILE)`, 'EL_JOURNAL_FOREIGN');
+  let applicationId: number;
+  let tables: string[];
+  try {
+    applicationId = db.pragma('application_id', { simple: true }) as number;
+    tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").all() as Array<{ name: string }>).map((row) => row.name);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB') throw foreign('not a SQLite database');
+    throw error;
+  }
+  if (applicationId === APPLICATION_ID) return 'journal';
+  if (applicationId !== 0) throw foreign(`a SQLite database of another application, id ${applicationId}`);
+  const schemaObjects = (db.prepare('SELECT COUNT(*) AS n FROM sqlite_master').get() as { n: number }).n;
+  if (schemaObjects === 0 && db.pragma('user_version', { simple: true }) === 0) return 'new';
+  const ours = ['runs', 'scopes', 'events'].every((name) => tables.includes(name)) && tables.every((name) => JOURNAL_TABLES.has(name));
+  if (!ours) throw foreign(`a SQLite database with tables ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', …' : ''}`);
+  return 'journal';
+}
+
+/** The folder and the lock, before the journal itself is touched; a file-system error is said plainly. */
+function takeLock(path: string, command: string): JournalLock {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    return acquireJournalLock(path, command);
+  } catch (error) {
+    if (error instanceof LockedError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    // No room for a lock file: the journal could not be written either (exit 3, as mid-run).
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO') throw new JournalWriteError(path, new Error(`its lock file cannot be written: ${code}`));
+    throw new ConfigError(`journal ${path}: cannot create its folder or its lock file ${path}.lock (${code})`, 'EL_JOURNAL');
+  }
+}
+
+/** What went wrong when opening, as the CLI says it: never advice that could double events. */
+function openError(error: unknown, path: string): Error {
+  if (error instanceof ConfigError || error instanceof LockedError || error instanceof AbortError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  if (isWriteFailure(code)) return new JournalWriteError(path, error as Error);
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    // The lock is ours, so whoever writes is not an eventload run that takes it.
+    const owner = lockOwner(path);
+    const who = owner && owner.pid !== process.pid ? `eventload ${describeOwner(owner)}` : 'another process (an older eventload, or another program) has it open for writing';
+    return new LockedError(`the journal ${path} is busy: ${who}; wait for it to finish, or give this run another journal (--journal FILE)`);
+  }
+  if (code === 'SQLITE_CORRUPT') {
+    // We hold the lock: no run is using it, so starting afresh cannot race one.
+    return new ConfigError(`journal ${path} is corrupt (${(error as Error).message}); move it away to start a new journal (events it recorded may then be sent again), or pass --no-journal`, 'EL_JOURNAL');
+  }
+  return new ConfigError(`journal ${path} cannot be opened (${code || (error as Error).message})`, 'EL_JOURNAL');
+}
+
+/** SQLite's codes for a journal that cannot be written any more: full disk, I/O error, read-only. */
+function isWriteFailure(code: string): boolean {
+  return code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN';
+}
+
+/** The journal stopped taking writes mid-run: the run stops sending (exit 3), names the file and the cause. */
+export class JournalWriteError extends AbortError {
+  constructor(readonly journalPath: string, cause: Error) {
+    super(`journal ${journalPath}: cannot write (${cause.message}); stopped sending. Free space (or move the journal with its -wal file), then run the same command again: what it could not record is sent again`, 'EL_JOURNAL_WRITE');
+    this.name = 'JournalWriteError';
+  }
+}
+
+/** A write failure as JournalWriteError; any other error unchanged. */
+export function asJournalWriteError(error: unknown, path: string): unknown {
+  return error instanceof Error && isWriteFailure((error as { code?: string }).code ?? '') ? new JournalWriteError(path, error) : error;
+}
+
+/**
+ * Final states per key without merging (status only reads): the keyed table, overlaid with the
+ * answers not merged yet, the later answer for a key winning as in the merge.
+ */
+function finalStates(db: Database.Database, scope: number): { counts: Map<FinalState, number>; pending: Set<string> } {
+  const pendingRows = db
+    .prepare(
+      `SELECT key, state FROM (
+         SELECT e.value ->> 0 AS key, e.value ->> 1 AS state, ROW_NUMBER() OVER (PARTITION BY e.value ->> 0 ORDER BY a.id DESC, e.key DESC) AS n
+         FROM answers a, json_each(a.results) e WHERE a.scope = @scope AND a.id > (SELECT merged_through FROM scopes WHERE id = @scope))
+       WHERE n = 1`,
+    )
+    .all({ scope }) as Array<{ key: string; state: FinalState }>;
+  const pending = new Set(pendingRows.map((row) => row.key));
+  const counts = new Map<FinalState, number>();
+  for (const row of db.prepare('SELECT state, COUNT(*) AS count FROM events WHERE scope = ? GROUP BY state').all(scope) as Array<{ state: FinalState; count: number }>) counts.set(row.state, row.count);
+  if (pending.size > 0) {
+    const merged = db.prepare('SELECT state FROM events WHERE scope = ? AND key = ?');
+    for (const row of pendingRows) {
+      const before = merged.get(scope, row.key) as { state: FinalState } | undefined;
+      if (before) counts.set(before.state, counts.get(before.state)! - 1);
+      counts.set(row.state, (counts.get(row.state) ?? 0) + 1);
+    }
+  }
+  return { counts, pending };
+}
+
+/**
+ * Older versions keyed scopes by the endpoint as typed: `HTTP://h:443/x/` and `https://h/x` were
+ * two scopes, and each sent everything again. Each such scope is folded into the one of its
+ * normalised endpoint (a delivered state wins over a rejection). Runs after mergeAll, so every
+ * answer is merged and the watermarks can simply be joined.
+ */
+function unifyScopes(db: Database.Database): void {
+  const scopes = db.prepare('SELECT id, target, endpoint, merged_through AS through FROM scopes').all() as Array<{ id: number; target: string; endpoint: string; through: number }>;
+  const stray = scopes.filter((scope) => scopeEndpoint(scope.endpoint) !== scope.endpoint);
+  if (stray.length === 0) return;
+  db.transaction(() => {
+    for (const scope of stray) {
+      const endpoint = scopeEndpoint(scope.endpoint);
+      db.prepare('UPDATE runs SET endpoint = ? WHERE target = ? AND endpoint = ?').run(endpoint, scope.target, scope.endpoint);
+      const into = db.prepare('SELECT id FROM scopes WHERE target = ? AND endpoint = ?').get(scope.target, endpoint) as { id: number } | undefined;
+      if (!into) {
+        db.prepare('UPDATE scopes SET endpoint = ? WHERE id = ?').run(endpoint, scope.id);
+        continue;
+      }
+      db.prepare(
+        `INSERT INTO events (scope, key, state, answer_id) SELECT ?, key, state, answer_id FROM events WHERE scope = ? ORDER BY key
+         ON CONFLICT (scope, key) DO UPDATE SET state = excluded.state, answer_id = excluded.answer_id WHERE events.state = 'rejected' AND excluded.state <> 'rejected'`,
+      ).run(into.id, scope.id);
+      db.prepare(
+        `INSERT INTO files (scope, path, size, mtime_ms, hash, run_id) SELECT ?, path, size, mtime_ms, hash, run_id FROM files WHERE scope = ?
+         ON CONFLICT (scope, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, hash = excluded.hash, run_id = excluded.run_id WHERE excluded.run_id > files.run_id`,
+      ).run(into.id, scope.id);
+      for (const table of ['events', 'files']) db.prepare(`DELETE FROM ${table} WHERE scope = ?`).run(scope.id);
+      for (const table of ['requests', 'answers']) db.prepare(`UPDATE ${table} SET scope = ? WHERE scope = ?`).run(into.id, scope.id);
+      db.prepare('UPDATE scopes SET merged_through = MAX(merged_through, ?) WHERE id = ?').run(scope.through, into.id);
+      db.prepare('DELETE FROM scopes WHERE id = ?').run(scope.id);
+    }
+  }).immediate();
 }

@@ -227,7 +227,7 @@ export class Uploader {
     // large on its own is rejected, never its neighbours.
     if (batch.length > 1 && outcomes.every((outcome) => outcome.kind === 'rejected' && outcome.status === 413)) {
       this.counts.sent -= batch.length;
-      await this.options.journal?.forget(this.inflightIds.get(batch)); // the halves get rows of their own
+      await this.journalWrite(() => this.options.journal?.forget(this.inflightIds.get(batch))); // the halves get rows of their own
       const half = Math.ceil(batch.length / 2);
       await this.deliverBatch(batch.slice(0, half));
       await this.deliverBatch(batch.slice(half));
@@ -239,7 +239,9 @@ export class Uploader {
     const unwritten = await this.reportServerRejections(batch, outcomes);
     if (this.options.journal) {
       const results = batch.flatMap((item, i) => (unwritten.has(i) ? [] : [journalResult(item.event.idempotency_key!, outcomes[i]!)]));
-      await this.options.journal.record(results, this.inflightIds.get(batch));
+      // Not recorded (full disk): the events were still answered, and are counted as answered; the
+      // journal keeps their request "in flight", so the next run resends them (the kill -9 bound).
+      await this.journalWrite(() => this.options.journal!.record(results, this.inflightIds.get(batch)));
     }
     for (let i = 0; i < batch.length; i++) this.record(batch[i]!, outcomes[i]!);
   }
@@ -268,7 +270,16 @@ export class Uploader {
     }
     // Written before the request leaves: if the process dies now, the next run knows these were
     // on the wire and resends them with the same keys.
-    if (this.options.journal) this.inflightIds.set(batch, await this.options.journal.markInFlight(events.map((event) => event.idempotency_key!)));
+    if (this.options.journal) {
+      const id = await this.journalWrite(() => this.options.journal!.markInFlight(events.map((event) => event.idempotency_key!)));
+      if (id === undefined) {
+        // Not marked, so not sent: the journal must know of every request on the wire.
+        this.counts.unsent += batch.length;
+        this.counts.sent -= batch.length;
+        return undefined;
+      }
+      this.inflightIds.set(batch, id);
+    }
     try {
       const response = await this.post(path, body, key);
       if (!response) {
@@ -283,6 +294,20 @@ export class Uploader {
       // The request may or may not have arrived; it is not counted as delivered.
       this.counts.unsent += batch.length;
       this.counts.sent -= batch.length;
+      return undefined;
+    }
+  }
+
+  /**
+   * A journal write; when the journal cannot be written (JournalWriteError, an AbortError: full
+   * disk, I/O error), the run stops sending at once and drains what is on the wire.
+   */
+  private async journalWrite<T>(write: () => Promise<T> | undefined): Promise<T | undefined> {
+    try {
+      return await write();
+    } catch (error) {
+      if (!(error instanceof AbortError)) throw error;
+      this.abort(error);
       return undefined;
     }
   }

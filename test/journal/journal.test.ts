@@ -54,7 +54,7 @@ describe('journal', () => {
       const path = join(dir, 'journal.db');
       await writeFile(path, 'this is not a database, just some text that happens to be here'.repeat(100));
       expect(() => Journal.open(path)).toThrow(ConfigError);
-      expect(() => Journal.open(path)).toThrow(/is not a readable eventload journal.*--no-journal/);
+      expect(() => Journal.open(path)).toThrow(/is not an eventload journal.*left untouched/);
     });
   });
 
@@ -138,6 +138,27 @@ describe('journal: answers are merged into the keyed table in batches', () => {
       expect(journal.status()[0]).toMatchObject({ accepted: 1, rejected: 1, inflight: 2 });
       journal.close();
       expect(() => Journal.open(path).close()).not.toThrow(); // and opens again in the new layout
+    });
+  });
+});
+
+describe('journal write failures', () => {
+  it('treats a full disk, an I/O error and a read-only file as "cannot write" (exit 3), nothing else', async () => {
+    const { asJournalWriteError, JournalWriteError } = await import('../../src/journal/journal.js');
+    for (const [code, message] of <Array<[string, string]>>[['SQLITE_FULL', 'database or disk is full'], ['SQLITE_IOERR_WRITE', 'disk I/O error'], ['SQLITE_IOERR', 'disk I/O error'], ['SQLITE_READONLY', 'attempt to write a readonly database']]) {
+      const failure = asJournalWriteError(Object.assign(new Error(message), { code }), 'j.db');
+      expect(failure, code).toBeInstanceOf(JournalWriteError);
+      expect((failure as InstanceType<typeof JournalWriteError>).exitCode).toBe(3);
+      expect((failure as Error).message).toMatch(new RegExp(`^journal j\\.db: cannot write \\(${message.replace('/', '\\/')}\\); stopped sending`));
+    }
+    const other = Object.assign(new Error('no such table: x'), { code: 'SQLITE_ERROR' });
+    expect(asJournalWriteError(other, 'j.db')).toBe(other);
+  });
+
+  it('a folder that cannot be created is a clear error (exit 2), never a crash', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'file'), 'x');
+      expect(() => Journal.open(join(dir, 'file', 'journal.db'))).toThrow(/cannot create its folder or its lock file .*ENOTDIR|EEXIST/);
     });
   });
 });

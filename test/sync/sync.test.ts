@@ -61,7 +61,7 @@ describe('sync', () => {
     await waitFor(() => sandbox.stats.ingestRequests >= 1);
     const second = await runCli(['sync', '--config', config], { cwd: dir, env });
     expect(second.code).toBe(4);
-    expect(second.stderr).toMatch(/^eventload: another sync is running \(pid \d+/);
+    expect(second.stderr).toMatch(/^eventload: another run is using the journal .*journal\.db \(eventload sync, pid \d+, started \d{4}-.*\); wait for it to finish, or give this run another journal/);
     running.child.kill('SIGKILL');
     await running.done;
 

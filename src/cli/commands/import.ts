@@ -92,20 +92,26 @@ export async function runImport(commandLineFiles: string[], commandLineFlags: Im
 
   // A named rejects file is appended to (every run keeps its rejects); a default-named one is new.
   const rejects = new RejectsWriter(flags.rejects ?? join(extras.rejectsFolder ?? '', defaultRejectsPath()), { append: flags.rejects !== undefined, command: extras.command ?? 'import', files });
+  // Checked before the journal is opened: opening it writes (its lock), and it may be an input.
   checkOutputs(inputPaths(files, flags), deliveryOutputs(rejects.path, flags, extras));
-  await rejects.checkWritable();
-  if (flags.report) checkReplaceable(flags.report, '--report', isSummaryReport);
-  const out = flags.out ? OutputFile.create(flags.out, '--out') : undefined;
+  // The journal's lock is taken (in Journal.open) before anything is written, and held until the
+  // end: a second run on this journal stops here (exit 4) before it writes or sends anything.
+  const journal = await openJournal(flags, extras);
+  let out: OutputFile | undefined;
   try {
+    await rejects.checkWritable();
+    if (flags.report) checkReplaceable(flags.report, '--report', isSummaryReport);
+    out = flags.out ? OutputFile.create(flags.out, '--out') : undefined;
     const prepared = await prepareInputs(settings);
     const sandbox: RunningSandbox | undefined = flags.sandbox && !flags.dryRun ? await (await import('../sandbox-session.js')).startSandboxFor(target.name, flags.quiet || flags.json) : undefined;
     try {
-      return await importInto(sandbox, target, settings, prepared, rejects, out, targetOptions, batchSize, flags, extras);
+      return await importInto(sandbox, target, settings, prepared, rejects, out, targetOptions, batchSize, flags, { ...extras, journal });
     } finally {
       await sandbox?.close();
     }
   } finally {
     out?.close();
+    if (journal !== extras.journal) journal?.close();
   }
 }
 
@@ -139,6 +145,23 @@ export function isSummaryReport(text: string): boolean {
   }
 }
 
+/** The journal this run writes (sync passes the one it opened), or none with --no-journal or --dry-run. */
+async function openJournal(flags: ImportFlags, extras: DeliveryExtras): Promise<Journal | undefined> {
+  if (extras.journal) return extras.journal;
+  if (flags.dryRun || flags.journal === false) return undefined;
+  // SQLite is loaded only when used: a dry run skips its start-up time and memory.
+  const { Journal } = await import('../../journal/journal.js');
+  const journal = Journal.open(typeof flags.journal === 'string' ? flags.journal : DEFAULT_JOURNAL, extras.command ?? 'import');
+  noteRecoveredLock(journal);
+  return journal;
+}
+
+/** A run that took over the lock of a dead one says so: that run may have left events in flight. */
+export function noteRecoveredLock(journal: Journal): void {
+  const owner = journal.recoveredLock;
+  if (owner) process.stderr.write(`eventload: recovered a stale lock left by pid ${owner.pid} (since ${owner.since}), which is no longer running; journal ${journal.path}\n`);
+}
+
 async function importInto(
   sandbox: RunningSandbox | undefined,
   target: ReturnType<typeof findTarget>,
@@ -153,11 +176,12 @@ async function importInto(
 ): Promise<number> {
   const endpoint = sandbox?.url ?? checkEndpoint(flags.endpoint ?? target.defaultEndpoint, flags.allowHttp ?? false);
   const env = sandbox?.env ?? extras.env ?? process.env;
-  // The journal (SQLite), the HTTP client (undici) and the sandbox are loaded only when used: a dry
-  // run needs none of them, and skips their start-up time and memory.
-  const journal = flags.dryRun || flags.journal === false ? undefined : (extras.journal ?? (await import('../../journal/journal.js')).Journal.open(typeof flags.journal === 'string' ? flags.journal : DEFAULT_JOURNAL));
-  const runId = journal?.startRun(extras.command ?? 'import', target.name, endpoint);
-  const scope = journal && journal.scope(target.name, endpoint, runId!);
+  // The HTTP client (undici) and the sandbox are loaded only when used: a dry run needs neither.
+  const journal = extras.journal;
+  // A sandbox listens on a new port each run: its journal scope is `sandbox:<target>`, stable, so
+  // kill-and-resume can be rehearsed there, and apart from every real endpoint.
+  const scopeKey = sandbox ? (await import('../../journal/endpoint-scope.js')).sandboxScope(target.name) : endpoint;
+  const { runId, scope } = journal ? await startJournalRun(journal, extras.command ?? 'import', target.name, scopeKey) : { runId: undefined, scope: undefined };
   const progress = new Progress({ quiet: flags.quiet || flags.json, verbose: flags.verbose });
   progress.watchInputs(prepared.map((p) => p.input));
   if (extras.progressDetail) progress.addDetail(extras.progressDetail);
@@ -195,7 +219,6 @@ async function importInto(
     stopSignals.runOver();
     await rejects.close();
     await http?.close().catch(() => undefined);
-    if (!uploader && journal && !extras.journal) journal.close();
   }
   const stoppedBy = stopSignals.signal; // a signal after this finds the run over, and only waits for the summary
   // Until the summary is out, a signal must not kill the process before it says what happened.
@@ -207,18 +230,20 @@ async function importInto(
       ...extras.extraSummary?.(),
     };
     if (guard?.tripped) Object.assign(summary, { outcome: 'aborted', error: guard.message() });
-    if (journal) {
-      scope!.merge();
-      journal.finishRun(runId!, summary.outcome, summary);
-      extras.afterRun?.(summary, scope);
-      if (!extras.journal) journal.close();
-    }
+    const journalFailure = journal && (await finishJournalRun(journal, scope!, runId!, summary, extras));
+    if (journalFailure) Object.assign(summary, { outcome: 'aborted', error: journalFailure.message });
     if (flags.report) writeReport(flags.report, summary);
     if (extras.printSummary) extras.printSummary(summary);
     else printSummary(summary, flags.json ?? false);
     if (sandbox && !flags.json) sandbox.describe();
     // Said on stderr too (one line, naming the file and the cause): the summary may be JSON, or in a report.
     if (uploader!.abortError instanceof OutputWriteError) process.stderr.write(`eventload: ${uploader!.abortError.message}\n`);
+    // The journal could not be written: one line naming the file and the cause, exit 3.
+    const journalError = journalFailure ?? (uploader!.abortError?.code === 'EL_JOURNAL_WRITE' ? uploader!.abortError : undefined);
+    if (journalError) {
+      process.stderr.write(`eventload: ${journalError.message}\n`);
+      return EXIT.aborted;
+    }
     if (guard?.tripped) {
       process.stderr.write(`eventload: ${guard.message()}\n`);
       return EXIT.someRejected;
@@ -228,6 +253,35 @@ async function importInto(
     return summary.rejectedLocal + summary.rejectedServer > 0 ? EXIT.someRejected : EXIT.ok;
   } finally {
     stopSignals.dispose();
+  }
+}
+
+/** The run's row and scope; a journal that cannot be written (full disk) stops the run here, exit 3. */
+async function startJournalRun(journal: Journal, command: string, target: string, scopeKey: string): Promise<{ runId: number; scope: JournalScope }> {
+  try {
+    const runId = journal.startRun(command, target, scopeKey);
+    return { runId, scope: journal.scope(target, scopeKey, runId) };
+  } catch (error) {
+    throw (await import('../../journal/journal.js')).asJournalWriteError(error, journal.path);
+  }
+}
+
+/**
+ * Merges the run's answers and records how it ended. A journal that cannot be written any more
+ * (full disk) is not a crash: what is committed stays (merged at the next open), and the failure
+ * is returned for the summary and the exit code.
+ */
+async function finishJournalRun(journal: Journal, scope: JournalScope, runId: number, summary: Summary, extras: DeliveryExtras): Promise<AbortError | undefined> {
+  try {
+    if (scope.failure) throw scope.failure;
+    scope.merge();
+    journal.finishRun(runId, summary.outcome, summary);
+    extras.afterRun?.(summary, scope);
+    return undefined;
+  } catch (error) {
+    const failure = (await import('../../journal/journal.js')).asJournalWriteError(error, journal.path);
+    if (failure instanceof AbortError && failure.code === 'EL_JOURNAL_WRITE') return failure;
+    throw error;
   }
 }
 

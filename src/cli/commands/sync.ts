@@ -2,16 +2,15 @@
 // completed run, sends only what the journal has not seen, and never runs twice at once.
 import { mergeConfig } from '../../config/apply.js';
 import { EXIT } from '../../errors.js';
-import { Journal } from '../../journal/journal.js';
+import { asJournalWriteError, Journal } from '../../journal/journal.js';
 import { loadSyncConfig, type SyncConfig } from '../../sync/config.js';
 import { changedFiles, expandSources, type SourceFile } from '../../sync/files.js';
-import { acquireLock } from '../../sync/lock.js';
 import { findTarget } from '../../targets/index.js';
 import type { Summary } from '../../upload/summary.js';
 import { DELIVERY_DEFAULTS } from '../defaults.js';
 import { checkEndpoint } from '../endpoint.js';
 import { checkOutputs, journalFiles } from '../../output/same-file.js';
-import { inputPaths, runImport, type ImportFlags } from './import.js';
+import { inputPaths, noteRecoveredLock, runImport, type ImportFlags } from './import.js';
 
 export interface SyncFlags {
   config: string;
@@ -34,11 +33,11 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
   const rejects = sync.loaded.config.rejects;
   const outputs = [...(rejects ? [{ role: 'rejects', path: rejects }] : []), ...(flags.report ? [{ role: '--report', path: flags.report }] : []), ...journalFiles(sync.journal)];
   checkOutputs(inputPaths(paths, { mapping: sync.loaded.config.mapping, config: flags.config }), outputs);
-  const journal = Journal.open(sync.journal);
-  const lock = acquireLock(`${sync.journal}.lock`);
+  // Takes the journal's lock before anything is read from it, and holds it for the whole run.
+  const journal = Journal.open(sync.journal, 'sync');
   try {
-    if (lock.recovered && !flags.json) process.stderr.write(`eventload: recovered a stale lock left by pid ${lock.recovered.pid} (since ${lock.recovered.since})\n`);
-    const { changed, unchanged } = await changedFiles(paths, journal.scope(target.name, endpoint, 0));
+    noteRecoveredLock(journal);
+    const { changed, unchanged } = await changedFiles(paths, fileScope(journal, target.name, endpoint));
     if (changed.length === 0) {
       report(flags, { files: paths.length, unchanged: unchanged.length }, undefined);
       return EXIT.ok;
@@ -57,8 +56,16 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
       rejectsFolder: sync.loaded.dir,
     });
   } finally {
-    lock.release();
     journal.close();
+  }
+}
+
+/** The journal's record of files read; a journal that cannot be written (full disk) stops the run (exit 3). */
+function fileScope(journal: Journal, target: string, endpoint: string) {
+  try {
+    return journal.scope(target, endpoint, 0);
+  } catch (error) {
+    throw asJournalWriteError(error, journal.path);
   }
 }
 
