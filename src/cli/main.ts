@@ -196,6 +196,7 @@ Exit codes as for import.`)
     .option('--report <file>', 'write the summary as JSON')
     .option('--json', 'print only the JSON summary on stdout')
     .option('-q, --quiet', 'no progress output (the default when not on a terminal)')
+    .option('--retry-rejected', 'send again events an earlier run had rejected (reads every file again)')
     .addHelpText('after', `
 Examples:
   $ eventload sync --config /etc/eventload/orders.json

@@ -16,19 +16,22 @@ export async function expandSources(patterns: string[], base: string): Promise<s
   return [...new Set(files)].sort();
 }
 
-/** Splits files into those to read and those unchanged since they were last read completely. */
-export async function changedFiles(paths: string[], scope: JournalScope): Promise<{ changed: SourceFile[]; unchanged: string[] }> {
+/**
+ * Splits files into those to read and those unchanged since they were last read completely.
+ * `rereadAll` (--retry-rejected) reads every file, still fingerprinted to be remembered afterwards.
+ */
+export async function changedFiles(paths: string[], scope: JournalScope, options: { rereadAll?: boolean } = {}): Promise<{ changed: SourceFile[]; unchanged: string[] }> {
   const changed: SourceFile[] = [];
   const unchanged: string[] = [];
   for (const path of paths) {
     const info = await stat(path);
     const known = scope.fileFingerprint(path);
-    if (known && known.size === info.size && known.mtimeMs === info.mtimeMs) {
+    if (!options.rereadAll && known && known.size === info.size && known.mtimeMs === info.mtimeMs) {
       unchanged.push(path);
       continue;
     }
     const fingerprint = { size: info.size, mtimeMs: info.mtimeMs, hash: await hashFile(path) };
-    if (known && known.size === fingerprint.size && known.hash === fingerprint.hash) {
+    if (!options.rereadAll && known && known.size === fingerprint.size && known.hash === fingerprint.hash) {
       scope.rememberFile(path, fingerprint); // touched, not changed: remember the new mtime
       unchanged.push(path);
     } else {

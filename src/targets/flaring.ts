@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { AbortError, ConfigError, type Issue } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
+import { answerProblem, describeBody, type Unconfirmed } from './answer.js';
 import { serverMessage } from './errors.js';
 import type { ApiClient, Outcome, Response, Session, TargetPlugin } from './types.js';
 
@@ -17,8 +18,8 @@ type FlaringOptions = z.infer<typeof flaringOptionsSchema>;
 interface Field {
   name: string;
   type: string;
-  required?: boolean;
-  options?: unknown[];
+  required?: boolean | null;
+  options?: unknown[] | null;
 }
 
 /** The object qualified `target` is the entity; else the first object. */
@@ -48,14 +49,23 @@ export function checkFields(fields: Record<string, unknown>, schema: Field[], ty
   return issues;
 }
 
-function outcome(response: Response): Outcome {
-  const id = (response.body as { id?: unknown } | undefined)?.id;
-  const ids = id === undefined ? {} : { id: String(id) };
-  if (response.status >= 200 && response.status < 300) return { kind: 'accepted', ...ids };
+/** The documented 201: the stored event, with its id. */
+const created = z.object({ id: z.union([z.number(), z.string().min(1)]) }).passthrough();
+
+function outcome(response: Response): Outcome | Unconfirmed {
+  if (response.status >= 200 && response.status < 300) {
+    const parsed = created.safeParse(response.body);
+    if (!parsed.success) return { unconfirmed: `not the flaring event it stored (${answerProblem(response.body, parsed.error)})` };
+    return { kind: 'accepted', id: String(parsed.data.id) };
+  }
   // 409 is the API's word for "duplicate" (its duplication rules) or a state conflict.
-  if (response.status === 409) return { kind: 'duplicate', ...ids };
+  const id = (response.body as { id?: unknown } | undefined)?.id;
+  if (response.status === 409) return { kind: 'duplicate', ...(id !== undefined && { id: String(id) }) };
   return { kind: 'rejected', status: response.status, message: serverMessage(response.body, response.status) };
 }
+
+const eventTypesAnswer = z.array(z.object({ id: z.number(), name: z.string() }).passthrough());
+const fieldsAnswer = z.array(z.object({ name: z.string(), type: z.string(), required: z.boolean().nullish(), options: z.array(z.unknown()).nullish() }).passthrough());
 
 class FlaringSession implements Session {
   private token: string | undefined;
@@ -118,25 +128,32 @@ class FlaringSession implements Session {
   }
 
   private eventTypes(): Promise<Array<{ id: number; name: string }>> {
-    this.types ??= this.getJson('/event-types').then((body) => (Array.isArray(body) ? body : []) as Array<{ id: number; name: string }>);
+    this.types ??= this.getJson('/event-types', eventTypesAnswer);
     return this.types;
   }
 
   private fieldsOf(id: number): Promise<Field[]> {
     let fields = this.fields.get(id);
     if (!fields) {
-      fields = this.getJson(`/event-types/${id}/fields`).then((body) => (Array.isArray(body) ? body : []) as Field[]);
+      fields = this.getJson(`/event-types/${id}/fields`, fieldsAnswer);
       this.fields.set(id, fields);
     }
     return fields;
   }
 
-  private async getJson(path: string): Promise<unknown> {
+  /**
+   * A set-up answer that is not the documented list (an HTML page, an empty body) would make every
+   * event look unknown and be rejected: it stops the run instead, nothing sent.
+   */
+  private async getJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
     let response = await this.client.get(path, await this.authHeaders());
     if (response.status === 401 && (await this.renewAuth())) response = await this.client.get(path, await this.authHeaders());
     if (response.status === 401 || response.status === 403) throw new AbortError(`flaring refused the token (HTTP ${response.status}) on GET ${path}`, 'EL_AUTH');
     if (response.status >= 300) throw new AbortError(`flaring GET ${path} failed: ${serverMessage(response.body, response.status)}`, 'EL_REMOTE_SETUP');
-    return response.body;
+    const parsed = schema.safeParse(response.body);
+    if (parsed.success) return parsed.data;
+    const what = response.body === undefined || typeof response.body === 'string' ? describeBody(response) : answerProblem(response.body, parsed.error);
+    throw new AbortError(`flaring GET ${path}: HTTP ${response.status} is not the documented list: ${what}`, 'EL_UNCONFIRMED_ANSWER');
   }
 }
 

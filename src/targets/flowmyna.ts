@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
+import { answerProblem, type Reading, type Unconfirmed } from './answer.js';
 import { serverMessage } from './errors.js';
 import type { Outcome, Response, Session, TargetPlugin } from './types.js';
 
@@ -20,39 +21,59 @@ function body(event: CanonicalEvent): Record<string, unknown> {
   return out;
 }
 
-function outcome(response: Response): Outcome {
+/** The documented 200 of POST /event: `success` true and the stored event's id. */
+const singleAnswer = z.object({ success: z.literal(true), event_id: z.string().min(1) }).passthrough();
+
+function outcome(response: Response): Outcome | Unconfirmed {
   if (response.status >= 200 && response.status < 300) {
-    const id = (response.body as { event_id?: unknown } | undefined)?.event_id;
-    return { kind: 'accepted', ...(typeof id === 'string' && { id }) };
+    const parsed = singleAnswer.safeParse(response.body);
+    if (!parsed.success) return { unconfirmed: `not FlowMyna's event answer (${answerProblem(response.body, parsed.error)})` };
+    return { kind: 'accepted', id: parsed.data.event_id };
   }
   return { kind: 'rejected', status: response.status, message: serverMessage(response.body, response.status) };
 }
 
-interface BatchBody {
-  processed?: unknown;
-  event_ids?: unknown[];
-  errors?: Array<{ index?: unknown; loc?: unknown; detail?: unknown; message?: unknown }>;
-}
+/** The documented batch answer; `errors[]` items are undocumented, so only their placement is read. */
+const batchAnswer = z
+  .object({
+    success: z.boolean().optional(),
+    processed: z.number().int().min(0),
+    failed: z.number().int().min(0).optional(),
+    event_ids: z.array(z.string().min(1)),
+    errors: z.array(z.unknown()).default([]),
+  })
+  .passthrough();
+
+type ErrorItem = { index?: unknown; loc?: unknown; detail?: unknown; message?: unknown };
 
 /**
  * The batch answer lists ids of the events that succeeded, in order, and `errors[]` whose item
  * shape is undocumented. eventload places an error by its `index`, or by the event's position in
  * a FastAPI-style `loc` (["body", "events", 3, ...]), also inside `detail` items. An error it
  * cannot place makes every event it could not account for rejected, never silently accepted,
- * with a message that says it may have been stored (FlowMyna does not deduplicate).
+ * with a message that says it may have been stored (FlowMyna does not deduplicate). An answer
+ * that does not account for every event of the batch (`processed` 0 and no errors, counts that
+ * disagree) confirms nothing: the batch is not sent, and is retried.
  */
-function outcomes(response: Response, count: number): Outcome[] {
-  if (response.status < 200 || response.status >= 300) return Array.from({ length: count }, () => outcome(response));
-  const result = (response.body ?? {}) as BatchBody;
+function outcomes(response: Response, count: number): Reading {
+  if (response.status < 200 || response.status >= 300) return Array.from({ length: count }, () => outcome(response) as Outcome);
+  const parsed = batchAnswer.safeParse(response.body);
+  if (!parsed.success) return { unconfirmed: `not FlowMyna's batch answer (${answerProblem(response.body, parsed.error)})` };
+  const result = parsed.data;
+  const errors = result.errors.map((error) => (error && typeof error === 'object' ? error : { message: error }) as ErrorItem);
+  if (result.event_ids.length !== result.processed) return { unconfirmed: `"processed" is ${result.processed} but ${result.event_ids.length} event ids are listed` };
+  if (result.processed + errors.length !== count || (result.failed !== undefined && result.processed + result.failed !== count)) {
+    const failed = result.failed ?? errors.length;
+    return { unconfirmed: `it accounts for ${result.processed} processed and ${failed} failed (${errors.length} errors listed) of the ${count} events sent` };
+  }
   const failed = new Map<number, string>();
-  for (const error of result.errors ?? []) {
+  for (const error of errors) {
     const index = errorIndex(error);
     if (index !== undefined && index < count) failed.set(index, serverMessage(error, response.status));
   }
-  const ids = (result.event_ids ?? []).filter((id): id is string => typeof id === 'string');
-  const unplaced = (result.errors?.length ?? 0) - failed.size;
-  const stored = typeof result.processed === 'number' ? `the batch stored ${result.processed} of its ${count} events and` : 'the batch';
-  const unknown = `${stored} reported ${unplaced} error(s) without saying for which event: this one may or may not be stored (check before resending it; FlowMyna does not deduplicate)`;
+  const ids = [...result.event_ids];
+  const unplaced = errors.length - failed.size;
+  const unknown = `the batch stored ${result.processed} of its ${count} events and reported ${unplaced} error(s) without saying for which event: this one may or may not be stored (check before resending it; FlowMyna does not deduplicate)`;
   return Array.from({ length: count }, (_, index): Outcome => {
     const message = failed.get(index);
     if (message !== undefined) return { kind: 'rejected', status: 422, message };

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ConfigError, type Issue } from '../errors.js';
 import type { CanonicalEvent, CanonicalObject } from '../events/canonical.js';
+import { answerProblem, isUnconfirmed, type Reading, type Unconfirmed } from './answer.js';
 import { serverMessage } from './errors.js';
 import type { Outcome, Response, TargetPlugin } from './types.js';
 
@@ -86,25 +87,45 @@ function check(event: CanonicalEvent): Issue[] {
   return issues;
 }
 
-function itemOutcome(item: unknown, status: number): Outcome {
-  const object = (item ?? {}) as { id?: unknown; status?: unknown };
-  const id = typeof object.id === 'string' ? object.id : undefined;
-  if (object.status === 'duplicate') return { kind: 'duplicate', ...(id && { id }) };
-  if (object.status === 'queued' || (object.status === undefined && id)) return { kind: 'accepted', ...(id && { id }) };
-  return { kind: 'rejected', status: status >= 300 ? status : 422, message: serverMessage(item, 422) };
+/** A documented item: `{"id", "status": "queued" | "duplicate"}`, or a failed item `{"status": "failed", "error", "message"}`. */
+const delivered = z.object({ id: z.string().min(1), status: z.enum(['queued', 'duplicate']) }).passthrough();
+const failed = z
+  .object({ status: z.literal('failed').optional(), error: z.string().optional(), message: z.string().optional() })
+  .passthrough()
+  .refine((item) => item.status === 'failed' || item.error !== undefined, { message: 'neither an id and status nor an error' });
+
+function itemOutcome(item: unknown): Outcome | Unconfirmed {
+  const ok = delivered.safeParse(item);
+  if (ok.success) return { kind: ok.data.status === 'duplicate' ? 'duplicate' : 'accepted', id: ok.data.id };
+  if (item && typeof item === 'object' && failed.safeParse(item).success) return { kind: 'rejected', status: 422, message: serverMessage(item, 422) };
+  return { unconfirmed: `not Immutable's answer (${answerProblem(item, ok.error)})` };
 }
 
-function outcome(response: Response): Outcome {
-  if (response.status >= 200 && response.status < 300) return itemOutcome(response.body, response.status);
+function outcome(response: Response): Outcome | Unconfirmed {
+  if (response.status >= 200 && response.status < 300) return itemOutcome(response.body);
   return { kind: 'rejected', status: response.status, message: serverMessage(response.body, response.status) };
 }
 
-function outcomes(response: Response, count: number): Outcome[] {
-  if (response.status < 200 || response.status >= 300) return Array.from({ length: count }, () => outcome(response));
-  const items = (response.body as { events?: unknown[] } | undefined)?.events ?? [];
-  return Array.from({ length: count }, (_, index): Outcome =>
-    index < items.length ? itemOutcome(items[index], response.status) : { kind: 'rejected', status: response.status, message: 'the batch answer has no result for this event' },
-  );
+const batchAnswer = z.object({ events: z.array(z.unknown()) }).passthrough();
+
+/**
+ * One item per event, in order. An answer with fewer or more items, or an item that is neither a
+ * delivery nor a failure, confirms nothing: Immutable deduplicates by idempotency_key, so the
+ * whole batch is sent again and what it had stored comes back "duplicate".
+ */
+function outcomes(response: Response, count: number): Reading {
+  if (response.status < 200 || response.status >= 300) return Array.from({ length: count }, () => outcome(response) as Outcome);
+  const parsed = batchAnswer.safeParse(response.body);
+  if (!parsed.success) return { unconfirmed: `not Immutable's batch answer (${answerProblem(response.body, parsed.error)})` };
+  const items = parsed.data.events;
+  if (items.length !== count) return { unconfirmed: `the batch answer has ${items.length} results for ${count} events` };
+  const result: Outcome[] = [];
+  for (const item of items) {
+    const read = itemOutcome(item);
+    if (isUnconfirmed(read)) return { unconfirmed: `result ${result.length}: ${read.unconfirmed}` };
+    result.push(read);
+  }
+  return result;
 }
 
 export const immutableTarget = {

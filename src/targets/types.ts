@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { Issue } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
+import type { Unconfirmed } from './answer.js';
 
 /** What the server said about one event. */
 export type Outcome =
@@ -36,8 +37,13 @@ export interface Session {
   renewAuth?(): Promise<boolean>;
   /** Local checks that need the server's configuration (e.g. flaring's event-type fields). */
   checkRemote?(event: CanonicalEvent): Promise<Issue[]>;
-  single: { path: string; body(event: CanonicalEvent): unknown; outcome(response: Response): Outcome };
-  batch?: { path: string; body(events: CanonicalEvent[]): unknown; outcomes(response: Response, count: number): Outcome[] };
+  /**
+   * Reading an answer (see answer.ts): called for a 2xx whose body is JSON, and for a 4xx that
+   * refuses the events. A 2xx that does not confirm the events in the documented shape is
+   * `{ unconfirmed: why }`: not sent, never accepted nor rejected.
+   */
+  single: { path: string; body(event: CanonicalEvent): unknown; outcome(response: Response): Outcome | Unconfirmed };
+  batch?: { path: string; body(events: CanonicalEvent[]): unknown; outcomes(response: Response, count: number): Outcome[] | Unconfirmed };
 }
 
 export interface TargetPlugin<Options = Record<string, unknown>> {

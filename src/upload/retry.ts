@@ -1,14 +1,21 @@
 // The retry policy in one place: what a response or a network error means, and how long to wait.
-// Like Vector's `retry_action`: 408, 429 and 5xx except 501 are retried; other 4xx never are.
+// Like Vector's `retry_action`: 408, 425, 429 and 5xx except 501 are retried; other 4xx never are.
 
-export type Verdict = 'ok' | 'retry' | 'auth' | 'permanent';
+/**
+ * ok: read the body (targets/answer.ts); retry: the server failed, not the events (never a
+ * rejection); auth: stop the run; refused: the answer refuses the events' content (a rejection);
+ * stop: the endpoint is not the API (a redirect, or 501 "not implemented", which no retry changes)
+ * and the events are not sent.
+ */
+export type Verdict = 'ok' | 'retry' | 'auth' | 'refused' | 'stop';
 
 export function classifyStatus(status: number): Verdict {
   if (status >= 200 && status < 300) return 'ok';
   if (status === 401 || status === 403) return 'auth';
-  if (status === 408 || status === 429) return 'retry';
-  if (status >= 500 && status !== 501) return 'retry';
-  return 'permanent';
+  if (status === 408 || status === 425 || status === 429) return 'retry';
+  if (status === 501 || status < 200 || (status >= 300 && status < 400)) return 'stop';
+  if (status >= 500) return 'retry';
+  return 'refused';
 }
 
 /** Network failures worth another try: the request may not have arrived, or its answer was lost. */

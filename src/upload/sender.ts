@@ -45,6 +45,11 @@ export class Sender {
   onAnswer?: (status: number, ms: number, inFlight: number) => void;
   /** Requests on the wire now (this sender's), as the server sees them. */
   private onTheWire = 0;
+  /**
+   * Every request that left, set-up calls included, counted as it leaves: a run that aborts or
+   * stops still reports what the server received. The uploader points this at its own counts.
+   */
+  count: { requests: number; retries: number } = { requests: 0, retries: 0 };
 
   constructor(
     private readonly http: HttpClient,
@@ -58,8 +63,17 @@ export class Sender {
    * Sends until a response that is not worth retrying, or until retries run out (then the last
    * response is returned). Throws AbortError when the endpoint could not be reached at all, and
    * StoppedError when `signal` is aborted while waiting to send (a request on the wire finishes).
+   * `retryReason` says whether an answer is worth another try (by default its status; the
+   * uploader also retries a 2xx whose body confirms nothing, see targets/answer.ts).
    */
-  async send(method: 'GET' | 'POST', path: string, body: string | undefined, headers: () => Promise<Record<string, string>>, signal?: AbortSignal): Promise<SendResult> {
+  async send(
+    method: 'GET' | 'POST',
+    path: string,
+    body: string | undefined,
+    headers: () => Promise<Record<string, string>>,
+    signal?: AbortSignal,
+    retryReason: (response: HttpResponse) => string | undefined = statusRetryReason,
+  ): Promise<SendResult> {
     const started = Date.now();
     // A 429 says the server is busy, not that anything failed: it is retried until the deadline
     // and does not use up --max-retries (which would reject good events under a long throttle).
@@ -69,12 +83,15 @@ export class Sender {
       if (signal?.aborted) throw new StoppedError(`stopped before sending ${path}`);
       let response: HttpResponse | undefined;
       let failure: string | undefined;
+      let reason: string | undefined;
       const sentAt = Date.now();
       let inFlight = 0;
       try {
         const requestHeaders = await headers();
         // Counted with this request: a server that refuses above N in flight refused at N + 1.
         inFlight = ++this.onTheWire;
+        this.count.requests++;
+        if (attempt > 0) this.count.retries++;
         response = await this.http.request(method, path, body, requestHeaders);
         this.onAnswer?.(response.status, Date.now() - sentAt, inFlight);
       } catch (error) {
@@ -89,7 +106,8 @@ export class Sender {
       if (response) {
         const pause = rateLimitPause(response.headers);
         if (pause !== undefined && pause > 0) this.limiter.pauseUntil(Date.now() + Math.min(pause, this.policy.maxDelayMs * 4));
-        if (classifyStatus(response.status) !== 'retry') return { response, attempts: attempt + 1 };
+        reason = retryReason(response);
+        if (reason === undefined) return { response, attempts: attempt + 1 };
       }
       const wait = this.delay(attempt, response);
       const outOfTime = Date.now() - started + wait > this.policy.deadlineMs;
@@ -101,7 +119,7 @@ export class Sender {
       const throttled = response?.status === 429 || response?.status === 503;
       // A server that says "slow down" is obeyed by every worker, not just this one.
       if (throttled) this.limiter.pauseUntil(Date.now() + wait);
-      this.onRetry({ reason: response ? `HTTP ${response.status}` : failure!, waitMs: wait, throttled, attempt: attempt + 1 });
+      this.onRetry({ reason: reason ?? failure!, waitMs: wait, throttled, attempt: attempt + 1 });
       // Ctrl-C must not wait out a backoff of minutes: the request is given up, and counted unsent.
       await sleep(wait, undefined, { signal }).catch(() => undefined);
     }
@@ -123,4 +141,8 @@ export class Sender {
     };
     return { get: (path, headers) => call('GET', path, undefined, headers), post: (path, body, headers) => call('POST', path, body, headers) };
   }
+}
+
+function statusRetryReason(response: HttpResponse): string | undefined {
+  return classifyStatus(response.status) === 'retry' ? `HTTP ${response.status}` : undefined;
 }

@@ -8,7 +8,8 @@ import type { CanonicalEvent } from '../events/canonical.js';
 import { batchesOf, type PipelineItem } from '../pipeline/read-events.js';
 import type { RawRecord } from '../readers/types.js';
 import type { EventResult, JournalScope } from '../journal/journal.js';
-import type { Outcome, Session } from '../targets/types.js';
+import { isUnconfirmed, meaningOf, retryReason, type Meaning, type Reading, type Unconfirmed } from '../targets/answer.js';
+import type { Outcome, Response, Session } from '../targets/types.js';
 import type { AdaptiveConcurrency } from './adaptive.js';
 import { StoppedError, type Sender } from './sender.js';
 import { emptyCounts, type Counts } from './summary.js';
@@ -66,6 +67,13 @@ export class Uploader {
 
   constructor(private readonly session: Session, private readonly sender: Sender | undefined, private readonly options: UploadOptions, private readonly hooks: UploadHooks) {
     this.limit = pLimit(options.adaptive?.limit ?? options.concurrency);
+    if (sender) {
+      // Requests are counted by the sender as they leave (set-up calls before this run included),
+      // straight into this run's counts, so an aborted or stopped run still reports them.
+      this.counts.requests = sender.count.requests;
+      this.counts.retries = sender.count.retries;
+      sender.count = this.counts;
+    }
     if (options.adaptive && sender) {
       const adaptive = options.adaptive;
       sender.onAnswer = (status, ms, inFlight) => {
@@ -280,22 +288,21 @@ export class Uploader {
       }
       this.inflightIds.set(batch, id);
     }
+    const read = (response: Response): Reading => (single ? unwrap(this.session.single.outcome(response)) : this.session.batch!.outcomes(response, batch.length));
     try {
-      const response = await this.post(path, body, key);
-      if (!response) {
-        this.counts.unsent += batch.length;
-        this.counts.sent -= batch.length;
-        return undefined;
-      }
-      return single ? [this.session.single.outcome(response)] : this.session.batch!.outcomes(response, batch.length);
+      const meaning = await this.post(path, body, key, read);
+      if (meaning?.kind === 'outcomes') return meaning.outcomes;
+      // The server kept failing, confirmed nothing, or is not the API: the run stops, and these
+      // events stay without a final state in the journal ("in flight"), so the next run sends them.
+      if (meaning) this.abort(notDelivered(meaning, path));
     } catch (error) {
       if (!(error instanceof AbortError) && !(error instanceof StoppedError)) throw error;
       if (error instanceof AbortError) this.abort(error);
       // The request may or may not have arrived; it is not counted as delivered.
-      this.counts.unsent += batch.length;
-      this.counts.sent -= batch.length;
-      return undefined;
     }
+    this.counts.unsent += batch.length;
+    this.counts.sent -= batch.length;
+    return undefined;
   }
 
   /**
@@ -312,7 +319,8 @@ export class Uploader {
     }
   }
 
-  private async post(path: string, body: string, key: string) {
+  /** The answer's meaning once retries are over; undefined when the run was stopped or the credentials refused. */
+  private async post(path: string, body: string, key: string, read: (response: Response) => Reading): Promise<Meaning | undefined> {
     for (let renewed = false; ; renewed = true) {
       let generation = this.authGeneration;
       const headers = async () => {
@@ -322,10 +330,10 @@ export class Uploader {
         generation = this.authGeneration;
         return { 'idempotency-key': key, ...(await this.session.authHeaders()) };
       };
-      const { response, attempts } = await this.sender!.send('POST', path, body, headers, this.stopping.signal);
-      this.counts.requests += attempts;
-      this.counts.retries += attempts - 1;
-      if (response.status !== 401 && response.status !== 403) return response;
+      const { response, attempts } = await this.sender!.send('POST', path, body, headers, this.stopping.signal, (answer) => retryReason(meaningOf(answer, read)));
+      const meaning = meaningOf(response, read);
+      if (meaning.kind === 'retry') return { ...meaning, reason: `${meaning.reason}, after ${attempts} attempt${attempts === 1 ? '' : 's'}` };
+      if (meaning.kind !== 'auth') return meaning;
       if (this.abortError) return undefined;
       if (response.status === 401 && !renewed && this.session.renewAuth && (await this.renewAfter(generation))) continue;
       this.abort(new AbortError(`the target refused the credentials (HTTP ${response.status}); check the token's value and permissions`, 'EL_AUTH'));
@@ -357,6 +365,20 @@ export class Uploader {
       if (this.options.journal) this.rejectedThisRun.add(item.event.idempotency_key!);
     }
   }
+}
+
+/** Why a request's events were not delivered, as the error that stops the run (exit 3). */
+function notDelivered(meaning: Exclude<Meaning, { kind: 'outcomes' }>, path: string): AbortError {
+  if (meaning.kind === 'stop') return new AbortError(`POST ${path}: ${meaning.reason}; its events are not sent`, 'EL_WRONG_ENDPOINT');
+  if (meaning.kind === 'retry' && meaning.unconfirmed) {
+    return new AbortError(`POST ${path}: ${meaning.reason}; its events are not sent (the next run sends them)`, 'EL_UNCONFIRMED_ANSWER');
+  }
+  const reason = meaning.kind === 'retry' ? meaning.reason : `HTTP ${meaning.status}`;
+  return new AbortError(`the server kept failing on POST ${path}: ${reason}; events not delivered are "not sent" (the next run sends them)`, 'EL_SERVER_FAILING');
+}
+
+function unwrap(outcome: Outcome | Unconfirmed): Reading {
+  return isUnconfirmed(outcome) ? outcome : [outcome];
 }
 
 function journalResult(key: string, outcome: Outcome): EventResult {

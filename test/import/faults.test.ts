@@ -61,14 +61,13 @@ describe('server errors and dropped connections', () => {
     expectAccounted(run.summary);
   });
 
-  it('reports the status and message when retries run out on 5xx', async () => {
+  it('stops when retries run out on 5xx, counting the events "not sent" (never rejected) with the status and message', async () => {
     const sandbox = await startSandbox({ target: 'immutable', faultSequence: ['503', '503', '503'] });
     const run = await importInto(sandbox, await tempDir(), [eventsNdjson, '--max-retries', '2', ...FAST_RETRIES]);
-    expect(run.code, run.stderr).toBe(1);
-    expect(run.summary).toMatchObject({ read: 4, accepted: 0, rejectedServer: 4, retries: 2 });
-    expect(run.rejects).toHaveLength(4);
-    expect(run.rejects[0]).toMatchObject({ stage: 'server', status: 503 });
-    expect(run.rejects[0]!.reason).toContain('service_unavailable');
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.summary).toMatchObject({ outcome: 'aborted', read: 4, accepted: 0, rejectedServer: 0, unsent: 4, retries: 2, requests: 3 });
+    expect(run.rejects).toHaveLength(0);
+    expect(run.summary.error).toMatch(/kept failing on POST \/api\/v1\/events\/batch: HTTP 503 \(service_unavailable.*after 3 attempts/);
   });
 });
 

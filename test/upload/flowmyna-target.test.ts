@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import type { CanonicalEvent } from '../../src/events/canonical.js';
 import { flowmynaTarget } from '../../src/targets/flowmyna.js';
-import type { ApiClient, Session } from '../../src/targets/types.js';
+import type { ApiClient, Outcome, Session } from '../../src/targets/types.js';
 
 const KEY = `fm_live_${'a'.repeat(32)}`;
 const offline: ApiClient = {
@@ -69,7 +69,7 @@ describe('flowmyna outcomes', () => {
 
   it('never counts an event as accepted when an error cannot be placed, and says it may be stored', async () => {
     const { batch } = await session();
-    const outcomes = batch!.outcomes({ status: 200, body: { processed: 1, event_ids: ['evt_x'], errors: [{ detail: 'something failed' }] } }, 2);
+    const outcomes = batch!.outcomes({ status: 200, body: { processed: 1, event_ids: ['evt_x'], errors: [{ detail: 'something failed' }] } }, 2) as Outcome[];
     expect(outcomes.every((outcome) => outcome.kind === 'rejected')).toBe(true);
     expect(outcomes[0]).toMatchObject({ message: expect.stringMatching(/stored 1 of its 2 events .*may or may not be stored/) });
   });
@@ -77,7 +77,7 @@ describe('flowmyna outcomes', () => {
   it('places an error item that has no index by the position in its FastAPI loc', async () => {
     const { batch } = await session();
     const errors = [{ loc: ['body', 'events', 0, 'event'], msg: 'Field required' }, { detail: [{ loc: ['body', 'events', 2, 'timestamp'], msg: 'bad' }] }];
-    const outcomes = batch!.outcomes({ status: 200, body: { processed: 1, event_ids: ['evt_b'], errors } }, 3);
+    const outcomes = batch!.outcomes({ status: 200, body: { processed: 1, event_ids: ['evt_b'], errors } }, 3) as Outcome[];
     expect(outcomes.map((outcome) => outcome.kind)).toEqual(['rejected', 'accepted', 'rejected']);
     expect(outcomes[1]).toEqual({ kind: 'accepted', id: 'evt_b' });
   });
@@ -95,5 +95,16 @@ describe('flowmyna outcomes', () => {
     const { single } = await session();
     expect(single.outcome({ status: 200, body: { success: true, event_id: 'evt_1' } })).toEqual({ kind: 'accepted', id: 'evt_1' });
     expect(single.outcome({ status: 422, body: { detail: [{ loc: ['body', 'event'], msg: 'Field required' }] } })).toEqual({ kind: 'rejected', status: 422, message: 'event: Field required' });
+  });
+
+  it('confirms nothing with a 200 that is not the documented answer', async () => {
+    const { single, batch } = await session();
+    expect(single.outcome({ status: 200, body: { success: false, detail: 'queue full' } })).toEqual({ unconfirmed: 'not FlowMyna\'s event answer ("success": false: queue full)' });
+    expect(single.outcome({ status: 200, body: { success: true } })).toMatchObject({ unconfirmed: expect.stringContaining('event_id') });
+    // The issue's answer: nothing processed, nothing said about any event.
+    expect(batch!.outcomes({ status: 200, body: { success: false, processed: 0, failed: 2, event_ids: [], errors: [] } }, 2)).toMatchObject({ unconfirmed: expect.stringMatching(/0 processed and 2 failed \(0 errors listed\) of the 2/) });
+    expect(batch!.outcomes({ status: 200, body: { success: true, processed: 2, event_ids: ['evt_a'] } }, 2)).toMatchObject({ unconfirmed: expect.stringMatching(/"processed" is 2 but 1 event ids/) });
+    expect(batch!.outcomes({ status: 200, body: { success: true, processed: 1, event_ids: ['evt_a'], errors: [] } }, 2)).toMatchObject({ unconfirmed: expect.any(String) });
+    expect(batch!.outcomes({ status: 200, body: { ok: true } }, 2)).toMatchObject({ unconfirmed: expect.stringContaining('processed') });
   });
 });

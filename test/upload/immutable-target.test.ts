@@ -129,10 +129,12 @@ describe('immutable outcomes', () => {
     ]);
   });
 
-  it('never counts as delivered an event the batch answer says nothing about', async () => {
-    const { batch } = await session();
-    const outcomes = batch!.outcomes({ status: 202, body: { events: [{ id: 'a', status: 'queued' }] } }, 2);
-    expect(outcomes[1]).toMatchObject({ kind: 'rejected' });
+  it('neither delivers nor rejects a batch whose answer does not account for every event: it confirms nothing', async () => {
+    const { batch, single } = await session();
+    expect(batch!.outcomes({ status: 202, body: { events: [{ id: 'a', status: 'queued' }] } }, 2)).toEqual({ unconfirmed: 'the batch answer has 1 results for 2 events' });
+    expect(batch!.outcomes({ status: 202, body: { events: [{ id: 'a', status: 'queued' }, { status: 'stored?' }] } }, 2)).toMatchObject({ unconfirmed: expect.stringMatching(/^result 1: /) });
+    expect(batch!.outcomes({ status: 202, body: { accepted: 2 } }, 2)).toMatchObject({ unconfirmed: expect.stringContaining('events') });
+    expect(single.outcome({ status: 202, body: { status: 'queued' } })).toMatchObject({ unconfirmed: expect.stringContaining('id') });
   });
 
   it('rejects every event of a batch the server refused as a whole', async () => {

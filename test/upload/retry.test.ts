@@ -7,16 +7,16 @@ describe('classifyStatus', () => {
     for (const status of [200, 201, 202, 204]) expect(classifyStatus(status)).toBe('ok');
   });
 
-  it('retries 408, 429 and 5xx', () => {
-    for (const status of [408, 429, 500, 502, 503, 504, 599]) expect(classifyStatus(status)).toBe('retry');
+  it('retries 408, 425, 429 and 5xx', () => {
+    for (const status of [408, 425, 429, 500, 502, 503, 504, 599]) expect(classifyStatus(status)).toBe('retry');
   });
 
-  it('never retries 501, which will not change on a retry', () => {
-    expect(classifyStatus(501)).toBe('permanent');
+  it('never retries 501 or a redirect, which no retry changes, nor calls them a refusal of the events', () => {
+    for (const status of [501, 301, 302, 307, 308]) expect(classifyStatus(status)).toBe('stop');
   });
 
-  it('treats other 4xx as permanent', () => {
-    for (const status of [400, 404, 409, 413, 422]) expect(classifyStatus(status)).toBe('permanent');
+  it('treats other 4xx as a refusal of the events', () => {
+    for (const status of [400, 404, 409, 413, 422]) expect(classifyStatus(status)).toBe('refused');
   });
 
   it('singles out 401 and 403 so the run can stop at once', () => {

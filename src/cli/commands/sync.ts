@@ -18,6 +18,7 @@ export interface SyncFlags {
   report?: string;
   quiet?: boolean;
   verbose?: boolean;
+  retryRejected?: boolean;
 }
 
 export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
@@ -37,7 +38,10 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
   const journal = Journal.open(sync.journal, 'sync');
   try {
     noteRecoveredLock(journal);
-    const { changed, unchanged } = await changedFiles(paths, fileScope(journal, target.name, endpoint));
+    // Events an earlier run had rejected live in files remembered as read: sending them again means
+    // reading every file again (what was delivered is skipped by the journal, not resent).
+    const retryRejected = commandLineFlags.retryRejected ?? config.retryRejected ?? false;
+    const { changed, unchanged } = await changedFiles(paths, fileScope(journal, target.name, endpoint), { rereadAll: retryRejected });
     if (changed.length === 0) {
       report(flags, { files: paths.length, unchanged: unchanged.length }, undefined);
       return EXIT.ok;
@@ -47,7 +51,8 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
       journal,
       env: sync.env,
       afterRun: (summary, scope) => {
-        // A file is "done" only when every event in it was accounted for, so an interrupted run reads it again.
+        // A file is "done" only when every event in it has a final state: a run that stopped, or
+        // left events "not sent" (a server that kept failing), reads it again next time.
         if (!scope || summary.outcome !== 'completed' || summary.unsent > 0) return;
         for (const file of changed) scope.rememberFile(file.path, file.fingerprint);
       },
@@ -80,6 +85,7 @@ function importFlags(sync: SyncConfig, flags: SyncFlags): ImportFlags {
     rejects: merged.rejects,
     report: flags.report,
     json: flags.json,
+    retryRejected: flags.retryRejected ?? merged.retryRejected,
     verbose: flags.verbose ?? merged.verbose,
     quiet: flags.quiet || merged.quiet || !process.stderr.isTTY,
   };
