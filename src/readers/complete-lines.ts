@@ -67,10 +67,9 @@ export class CompleteLines extends Transform {
   }
 }
 
-/** Only white space or a JSON array's closing bracket: the end of a complete file, not a record being written. */
+/** Only white space and closing brackets (a pretty-printed JSON file's last line): the end of a complete file, not a record being written. */
 function closesDocument(tail: Buffer): boolean {
-  const text = tail.toString('utf8').trim();
-  return text === '' || text === ']';
+  return tail.length <= 1024 && /^[\s\]}]*$/.test(tail.toString('utf8'));
 }
 
 function countLineFeeds(chunk: Buffer, last: number): number {

@@ -1,6 +1,6 @@
 // Opens an input as a stream of UTF-8 bytes: a file, `-` for standard input, gzip undone for `.gz`,
 // other encodings decoded (decode.ts), and a cut-off last line held back where it must be (complete-lines.ts).
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -17,6 +17,8 @@ export interface OpenedInput {
   head: string;
   /** What the byte layer finds while the stream is read: invalid UTF-8, a broken gzip, a pending last line. */
   state: ByteState;
+  /** Bytes of the file (compressed, undecoded) read so far, for progress; undefined for standard input. */
+  bytesRead?: () => number;
 }
 
 export type ByteState = InputState & LineState;
@@ -65,7 +67,8 @@ export async function openInput(name: string, options: OpenOptions = {}): Promis
   if (state.broken && head.bytes.length === 0) {
     throw new ConfigError(`${name}: ${state.broken.message}; nothing could be read from it`, state.broken.code);
   }
-  return { name, stream: head.stream, size, head: head.bytes.toString('utf8'), state };
+  const file = name === '-' ? undefined : (source as ReadStream);
+  return { name, stream: head.stream, size, head: head.bytes.toString('utf8'), state, bytesRead: file && (() => file.bytesRead) };
 }
 
 /**
@@ -75,6 +78,9 @@ export async function openInput(name: string, options: OpenOptions = {}): Promis
 function gunzip(source: Readable, state: ByteState): Readable {
   const inflate = new KeepingGunzip(state);
   source.on('error', (error) => inflate.destroy(error));
+  inflate.on('close', () => {
+    if (!source.readableEnded) source.destroy();
+  });
   inflate.once('broken', () => {
     source.unpipe(inflate);
     source.destroy();
@@ -137,9 +143,15 @@ function chooseDecoder(name: string, raw: Peeked, encoding: string | undefined, 
   return new Utf8Check(state);
 }
 
-/** Pipes into the next stage, carrying a stream error along (pipe alone would leave it hanging). */
+/**
+ * Pipes into the next stage, carrying a stream error forward and a destroy (a reader that stops
+ * early) back to the file, so its descriptor is closed: pipe alone does neither.
+ */
 function pipeOn(from: Readable, to: Transform): Readable {
   from.on('error', (error) => to.destroy(error));
+  to.on('close', () => {
+    if (!from.readableEnded) from.destroy();
+  });
   return from.pipe(to);
 }
 

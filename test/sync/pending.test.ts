@@ -52,4 +52,17 @@ describe('sync of a file still being written', () => {
       expect((await sync()).stdout).toMatch(/1 unchanged, nothing to send/);
     });
   }
+
+  it('reads a pretty-printed JSON file whose closing bracket has no line end: that is the end of the file, not a record', async () => {
+    const sandbox = await sandboxes({ target: 'immutable' });
+    const dir = await tempDir();
+    await mkdir(join(dir, 'exports'));
+    const config = join(dir, 'sync.json');
+    await writeFile(config, JSON.stringify({ files: ['exports/*.json'], target: 'immutable', endpoint: sandbox.url, token: { env: 'MY_KEY' } }));
+    const events = [1, 2].map((n) => ({ event: 'Order placed', timestamp: `2024-03-01T10:00:0${n}Z`, objects: [{ type: 'Order', id: `ORD-${n}` }], actor: { id: 'u-1', type: 'user' } }));
+    await writeFile(join(dir, 'exports', 'orders.json'), JSON.stringify(events, null, 2));
+    const run = await runCli(['sync', '--config', config, '--json'], { cwd: dir, env: { MY_KEY: sandbox.token, IMMUTABLE_API_KEY: undefined } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ read: 2, accepted: 2, pending: 0 });
+  });
 });
