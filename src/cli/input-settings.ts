@@ -10,6 +10,8 @@ export interface InputFlags extends ConfigurableFlags {
   format?: string;
   timezone?: string;
   delimiter?: string;
+  /** --encoding: the input's text encoding (default UTF-8). */
+  encoding?: string;
   maxRecordSize?: number;
   rejects?: string;
   target?: string;
@@ -28,6 +30,7 @@ export async function loadInputSettings(files: string[], flags: InputFlags): Pro
     mappingFile: flags.mapping,
     format: flags.format,
     timezone: flags.timezone,
+    encoding: flags.encoding,
     readerOptions: { delimiter: flags.delimiter, maxRecordBytes: flags.maxRecordSize },
   };
   if (flags.target) {

@@ -20,6 +20,7 @@ function addInputOptions(command: Command): Command {
     .option('-f, --format <name>', 'input format: csv, ndjson, json, bpmn (default: from the file name and content)')
     .option('--timezone <iana>', 'time zone of timestamps that carry none, e.g. Europe/Berlin (wins over the mapping)')
     .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; tab |)')
+    .option('--encoding <name>', 'text encoding of the input, e.g. windows-1252, latin1, utf-16le, shift_jis (default: UTF-8; BOMs are recognised)')
     .option('--max-record-size <bytes>', 'reject records larger than this many bytes (default 1 MiB)', parseInteger)
     .option('--rejects <file>', 'write rejected records as NDJSON to this file');
 }
@@ -127,6 +128,7 @@ Exit codes: 0 all valid, 1 some records invalid (or --max-error-rate exceeded), 
     .option('--force', 'overwrite the output file if it exists')
     .option('-f, --format <name>', 'input format: csv, ndjson, json (default: from the file name and content)')
     .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; tab |); written into the mapping')
+    .option('--encoding <name>', 'text encoding of the input, e.g. windows-1252 (default: UTF-8; BOMs are recognised); written into the mapping')
     .addHelpText('after', `
 Examples:
   $ eventload init exports/orders.csv && eventload validate exports/orders.csv -m orders.mapping.json
@@ -195,6 +197,7 @@ Exit codes as for import.`)
     .requiredOption('--config <file>', 'the config file of import --config (JSON); sync needs "files" and "target" in it')
     .option('--report <file>', 'write the summary as JSON')
     .option('--json', 'print only the JSON summary on stdout')
+    .option('--encoding <name>', 'text encoding of the input files (wins over "encoding" in the config file)')
     .option('-q, --quiet', 'no progress output (the default when not on a terminal)')
     .option('--retry-rejected', 'send again events an earlier run had rejected (reads every file again)')
     .addHelpText('after', `

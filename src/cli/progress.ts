@@ -194,6 +194,7 @@ function validateLine(c: ValidateCounts, elapsed: number): string {
 
 /** Bytes taken from an input's file so far: compressed bytes for .gz, as its size is on disk. */
 export function bytesConsumed(input: OpenedInput): number {
+  if (input.bytesRead) return input.bytesRead(); // the file under the decoding stages
   const stream = input.stream as unknown as { bytesRead?: unknown; bytesWritten?: unknown; readableEnded?: boolean };
   if (typeof stream.bytesRead === 'number') return stream.bytesRead; // fs.ReadStream
   if (typeof stream.bytesWritten === 'number') return stream.bytesWritten; // zlib: compressed bytes in

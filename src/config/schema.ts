@@ -36,6 +36,7 @@ export const configSchema = z
     format: z.enum(['csv', 'ndjson', 'json', 'bpmn']).optional().describe('input format (default: from the file name and content)'),
     timezone: z.string().min(1).optional().describe('IANA time zone of timestamps that carry none'),
     delimiter: z.string().min(1).optional().describe('CSV delimiter (tab for tab)'),
+    encoding: z.string().min(1).optional().describe('text encoding of the input files, e.g. windows-1252 (default: UTF-8; BOMs are recognised)'),
     maxRecordSize: wholeNumber(1).optional().describe('reject records larger than this many bytes'),
     rejects: path('rejects file').optional(),
     target: z.enum(TARGET_NAMES).optional().describe('flowmyna, immutable or flaring'),

@@ -9,6 +9,7 @@ import type { Mapping } from '../mapping/schema.js';
 import type { RecordMapper } from '../mapping/types.js';
 import { describeSchemaError } from '../mapping/load.js';
 import { chooseReader } from '../readers/index.js';
+import { checkEncoding, holdsReplacement } from '../readers/decode.js';
 import { openInput, type OpenedInput } from '../readers/input.js';
 import type { RawRecord, ReaderPlugin } from '../readers/types.js';
 
@@ -28,6 +29,10 @@ export interface ReadOptions {
   timezone?: string;
   /** Reader options from flags (win over the mapping's `reader` section). */
   readerOptions?: Record<string, unknown>;
+  /** --encoding (wins over the mapping's `reader.encoding`); UTF-8 when neither is given. */
+  encoding?: string;
+  /** sync: a final line without a line end is not read yet but counted as pending. */
+  holdIncompleteTail?: boolean;
   /** A target's own limits, applied after the canonical checks. */
   targetCheck?: (event: CanonicalEvent) => Issue[];
 }
@@ -47,14 +52,23 @@ export async function prepareInputs(options: ReadOptions): Promise<PreparedInput
   if (options.files.filter((file) => file === '-').length > 1) throw new ConfigError('standard input (-) can be named only once');
   const prepared: PreparedInput[] = [];
   for (const file of options.files) {
-    const input = await openInput(file);
+    const { encoding: mappingEncoding, ...fromMapping } = options.mapping?.reader ?? {};
+    const encoding = options.encoding ?? encodingFromMapping(mappingEncoding, options.mappingFile);
+    const input = await openInput(file, { encoding, holdIncompleteTail: options.holdIncompleteTail });
     const reader = chooseReader(file, input.head, options.format);
-    const readerOptions = parseReaderOptions(reader, options.mapping?.reader, options.readerOptions);
+    const readerOptions = parseReaderOptions(reader, fromMapping, options.readerOptions);
     const mapper = chooseMapper(reader, readerOptions, options, file);
     checkColumns(mapper, reader.columnsFromHead?.(input.head, readerOptions), file, options.mappingFile);
     prepared.push({ input, reader, options: readerOptions, mapper });
   }
   return prepared;
+}
+
+/** The mapping's `reader.encoding`: a name, checked when the input is opened. */
+function encodingFromMapping(value: unknown, mappingFile = 'mapping'): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new ConfigError(`${mappingFile}: reader.encoding must be an encoding name such as "windows-1252"`, 'EL_ENCODING_UNKNOWN');
+  return checkEncoding(value, `${mappingFile}: reader.encoding`) ?? 'utf-8';
 }
 
 /** Flags win over the mapping's `reader` section, but only flags that were given: an absent flag is undefined. */
@@ -131,12 +145,26 @@ async function* readOne({ input, reader, options: readerOptions, mapper }: Prepa
           out.push(item);
           break;
         case 'record':
-          out.push(mapAndCheck(item.record, item.position, mapper, keys, options.targetCheck));
+          // Checked only once the byte layer saw invalid UTF-8: the common path pays nothing.
+          if (input.state.invalidUtf8 && holdsReplacement(item.record)) out.push(invalidUtf8(item.position, item.record));
+          else out.push(mapAndCheck(item.record, item.position, mapper, keys, options.targetCheck));
           break;
       }
     }
     if (out.length > 0) yield out;
   }
+  const broken = input.state.broken;
+  if (broken) {
+    // What could not be read is one rejected record at the line where the file broke: counted, never silent.
+    const line = input.state.completeLines + 1;
+    const message = `${broken.message} after line ${input.state.completeLines}; the rest of the file could not be read`;
+    yield [{ kind: 'rejected', position: { file: input.name, line }, stage: 'read', issues: [{ path: 'file', message, code: broken.code }], raw: '' }];
+  }
+}
+
+function invalidUtf8(position: Position, record: RawRecord): PipelineItem {
+  const issue = { path: 'record', message: 'holds bytes that are not valid UTF-8 (shown as U+FFFD); pass --encoding NAME if the file is in another encoding', code: 'EL_ENCODING_INVALID_UTF8' };
+  return { kind: 'rejected', position, stage: 'read', issues: [issue], record };
 }
 
 /** Any stream as groups of one item (a reader without readBatches, a filter, a scheduler). */

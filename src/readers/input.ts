@@ -1,17 +1,33 @@
-// Opens an input as a byte stream: a file, `-` for standard input, gzip undone for `.gz`.
-import { createReadStream } from 'node:fs';
+// Opens an input as a stream of UTF-8 bytes: a file, `-` for standard input, gzip undone for `.gz`,
+// other encodings decoded (decode.ts), and a cut-off last line held back where it must be (complete-lines.ts).
+import { createReadStream, type ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { ConfigError } from '../errors.js';
+import { CompleteLines, type LineState } from './complete-lines.js';
+import { bomEncoding, checkEncoding, checkHeadIsUtf8, IconvToUtf8, Utf8Check, type InputState } from './decode.js';
 
 export interface OpenedInput {
   name: string;
   stream: Readable;
   /** Size on disk in bytes when known (for progress), else undefined. */
   size: number | undefined;
-  /** The first bytes of the (decompressed) content, for format detection. */
+  /** The first bytes of the (decompressed, decoded) content, for format detection. */
   head: string;
+  /** What the byte layer finds while the stream is read: invalid UTF-8, a broken gzip, a pending last line. */
+  state: ByteState;
+  /** Bytes of the file (compressed, undecoded) read so far, for progress; undefined for standard input. */
+  bytesRead?: () => number;
+}
+
+export type ByteState = InputState & LineState;
+
+export interface OpenOptions {
+  /** --encoding: any name iconv-lite knows; undefined for UTF-8 (BOMs are recognised either way). */
+  encoding?: string;
+  /** sync: a final line without a line end is held back as pending, not read. */
+  holdIncompleteTail?: boolean;
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -24,7 +40,8 @@ export function isGzip(name: string): boolean {
   return name.toLowerCase().endsWith('.gz');
 }
 
-export async function openInput(name: string): Promise<OpenedInput> {
+export async function openInput(name: string, options: OpenOptions = {}): Promise<OpenedInput> {
+  const encoding = checkEncoding(options.encoding);
   let size: number | undefined;
   let source: Readable;
   if (name === '-') {
@@ -40,17 +57,115 @@ export async function openInput(name: string): Promise<OpenedInput> {
     }
     source = createReadStream(name, { highWaterMark: READ_BYTES });
   }
-  const stream = isGzip(name) ? source.pipe(createGunzip()) : source;
-  if (isGzip(name)) source.on('error', (error) => stream.destroy(error));
+  const state: ByteState = { invalidUtf8: false, completeLines: 0 };
+  const bytes = isGzip(name) ? gunzip(source, state) : source;
+  const raw = await peek(bytes, HEAD_BYTES);
+  const decoder = chooseDecoder(name, raw, encoding, state);
+  let stream = pipeOn(raw.stream, decoder);
+  if (isGzip(name) || options.holdIncompleteTail) stream = pipeOn(stream, new CompleteLines(state, options.holdIncompleteTail ?? false));
   const head = await peek(stream, HEAD_BYTES);
-  return { name, stream: head.stream, size, head: head.text };
+  if (state.broken && head.bytes.length === 0) {
+    throw new ConfigError(`${name}: ${state.broken.message}; nothing could be read from it`, state.broken.code);
+  }
+  const file = name === '-' ? undefined : (source as ReadStream);
+  return { name, stream: head.stream, size, head: head.bytes.toString('utf8'), state, bytesRead: file && (() => file.bytesRead) };
+}
+
+/**
+ * Undoes gzip. A file that breaks part way (corrupt, truncated) ends the stream cleanly with the
+ * break recorded, so what was read before it is accounted for and the break is one rejected record.
+ */
+function gunzip(source: Readable, state: ByteState): Readable {
+  const inflate = new KeepingGunzip(state);
+  source.on('error', (error) => inflate.destroy(error));
+  inflate.on('close', () => {
+    if (!source.readableEnded) source.destroy();
+  });
+  inflate.once('broken', () => {
+    source.unpipe(inflate);
+    source.destroy();
+    inflate.end();
+  });
+  return source.pipe(inflate);
+}
+
+/**
+ * zlib's stream drops the output it still buffers when it fails: this one passes on every byte
+ * inflated before the failure, then ends without an error (state.broken says why).
+ */
+class KeepingGunzip extends Transform {
+  private readonly inflate = createGunzip();
+  private failed = false;
+  private waiting: TransformCallback | undefined; // the callback of the chunk (or the end) being inflated
+
+  constructor(private readonly state: ByteState) {
+    super();
+    this.inflate.on('data', (data: Buffer) => this.push(data));
+    this.inflate.on('error', (error: NodeJS.ErrnoException) => {
+      this.failed = true;
+      const truncated = error.code === 'Z_BUF_ERROR' || /unexpected end/i.test(error.message);
+      this.state.broken = truncated
+        ? { code: 'EL_GZIP_TRUNCATED', message: `the gzip file is cut off (${error.message})` }
+        : { code: 'EL_GZIP_CORRUPT', message: `the gzip file is corrupt (${error.message})` };
+      this.release();
+      this.emit('broken');
+    });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.failed) return callback();
+    this.waiting = callback;
+    this.inflate.write(chunk, () => this.release(callback));
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.failed) return callback();
+    this.waiting = callback;
+    this.inflate.once('end', () => this.release(callback));
+    this.inflate.end();
+  }
+
+  /** Calls the waiting callback once, whichever of success or failure comes first. */
+  private release(only?: TransformCallback): void {
+    const callback = this.waiting;
+    if (!callback || (only && only !== callback)) return;
+    this.waiting = undefined;
+    callback();
+  }
+}
+
+/** UTF-8 (checked, never re-decoded) unless a BOM or --encoding says otherwise. */
+function chooseDecoder(name: string, raw: Peeked, encoding: string | undefined, state: ByteState): Transform {
+  const bom = bomEncoding(raw.bytes);
+  if (encoding === undefined && (bom === 'utf-16le' || bom === 'utf-16be')) return new IconvToUtf8(bom);
+  if (encoding !== undefined) return new IconvToUtf8(encoding);
+  checkHeadIsUtf8(name, raw.bytes.subarray(0, HEAD_BYTES), raw.ended);
+  return new Utf8Check(state);
+}
+
+/**
+ * Pipes into the next stage, carrying a stream error forward and a destroy (a reader that stops
+ * early) back to the file, so its descriptor is closed: pipe alone does neither.
+ */
+function pipeOn(from: Readable, to: Transform): Readable {
+  from.on('error', (error) => to.destroy(error));
+  to.on('close', () => {
+    if (!from.readableEnded) from.destroy();
+  });
+  return from.pipe(to);
+}
+
+interface Peeked {
+  bytes: Buffer;
+  ended: boolean;
+  stream: Readable;
 }
 
 /**
  * Reads up to `bytes` from the start of a stream and puts them back (`unshift`), so detection
  * never costs the reader a byte and adds no copying stage to the hot path.
  */
-async function peek(stream: Readable, bytes: number): Promise<{ text: string; stream: Readable }> {
+async function peek(stream: Readable, bytes: number): Promise<Peeked> {
   const chunks: Buffer[] = [];
   let length = 0;
   let ended = false;
@@ -69,10 +184,9 @@ async function peek(stream: Readable, bytes: number): Promise<{ text: string; st
     throw new ConfigError(`cannot read input: ${(error as Error).message}`);
   }
   const head = Buffer.concat(chunks);
-  const text = head.subarray(0, bytes).toString('utf8');
-  if (ended) return { text, stream: Readable.from(head.length > 0 ? [head] : []) };
+  if (ended) return { bytes: head, ended, stream: Readable.from(head.length > 0 ? [head] : []) };
   if (head.length > 0) stream.unshift(head);
-  return { text, stream };
+  return { bytes: head.subarray(0, bytes), ended, stream };
 }
 
 /** Resolves true at end of stream, false when more can be read; rejects on a stream error. */

@@ -66,6 +66,8 @@ export interface DeliveryExtras {
   onSend?: (batch: EventItem[]) => void;
   /** A part of the progress line (replay's lag). */
   progressDetail?: () => string | undefined;
+  /** sync: a final line without a line end is not read yet (the file is still being written), but counted as pending. */
+  holdIncompleteTail?: boolean;
   /** Prints the summary instead of the import's table (sync's one line). */
   printSummary?: (summary: Summary) => void;
   /** Where a default-named rejects file goes (sync: beside its config); the current folder otherwise. */
@@ -84,6 +86,7 @@ export async function runImport(commandLineFiles: string[], commandLineFlags: Im
   extras = { ...extras, env: configured.env };
   const target = findTarget(flags.target);
   const settings = await loadInputSettings(files, { ...flags, target: target.name });
+  settings.holdIncompleteTail = extras.holdIncompleteTail;
   const targetOptions = parseTargetOptions(target, settings.mapping?.targets?.[target.name], flags.mapping ?? 'mapping');
   const batchSize = chooseBatchSize(flags.batchSize, target.maxBatchSize);
   if (flags.concurrency !== 'auto' && flags.concurrency < 1) throw new ConfigError('--concurrency must be at least 1, or auto');
@@ -228,6 +231,7 @@ async function importInto(
       ...summarize(uploader!, target.name, endpoint, flags, started, rejects, reasons, stoppedBy),
       ...(concurrencyReport && { concurrency: concurrencyReport() }),
       ...extras.extraSummary?.(),
+      ...(extras.holdIncompleteTail && { pending: prepared.filter((p) => p.input.state.pending).length }),
     };
     if (guard?.tripped) Object.assign(summary, { outcome: 'aborted', error: guard.message() });
     const journalFailure = journal && (await finishJournalRun(journal, scope!, runId!, summary, extras));

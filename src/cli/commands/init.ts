@@ -11,7 +11,8 @@ import { guessMapping, type MappingFile, type Note } from '../../init/guess.js';
 import { compileMapping } from '../../mapping/compile.js';
 import { describeSchemaError, parseMapping } from '../../mapping/load.js';
 import { chooseReader } from '../../readers/index.js';
-import { openInput } from '../../readers/input.js';
+import { holdsReplacement } from '../../readers/decode.js';
+import { openInput, type ByteState } from '../../readers/input.js';
 import type { RawRecord, ReaderItem } from '../../readers/types.js';
 
 export interface InitFlags {
@@ -20,6 +21,7 @@ export interface InitFlags {
   force?: boolean;
   format?: string;
   delimiter?: string;
+  encoding?: string;
 }
 
 // Enough rows to see most values a column takes, few enough that init answers at once.
@@ -34,7 +36,7 @@ export async function runInit(file: string, flags: InitFlags): Promise<number> {
   checkOutputs([{ role: 'input', path: file }], [{ role: 'the mapping file', path: out }]);
   if (!flags.force && (existsSync(out) || lstatSync(out, { throwIfNoEntry: false }))) throw new ConfigError(`${out}: already exists; pass --force to overwrite it`, 'EL_OUTPUT_EXISTS');
 
-  const input = await openInput(file);
+  const input = await openInput(file, { encoding: flags.encoding });
   const reader = chooseReader(file, input.head, flags.format);
   if (reader.defaultMapper) {
     input.stream.destroy();
@@ -44,7 +46,7 @@ export async function runInit(file: string, flags: InitFlags): Promise<number> {
   const parsedOptions = reader.optionsSchema.safeParse(flags.delimiter === undefined ? {} : { delimiter: flags.delimiter });
   if (!parsedOptions.success) throw new ConfigError(`${reader.name} reader options: ${describeSchemaError(parsedOptions.error)}`);
 
-  const sample = await readSample(reader.read({ name: input.name, stream: input.stream, head: input.head }, parsedOptions.data));
+  const sample = await readSample(reader.read({ name: input.name, stream: input.stream, head: input.head }, parsedOptions.data), input.state);
   input.stream.destroy();
   if (sample.records.length === 0) {
     throw new ConfigError(`${file}: no records could be read${sample.firstProblem ? ` (${sample.firstProblem})` : ''}`);
@@ -62,7 +64,8 @@ export async function runInit(file: string, flags: InitFlags): Promise<number> {
     throw new ConfigError(`${file}: ${guess.reason}`);
   }
 
-  const mapping: MappingFile = { ...guess.mapping, ...(flags.delimiter !== undefined && { reader: { delimiter: flags.delimiter } }) };
+  const readerSection = { ...(flags.delimiter !== undefined && { delimiter: flags.delimiter }), ...(flags.encoding !== undefined && { encoding: flags.encoding }) };
+  const mapping: MappingFile = { ...guess.mapping, ...(Object.keys(readerSection).length > 0 && { reader: readerSection }) };
   notes.push(...(await checkSample(mapping, sample.records, out, flags.target)));
   // Missing folders are created; --force replaces the old file whole (a failure leaves it as it was).
   try {
@@ -89,13 +92,17 @@ interface Sample {
   firstProblem: string | undefined;
 }
 
-async function readSample(items: AsyncIterable<ReaderItem>): Promise<Sample> {
+async function readSample(items: AsyncIterable<ReaderItem>, state: ByteState): Promise<Sample> {
   const sample: Sample = { header: undefined, records: [], unreadable: 0, firstProblem: undefined };
   let seen = 0;
   // Leaving the loop early closes the reader, which stops reading the file.
   for await (const item of items) {
     if (item.kind === 'columns') sample.header = item.columns;
-    if (item.kind === 'record') sample.records.push(item.record);
+    // A record with invalid UTF-8 would teach the guess garbled values: it counts as unreadable.
+    if (item.kind === 'record' && state.invalidUtf8 && holdsReplacement(item.record)) {
+      sample.unreadable++;
+      sample.firstProblem ??= `line ${item.position.line}: holds bytes that are not valid UTF-8 (pass --encoding NAME)`;
+    } else if (item.kind === 'record') sample.records.push(item.record);
     if (item.kind === 'invalid') {
       sample.unreadable++;
       sample.firstProblem ??= `line ${item.position.line}: ${item.issue.path}: ${item.issue.message}`;

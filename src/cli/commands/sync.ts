@@ -1,5 +1,6 @@
 // `eventload sync --config FILE`: the cron job. Reads only files that changed since the last
 // completed run, sends only what the journal has not seen, and never runs twice at once.
+import { statSync } from 'node:fs';
 import { mergeConfig } from '../../config/apply.js';
 import { EXIT } from '../../errors.js';
 import { asJournalWriteError, Journal } from '../../journal/journal.js';
@@ -19,6 +20,7 @@ export interface SyncFlags {
   quiet?: boolean;
   verbose?: boolean;
   retryRejected?: boolean;
+  encoding?: string;
 }
 
 export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
@@ -50,11 +52,13 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
       command: 'sync',
       journal,
       env: sync.env,
+      holdIncompleteTail: true,
       afterRun: (summary, scope) => {
         // A file is "done" only when every event in it has a final state: a run that stopped, or
         // left events "not sent" (a server that kept failing), reads it again next time.
         if (!scope || summary.outcome !== 'completed' || summary.unsent > 0) return;
-        for (const file of changed) scope.rememberFile(file.path, file.fingerprint);
+        // A file that changed while it was read is read again next time (the journal skips what was sent).
+        for (const file of changed) if (unchangedSince(file)) scope.rememberFile(file.path, file.fingerprint);
       },
       printSummary: (summary) => report(flags, { files: paths.length, unchanged: unchanged.length }, summary, changed),
       // Beside the config, not in whatever folder cron starts in.
@@ -86,6 +90,7 @@ function importFlags(sync: SyncConfig, flags: SyncFlags): ImportFlags {
     report: flags.report,
     json: flags.json,
     retryRejected: flags.retryRejected ?? merged.retryRejected,
+    encoding: flags.encoding ?? merged.encoding,
     verbose: flags.verbose ?? merged.verbose,
     quiet: flags.quiet || merged.quiet || !process.stderr.isTTY,
   };
@@ -103,8 +108,19 @@ function report(flags: SyncFlags, files: { files: number; unchanged: number }, s
     return;
   }
   const rejected = summary.rejectedLocal + summary.rejectedServer;
+  const pending = (summary as Summary & { pending?: number }).pending ?? 0;
   const outcome = summary.outcome === 'completed' ? '' : ` — ${summary.outcome}${summary.error ? `: ${summary.error}` : ''}`;
   process.stdout.write(
-    `${head}; read ${summary.read}, accepted ${summary.accepted}, duplicates ${summary.duplicates}, rejected ${rejected}, skipped ${summary.skipped}, not sent ${summary.unsent} in ${summary.elapsedSeconds.toFixed(1)} s${summary.rejects ? `; rejects in ${summary.rejects}` : ''}${outcome}\n`,
+    `${head}; read ${summary.read}, accepted ${summary.accepted}, duplicates ${summary.duplicates}, rejected ${rejected}, skipped ${summary.skipped}, not sent ${summary.unsent}${pending > 0 ? `, pending ${pending} (a last line without a line end, read once complete)` : ''} in ${summary.elapsedSeconds.toFixed(1)} s${summary.rejects ? `; rejects in ${summary.rejects}` : ''}${outcome}\n`,
   );
+}
+
+/** The file still has the size and mtime it had before it was read. */
+function unchangedSince(file: SourceFile): boolean {
+  try {
+    const info = statSync(file.path);
+    return info.size === file.fingerprint.size && info.mtimeMs === file.fingerprint.mtimeMs;
+  } catch {
+    return false;
+  }
 }
