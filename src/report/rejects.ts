@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { ConfigError, formatIssues, type Issue, type Position } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
+import { toJsonText } from '../events/exact-number.js';
 import type { RawRecord } from '../readers/types.js';
 import type { Stage } from '../pipeline/read-events.js';
 
@@ -50,7 +51,7 @@ export class RejectsWriter {
       ...(rejection.event !== undefined && { event: rejection.event }),
     };
     this.count++;
-    if (!stream.write(`${JSON.stringify(line)}\n`)) await once(stream, 'drain');
+    if (!stream.write(`${toJsonText(line)}\n`)) await once(stream, 'drain');
   }
 
   async close(): Promise<void> {
