@@ -67,21 +67,33 @@ export function checkCanonical(event: unknown): Issue[] {
     const result = canonicalEventSchema.safeParse(event, { reportInput: true });
     if (!result.success) return zodIssues(result.error);
   }
-  const nul = holdsNul(event) ? nulCharacterPath(event, []) : undefined;
+  const nul = holdsNul(event as CanonicalEvent) ? nulCharacterPath(event, []) : undefined;
   return nul === undefined ? [] : [{ path: formatPath(nul), message: NUL_MESSAGE, code: 'EL_NUL_CHARACTER' }];
 }
 
 const NUL_MESSAGE = 'holds a NUL character (U+0000), which the APIs\' databases refuse or cut the text at; it is usually a sign of a wrong --encoding or a binary column';
 
-/** Whether a NUL character is anywhere in a value or a property name: no allocation, runs per event. */
-function holdsNul(value: unknown): boolean {
+/** Whether a NUL character is anywhere in a valid event: its known fields directly, then its properties. Runs per event. */
+function holdsNul(event: CanonicalEvent): boolean {
+  if (hasNul(event.event) || hasNul(event.timestamp) || hasNul(event.idempotency_key)) return true;
+  for (const object of event.objects) {
+    if (hasNul(object.type) || hasNul(object.id) || hasNul(object.qualifier) || (object.properties !== undefined && valueHoldsNul(object.properties))) return true;
+  }
+  const actor = event.actor;
+  if (actor !== undefined && (hasNul(actor.id) || hasNul(actor.name) || hasNul(actor.type))) return true;
+  return event.properties !== undefined && valueHoldsNul(event.properties);
+}
+
+const hasNul = (text: string | undefined): boolean => text !== undefined && text.indexOf('\u0000') !== -1;
+
+function valueHoldsNul(value: unknown): boolean {
   if (typeof value === 'string') return value.indexOf('\u0000') !== -1;
   if (typeof value !== 'object' || value === null) return false;
   if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) if (holdsNul(value[index])) return true;
+    for (let index = 0; index < value.length; index++) if (valueHoldsNul(value[index])) return true;
     return false;
   }
-  for (const key in value) if (key.indexOf('\u0000') !== -1 || holdsNul((value as Record<string, unknown>)[key])) return true;
+  for (const key in value) if (key.indexOf('\u0000') !== -1 || valueHoldsNul((value as Record<string, unknown>)[key])) return true;
   return false;
 }
 
