@@ -2,6 +2,7 @@
 // It is also the NDJSON interchange format: a file of these needs no mapping file.
 import { z } from 'zod';
 import type { Issue } from '../errors.js';
+import { ExactNumber } from './exact-number.js';
 
 const text = (min: number, max: number) =>
   z.string({ error: 'must be a string' }).min(min, `must be ${min}-${max} characters`).max(max, `must be ${min}-${max} characters`);
@@ -62,9 +63,60 @@ export function zodIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []
 export function checkCanonical(event: unknown): Issue[] {
   // The hand-written check below answers "valid" for almost every event at a fraction of zod's
   // cost; zod runs only when it says no, to name what is wrong (and has the last word).
-  if (looksValid(event)) return [];
-  const result = canonicalEventSchema.safeParse(event, { reportInput: true });
-  return result.success ? [] : zodIssues(result.error);
+  if (!looksValid(event)) {
+    const result = canonicalEventSchema.safeParse(event, { reportInput: true });
+    if (!result.success) return zodIssues(result.error);
+  }
+  const nul = holdsNul(event as CanonicalEvent) ? nulCharacterPath(event, []) : undefined;
+  return nul === undefined ? [] : [{ path: formatPath(nul), message: NUL_MESSAGE, code: 'EL_NUL_CHARACTER' }];
+}
+
+const NUL_MESSAGE = 'holds a NUL character (U+0000), which the APIs\' databases refuse or cut the text at; it is usually a sign of a wrong --encoding or a binary column';
+
+/** Whether a NUL character is anywhere in a valid event: its known fields directly, then its properties. Runs per event. */
+function holdsNul(event: CanonicalEvent): boolean {
+  if (hasNul(event.event) || hasNul(event.timestamp) || hasNul(event.idempotency_key)) return true;
+  for (const object of event.objects) {
+    if (hasNul(object.type) || hasNul(object.id) || hasNul(object.qualifier) || (object.properties !== undefined && valueHoldsNul(object.properties))) return true;
+  }
+  const actor = event.actor;
+  if (actor !== undefined && (hasNul(actor.id) || hasNul(actor.name) || hasNul(actor.type))) return true;
+  return event.properties !== undefined && valueHoldsNul(event.properties);
+}
+
+const hasNul = (text: string | undefined): boolean => text !== undefined && text.indexOf('\u0000') !== -1;
+
+function valueHoldsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.indexOf('\u0000') !== -1;
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) if (valueHoldsNul(value[index])) return true;
+    return false;
+  }
+  for (const key in value) if (key.indexOf('\u0000') !== -1 || valueHoldsNul((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
+/**
+ * Where the first NUL character is, in a value or a property name, or undefined. Depth is bounded
+ * by the readers' nesting limit, so the recursion is too.
+ */
+function nulCharacterPath(value: unknown, path: PropertyKey[]): PropertyKey[] | undefined {
+  if (typeof value === 'string') return value.indexOf('\u0000') === -1 ? undefined : path;
+  if (typeof value !== 'object' || value === null || value instanceof ExactNumber) return undefined;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const found = nulCharacterPath(value[index], [...path, index]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const key in value) {
+    if (key.indexOf('\u0000') !== -1) return [...path, key];
+    const found = nulCharacterPath((value as Record<string, unknown>)[key], [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 const EVENT_KEYS = new Set(['event', 'timestamp', 'objects', 'properties', 'actor', 'idempotency_key']);
@@ -73,7 +125,7 @@ const ACTOR_KEYS = new Set(['id', 'name', 'type']);
 
 const isText = (value: unknown, min: number, max: number): boolean => typeof value === 'string' && value.length >= min && value.length <= max;
 const isOptionalText = (value: unknown, min: number, max: number): boolean => value === undefined || isText(value, min, max);
-const isOptionalRecord = (value: unknown): boolean => value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value));
+const isOptionalRecord = (value: unknown): boolean => value === undefined || (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof ExactNumber));
 
 function onlyKeys(value: object, allowed: Set<string>): boolean {
   for (const key in value) if (Object.hasOwn(value, key) && !allowed.has(key)) return false;

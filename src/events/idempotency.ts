@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import * as crypto from 'node:crypto';
 import type { CanonicalEvent } from './canonical.js';
+import { ExactNumber } from './exact-number.js';
 
 /** JSON with object keys sorted at every level; undefined members are left out, as JSON does. */
 export function stableStringify(value: unknown, skipKey?: string): string {
@@ -32,6 +33,8 @@ export function stableStringify(value: unknown, skipKey?: string): string {
       return JSON.stringify(value) ?? 'null';
   }
   if (value === null) return 'null';
+  // Digits a double cannot hold, as written: two different big numbers give two different keys.
+  if (value instanceof ExactNumber) return value.text;
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + (value[i] === undefined ? 'null' : stableStringify(value[i]));

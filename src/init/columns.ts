@@ -1,5 +1,6 @@
 // Column profiles for `eventload init`: what each column's sampled values look like and what its
 // name suggests (XES/pm4py conventions, ids, users, times, activities). Pure: no I/O.
+import { ExactNumber, isJsonNumber, toJsonText } from '../events/exact-number.js';
 import { getter } from '../mapping/reference.js';
 import type { RawRecord } from '../readers/types.js';
 
@@ -50,13 +51,13 @@ export function profileColumn(name: string, records: readonly RawRecord[]): Colu
   const values = cells.filter((value) => value !== undefined);
   const kinds = new Set(values.map(kindOf));
   const kind: ValueKind = kinds.size === 0 ? 'empty' : kinds.size === 1 ? [...kinds][0]! : 'text';
-  const native = values.length > 0 && values.every((value) => typeof value === 'number' || typeof value === 'boolean');
-  const distinct = new Set(values.map((value) => (typeof value === 'object' ? JSON.stringify(value) : String(value)))).size;
+  const native = values.length > 0 && values.every((value) => isJsonNumber(value) || typeof value === 'boolean');
+  const distinct = new Set(values.map((value) => (typeof value === 'object' && !(value instanceof ExactNumber) ? toJsonText(value) : String(value)))).size;
   return { name, words: nameWords(name), cells, values, total: records.length, filled: values.length, distinct, kind, native };
 }
 
 function kindOf(value: unknown): ValueKind {
-  if (typeof value === 'number') return 'number';
+  if (isJsonNumber(value)) return 'number';
   if (typeof value === 'boolean') return 'boolean';
   if (typeof value === 'object') return 'structured';
   const text = String(value).trim();

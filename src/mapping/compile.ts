@@ -1,6 +1,7 @@
 // Turns a validated mapping file into a RecordMapper: record in, canonical event (or issues) out.
 import type { Issue } from '../errors.js';
 import type { CanonicalEvent, CanonicalObject } from '../events/canonical.js';
+import { ExactNumber, toJsonText } from '../events/exact-number.js';
 import { normalizeTimestamp, type TimestampFormat } from '../events/timestamp.js';
 import type { RawRecord } from '../readers/types.js';
 import { compileReference, Unconvertible, type CompiledReference } from './reference.js';
@@ -105,7 +106,7 @@ function compileTimestamp(spec: Reference | TimestampSpec, timezone: string | un
 function mapTimestamp(spec: CompiledTimestamp, record: RawRecord, issues: Issue[]): string {
   const value = spec.reference.get(record);
   if (value instanceof Unconvertible) {
-    issues.push({ path: 'timestamp', message: value.error });
+    issues.push(unconvertibleIssue('timestamp', value));
     return '';
   }
   if (value === undefined || value === null) {
@@ -142,7 +143,7 @@ function mapObjects(objects: CompiledObject[], record: RawRecord, issues: Issue[
   for (const spec of objects) {
     const id = spec.id.reference.get(record);
     if (id instanceof Unconvertible) {
-      issues.push({ path: spec.id.path, message: id.error });
+      issues.push(unconvertibleIssue(spec.id.path, id));
       continue;
     }
     // An object whose id is empty in this row is left out of this row's event (documented).
@@ -180,7 +181,7 @@ function mapProperties(properties: CompiledProperty[] | undefined, record: RawRe
 
 function required({ reference, path }: Field, record: RawRecord, issues: Issue[]): unknown {
   const value = reference.get(record);
-  if (value instanceof Unconvertible) issues.push({ path, message: value.error });
+  if (value instanceof Unconvertible) issues.push(unconvertibleIssue(path, value));
   else if (value === undefined || value === null) issues.push({ path, message: `is required but ${reference.describe} is empty` });
   else return typeof value === 'string' ? value : toText(value);
   return '';
@@ -189,12 +190,17 @@ function required({ reference, path }: Field, record: RawRecord, issues: Issue[]
 function optional({ reference, path }: Field, record: RawRecord, issues: Issue[]): unknown {
   const value = reference.get(record);
   if (value instanceof Unconvertible) {
-    issues.push({ path, message: value.error });
+    issues.push(unconvertibleIssue(path, value));
     return undefined;
   }
   return value;
 }
 
+function unconvertibleIssue(path: string, value: Unconvertible): Issue {
+  return value.code === undefined ? { path, message: value.error } : { path, message: value.error, code: value.code };
+}
+
+/** A value as text for an id or a name: an exact number as its digits, an object as its JSON. */
 function toText(value: unknown): string {
-  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return typeof value === 'string' ? value : typeof value === 'object' && !(value instanceof ExactNumber) ? toJsonText(value) : String(value);
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { formatPath } from '../events/canonical.js';
+import { parseJsonText } from '../events/json-text.js';
 import { isValidTimeZone } from '../events/timestamp.js';
 import { mappingSchema, type Mapping } from './schema.js';
 
@@ -13,13 +14,10 @@ export async function loadMapping(file: string): Promise<Mapping> {
   } catch (error) {
     throw new ConfigError(`${file}: cannot read mapping file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new ConfigError(`${file}: mapping file is not valid JSON (${(error as Error).message})`);
-  }
-  return parseMapping(json, file);
+  // Parsed like records: a `const` keeps a long number's digits, and cannot nest past the limit.
+  const parsed = parseJsonText(text.replace(/^\uFEFF/, ''));
+  if (!parsed.ok) throw new ConfigError(`${file}: mapping file is not valid JSON (${parsed.message})`);
+  return parseMapping(parsed.value, file);
 }
 
 export function parseMapping(json: unknown, file: string): Mapping {

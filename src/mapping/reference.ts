@@ -1,10 +1,16 @@
 // Value references compiled once into small getter functions, so mapping a row is only lookups.
+import { ExactNumber, isWholeNumber, numberFromText, toJsonText } from '../events/exact-number.js';
+import { parseJsonText } from '../events/json-text.js';
 import type { RawRecord } from '../readers/types.js';
 import type { Conversion, Reference } from './schema.js';
 
 /** What a reference gives for a value it could not convert; `error` names the column and the value. */
 export class Unconvertible {
-  constructor(readonly error: string) {}
+  constructor(
+    readonly error: string,
+    /** The reason code (`EL_…`) of the issue this becomes. */
+    readonly code?: string,
+  ) {}
 }
 
 export interface CompiledReference {
@@ -70,24 +76,54 @@ function walk(value: unknown, segments: string[], from: number): unknown {
 function convert(raw: unknown, as: Conversion, describe: string): unknown {
   switch (as) {
     case 'string':
-      return typeof raw === 'string' ? raw : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
+      return asText(raw);
     case 'number':
-    case 'integer': {
-      const number = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : Number.NaN;
-      if (!Number.isFinite(number)) return new Unconvertible(`${describe}: "${clip(raw)}" is not a number`);
-      if (as === 'integer' && !Number.isInteger(number)) return new Unconvertible(`${describe}: "${clip(raw)}" is not an integer`);
-      return number;
-    }
+      return toNumber(raw, describe);
+    case 'integer':
+      return toInteger(raw, describe);
     case 'boolean':
       return toBoolean(raw, describe);
-    case 'json':
+    case 'json': {
       if (typeof raw !== 'string') return raw;
-      try {
-        return JSON.parse(raw);
-      } catch {
-        return new Unconvertible(`${describe}: not valid JSON`);
-      }
+      const parsed = parseJsonText(raw);
+      if (parsed.ok) return parsed.value;
+      return parsed.code === 'EL_RECORD_TOO_DEEP' ? new Unconvertible(`${describe}: JSON ${parsed.message}`, parsed.code) : new Unconvertible(`${describe}: not valid JSON`, 'EL_INVALID_JSON');
+    }
   }
+}
+
+/** A value as text: an exact number as its digits, an object or array as its JSON. */
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'object' && value !== null && !(value instanceof ExactNumber) ? toJsonText(value) : String(value);
+}
+
+/**
+ * A number, exact: a decimal a double cannot hold (9007199254740993, 1e400, thirty digits) stays
+ * the digits written (sent verbatim), never a rounded double or null.
+ */
+function toNumber(raw: unknown, describe: string): number | ExactNumber | Unconvertible {
+  if (typeof raw === 'number' || raw instanceof ExactNumber) return raw;
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  const number = text === '' ? Number.NaN : Number(text);
+  // Up to 15 characters without an exponent: at most 15 digits, which a double always holds.
+  if (Number.isFinite(number) && text.length <= 15 && text.indexOf('e') === -1 && text.indexOf('E') === -1) return number;
+  const exact = text === '' ? undefined : numberFromText(text);
+  if (exact !== undefined) return exact;
+  // Other forms Number() reads (0x1F) as they always were; Infinity, NaN and words are no number.
+  if (Number.isFinite(number)) return number;
+  return new Unconvertible(`${describe}: "${clip(raw)}" is not a number`, 'EL_NOT_A_NUMBER');
+}
+
+/** An integer a double holds exactly (|n| < 2^53): a larger one is rejected, never rounded. */
+function toInteger(raw: unknown, describe: string): number | Unconvertible {
+  const number = toNumber(raw, describe);
+  if (number instanceof Unconvertible) return number;
+  const whole = number instanceof ExactNumber ? isWholeNumber(number) : Number.isInteger(number);
+  if (!whole) return new Unconvertible(`${describe}: "${clip(raw)}" is not an integer`, 'EL_NOT_AN_INTEGER');
+  if (number instanceof ExactNumber || !Number.isSafeInteger(number)) {
+    return new Unconvertible(`${describe}: "${clip(raw)}" is beyond the integers a JSON number holds exactly (±9007199254740991); map it "as": "number" to send its digits as written, or "as": "string"`, 'EL_INTEGER_OUT_OF_RANGE');
+  }
+  return number;
 }
 
 const TRUE = new Set(['true', 'yes', 'y', '1', 't']);
@@ -118,7 +154,7 @@ function compileTemplate(template: string): CompiledReference {
         const value = piece.get(record);
         // A template with an empty part would make a misleading value ("  order"): treat it as absent.
         if (value === undefined || value === null || value === '') return undefined;
-        out += typeof value === 'object' ? JSON.stringify(value) : String(value);
+        out += asText(value);
       }
       return out;
     },
@@ -126,6 +162,6 @@ function compileTemplate(template: string): CompiledReference {
 }
 
 function clip(raw: unknown): string {
-  const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  const text = asText(raw);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

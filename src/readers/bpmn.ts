@@ -7,7 +7,9 @@ import { formatIssues } from '../errors.js';
 import { bpmnDefaultMapper } from '../bpmn/default-mapping.js';
 import { isCompleted, phaseOf } from '../bpmn/phases.js';
 import { checkBpmnEvent, looksLikeBpmn } from '../bpmn/schema.js';
+import { toJsonText } from '../events/exact-number.js';
 import { readJsonRecords } from './json.js';
+import { maxDepthOption } from './json-value.js';
 import type { ReaderPlugin } from './types.js';
 
 export const bpmnOptionsSchema = z.object({
@@ -16,6 +18,7 @@ export const bpmnOptionsSchema = z.object({
     .default('all')
     .describe('all: every lifecycle event; completed: only PROCESS_COMPLETED and ACTIVITY_COMPLETED (one event per activity), the rest counted as skipped'),
   maxRecordBytes: z.number().int().positive().default(1024 * 1024).describe('a record larger than this is rejected'),
+  maxDepth: maxDepthOption,
 });
 export type BpmnOptions = z.infer<typeof bpmnOptionsSchema>;
 
@@ -26,7 +29,7 @@ export const bpmnReader = {
   optionsSchema: bpmnOptionsSchema,
   sniff: looksLikeBpmn,
   async *read(input, options) {
-    for await (const item of readJsonRecords(input, options.maxRecordBytes)) {
+    for await (const item of readJsonRecords(input, options.maxRecordBytes, options.maxDepth)) {
       if (item.kind !== 'record') {
         yield item;
         continue;
@@ -35,7 +38,7 @@ export const bpmnReader = {
       if (!checked.ok) {
         const [first, ...rest] = checked.issues;
         const message = rest.length === 0 ? first!.message : `${first!.message} (also ${formatIssues(rest)})`;
-        yield { kind: 'invalid', position: item.position, raw: JSON.stringify(item.record), issue: { path: first!.path, message } };
+        yield { kind: 'invalid', position: item.position, raw: toJsonText(item.record), issue: { path: first!.path, message } };
         continue;
       }
       const type = checked.event.type;

@@ -5,11 +5,14 @@
 // then finds the next record and reading goes on.
 import { z } from 'zod';
 import type { Position } from '../errors.js';
+import { parseJsonText } from '../events/json-text.js';
+import { maxDepthOption, parseIssue, parseRecordText, toRecord } from './json-value.js';
 import { splitLines } from './lines-split.js';
-import type { RawRecord, ReaderInput, ReaderItem, ReaderPlugin } from './types.js';
+import type { ReaderInput, ReaderItem, ReaderPlugin } from './types.js';
 
 export const jsonOptionsSchema = z.object({
   maxRecordBytes: z.number().int().positive().default(1024 * 1024).describe('a record larger than this is rejected'),
+  maxDepth: maxDepthOption,
 });
 export type JsonOptions = z.infer<typeof jsonOptionsSchema>;
 
@@ -19,7 +22,7 @@ export const jsonReader = {
   extensions: ['.json'],
   optionsSchema: jsonOptionsSchema,
   read(input, options) {
-    return readJsonRecords(input, options.maxRecordBytes);
+    return readJsonRecords(input, options.maxRecordBytes, options.maxDepth);
   },
 } satisfies ReaderPlugin<JsonOptions>;
 
@@ -59,13 +62,13 @@ export function bulkAction(value: unknown): 'index' | 'create' | 'update' | 'del
 }
 
 /** Every record of a JSON input, in file order, each with the line it starts on. */
-export async function* readJsonRecords(input: ReaderInput, maxRecordBytes: number): AsyncGenerator<ReaderItem> {
+export async function* readJsonRecords(input: ReaderInput, maxRecordBytes: number, maxDepth: number): AsyncGenerator<ReaderItem> {
   const shape = detectJsonShape(input.head);
   if (shape === 'lines' || shape === 'bulk') {
-    yield* readLines(input, maxRecordBytes, shape === 'bulk');
+    yield* readLines(input, maxRecordBytes, maxDepth, shape === 'bulk');
     return;
   }
-  const scanner = new ValueScanner(input.name, maxRecordBytes, shape === 'array');
+  const scanner = new ValueScanner(input.name, maxRecordBytes, maxDepth, shape === 'array');
   for await (const data of input.stream) {
     const chunk = typeof data === 'string' ? Buffer.from(data) : (data as Buffer);
     yield* scanner.push(chunk);
@@ -73,7 +76,7 @@ export async function* readJsonRecords(input: ReaderInput, maxRecordBytes: numbe
   yield* scanner.end();
 }
 
-async function* readLines(input: ReaderInput, maxRecordBytes: number, bulk: boolean): AsyncGenerator<ReaderItem> {
+async function* readLines(input: ReaderInput, maxRecordBytes: number, maxDepth: number, bulk: boolean): AsyncGenerator<ReaderItem> {
   // In a _bulk file the line after an index/create/update action is a document, whatever it looks like.
   let documentNext = false;
   for await (const line of splitLines(input.stream, maxRecordBytes)) {
@@ -85,15 +88,18 @@ async function* readLines(input: ReaderInput, maxRecordBytes: number, bulk: bool
     }
     const text = line.number === 1 && line.text.charCodeAt(0) === 0xfeff ? line.text.slice(1) : line.text;
     if (text.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      documentNext = false;
-      yield { kind: 'invalid', position, raw: text, issue: { path: 'json', message: `invalid JSON: ${(error as Error).message}` } };
+    if (!bulk) {
+      yield parseRecordText(text, position, maxDepth);
       continue;
     }
-    if (bulk && !documentNext) {
+    const parsed = parseJsonText(text, maxDepth);
+    if (!parsed.ok) {
+      documentNext = false;
+      yield { kind: 'invalid', position, raw: text, issue: parseIssue(parsed) };
+      continue;
+    }
+    const value = parsed.value;
+    if (!documentNext) {
       const action = bulkAction(value);
       if (action !== undefined) {
         documentNext = action !== 'delete';
@@ -103,14 +109,6 @@ async function* readLines(input: ReaderInput, maxRecordBytes: number, bulk: bool
     documentNext = false;
     yield toRecord(value, position, text);
   }
-}
-
-function toRecord(value: unknown, position: Position, raw: string): ReaderItem {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    const got = Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
-    return { kind: 'invalid', position, raw, issue: { path: 'record', message: `must be a JSON object, got ${got}` } };
-  }
-  return { kind: 'record', position, record: value as RawRecord };
 }
 
 function indexOrEnd(chunk: Buffer, byte: number, from: number): number {
@@ -135,8 +133,6 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 /** How much of an oversize or broken record is kept for the rejects file. */
 const RAW_PREFIX_BYTES = 1024;
-/** Deeper nesting is no event record; the limit keeps the bracket stack small. */
-const MAX_DEPTH = 4096;
 
 type Phase = 'start' | 'between' | 'value' | 'skip' | 'after' | 'done';
 
@@ -171,10 +167,12 @@ class ValueScanner {
   private partBytes = 0;
   private prefix: Buffer | undefined; // set once over the limit: only this much is kept
   private broken: string | undefined;
+  private brokenCode: string | undefined; // a reason code other than invalid JSON (too deep)
 
   constructor(
     private readonly file: string,
     private readonly maxBytes: number,
+    private readonly maxDepth: number,
     private arrayMode: boolean,
   ) {}
 
@@ -318,8 +316,9 @@ class ValueScanner {
           break;
         case OPEN_BRACE:
         case OPEN_BRACKET:
-          if (this.depth === MAX_DEPTH) {
-            this.fail(`nested more than ${MAX_DEPTH} levels deep`);
+          // Deeper than the limit: rejected here, before any parser or serialiser recurses over it.
+          if (this.depth === this.maxDepth) {
+            this.fail(`nested more than ${this.maxDepth} levels deep (the limit)`, 'EL_RECORD_TOO_DEEP');
             return index + 1;
           }
           if (this.depth === this.stack.length) {
@@ -416,8 +415,9 @@ class ValueScanner {
     }
   }
 
-  private fail(reason: string): void {
+  private fail(reason: string, code?: string): void {
     this.broken = reason;
+    this.brokenCode = code;
     this.phase = 'skip';
   }
 
@@ -438,6 +438,7 @@ class ValueScanner {
     const total = this.partBytes + tail.length;
     const position = this.position(this.startLine);
     const broken = this.broken;
+    const brokenCode = this.brokenCode;
     const prefix = this.prefix ?? (total > this.maxBytes ? (this.parts[0] ?? tail).subarray(0, RAW_PREFIX_BYTES) : undefined);
     let text: string | undefined;
     if (prefix === undefined) text = this.parts.length === 0 ? tail.toString('utf8') : Buffer.concat([...this.parts, tail], total).toString('utf8');
@@ -445,23 +446,18 @@ class ValueScanner {
     this.partBytes = 0;
     this.prefix = undefined;
     this.broken = undefined;
+    this.brokenCode = undefined;
     this.depth = 0;
     this.inString = false;
     this.escaped = false;
     if (broken !== undefined) {
       const raw = text === undefined ? `${prefix!.toString('utf8')}…` : text.trimEnd().replace(/,$/, '');
-      out.push({ kind: 'invalid', position, raw, issue: { path: 'json', message: `invalid JSON: ${broken}` } });
+      const issue = brokenCode === undefined ? { path: 'json', message: `invalid JSON: ${broken}`, code: 'EL_INVALID_JSON' } : { path: 'record', message: broken, code: brokenCode };
+      out.push({ kind: 'invalid', position, raw, issue });
     } else if (text === undefined) {
       out.push({ kind: 'invalid', position, raw: `${prefix!.toString('utf8')}…`, issue: tooLarge(total, this.maxBytes) });
     } else {
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        out.push({ kind: 'invalid', position, raw: text.trim(), issue: { path: 'json', message: `invalid JSON: ${(error as Error).message}` } });
-        return;
-      }
-      out.push(toRecord(value, position, text.trim()));
+      out.push(parseRecordText(text.trim(), position, this.maxDepth));
     }
   }
 

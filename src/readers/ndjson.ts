@@ -2,10 +2,12 @@
 // tolerated. An invalid line is one rejected record naming its line, never the end of the run.
 import { z } from 'zod';
 import { splitLines } from './lines-split.js';
-import type { ReaderPlugin, RawRecord } from './types.js';
+import { maxDepthOption, parseRecordText } from './json-value.js';
+import type { ReaderPlugin } from './types.js';
 
 export const ndjsonOptionsSchema = z.object({
   maxRecordBytes: z.number().int().positive().default(1024 * 1024).describe('a line longer than this is rejected'),
+  maxDepth: maxDepthOption,
 });
 export type NdjsonOptions = z.infer<typeof ndjsonOptionsSchema>;
 
@@ -23,18 +25,7 @@ export const ndjsonReader = {
       }
       const text = line.number === 1 ? line.text.replace(/^\uFEFF/, '') : line.text;
       if (text.trim() === '') continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        yield { kind: 'invalid', position, raw: text, issue: { path: 'json', message: `invalid JSON: ${(error as Error).message}` } };
-        continue;
-      }
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        yield { kind: 'invalid', position, raw: text, issue: { path: 'record', message: `must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}` } };
-        continue;
-      }
-      yield { kind: 'record', position, record: value as RawRecord };
+      yield parseRecordText(text, position, options.maxDepth);
     }
   },
 } satisfies ReaderPlugin<NdjsonOptions>;

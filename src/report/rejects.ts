@@ -6,6 +6,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { ConfigError, formatIssues, type Issue, type Position } from '../errors.js';
 import { checkCreatable, OutputFile, OutputOpenError, OutputWriteError } from '../output/file.js';
 import type { CanonicalEvent } from '../events/canonical.js';
+import { toJsonText } from '../events/exact-number.js';
 import type { RawRecord } from '../readers/types.js';
 import type { Stage } from '../pipeline/read-events.js';
 
@@ -88,7 +89,7 @@ export class RejectsWriter {
       ...(rejection.raw !== undefined && { raw: rejection.raw }),
       ...(rejection.event !== undefined && { event: rejection.event }),
     };
-    this.append(`${JSON.stringify(line)}\n`);
+    this.append(`${toJsonText(line)}\n`);
     this.count++;
   }
 

@@ -1,5 +1,6 @@
 // Flaring monitor event types and their fields: the catalogue an event's `fields` object is
 // checked against. Seeded with three types so a sandbox is usable without setup.
+import { isJsonNumber } from '../events/exact-number.js';
 import { z } from 'zod';
 import type { Reply, Route } from './types.js';
 import { toFastApiDetail, type FastApiIssue } from './validation.js';
@@ -146,7 +147,7 @@ export function validateFields(type: EventType, fields: Record<string, unknown>)
     const value = fields[field.name];
     if (value === undefined || value === null) {
       if (field.required) at(field.name, 'Field required', 'missing');
-    } else if (field.type === 'number' && (typeof value !== 'number' || !Number.isFinite(value))) {
+    } else if (field.type === 'number' && !isJsonNumber(value)) {
       at(field.name, 'Input should be a valid number', 'float_type');
     } else if (field.type === 'text' && typeof value !== 'string') {
       at(field.name, 'Input should be a valid string', 'string_type');

@@ -1,6 +1,8 @@
 // Low-level HTTP pieces of the sandbox server: routing table lookup, bounded body reading, JSON
 // replies. Kept apart from server.ts so the request pipeline there reads top to bottom.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toJsonText } from '../events/exact-number.js';
+import { MAX_DEPTH_CEILING, parseJsonText } from '../events/json-text.js';
 import type { Reply, Route } from './types.js';
 
 /** Documented nowhere for these APIs; 1 MiB is the common gateway default, and what we promise. */
@@ -72,20 +74,25 @@ export async function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES)
 
 export type JsonResult = { ok: true; value: unknown } | { ok: false };
 
-/** An empty body parses to undefined, so handlers report it as a missing body (FastAPI does). */
+/**
+ * An empty body parses to undefined, so handlers report it as a missing body (FastAPI does).
+ * Numbers keep the digits that arrived (what a server with arbitrary-precision numbers, such as
+ * Python's, stores), so tests can assert them; a body nested past any sane depth is refused as
+ * invalid JSON, as parsers with a recursion limit do, before anything here recurses over it.
+ */
 export function parseJson(bytes: Buffer): JsonResult {
   const text = bytes.toString('utf8');
   if (text.trim() === '') return { ok: true, value: undefined };
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false };
-  }
+  const parsed = parseJsonText(text, MAX_BODY_DEPTH);
+  return parsed.ok ? { ok: true, value: parsed.value } : { ok: false };
 }
+
+/** eventload's deepest record plus the few levels a request wraps around it. */
+const MAX_BODY_DEPTH = MAX_DEPTH_CEILING + 8;
 
 export function sendReply(response: ServerResponse, reply: Reply): void {
   if (response.destroyed || response.headersSent) return;
-  const payload = JSON.stringify(reply.body);
+  const payload = toJsonText(reply.body);
   response.writeHead(reply.status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(payload),

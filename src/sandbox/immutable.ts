@@ -1,6 +1,7 @@
 // Immutable emulation (https://docs.getimmutable.dev/api-reference/ingest-event): an append-only
 // audit log that answers 202, deduplicates by idempotency key ("duplicate" with the original id),
 // and can be read back page by page so an import can be reconciled against it.
+import { toJsonText } from '../events/exact-number.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
@@ -23,7 +24,7 @@ const optionalText = z.string(expect('a string')).max(255, 'must be at most 255 
 const metadata = z
   .record(z.string(), z.unknown(), expect('an object'))
   .refine((value) => Object.keys(value).length <= MAX_METADATA_KEYS, `must have at most ${MAX_METADATA_KEYS} keys`)
-  .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES, 'must be at most 64 KB');
+  .refine((value) => Buffer.byteLength(toJsonText(value)) <= MAX_METADATA_BYTES, 'must be at most 64 KB');
 
 const target = z.object(
   { type: requiredText, id: optionalText, name: optionalText, metadata: metadata.nullish() },

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AbortError, ConfigError, type Issue } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
 import { answerProblem, describeBody, type Unconfirmed } from './answer.js';
+import { isJsonNumber } from '../events/exact-number.js';
 import { serverMessage } from './errors.js';
 import type { ApiClient, Outcome, Response, Session, TargetPlugin } from './types.js';
 
@@ -37,7 +38,7 @@ export function checkFields(fields: Record<string, unknown>, schema: Field[], ty
       if (field.required) issues.push({ path, message: `is required by event type "${typeName}"` });
       continue;
     }
-    if (field.type === 'number' && typeof value !== 'number') issues.push({ path, message: `must be a number for event type "${typeName}" (map it with "as": "number")` });
+    if (field.type === 'number' && !isJsonNumber(value)) issues.push({ path, message: `must be a number for event type "${typeName}" (map it with "as": "number")` });
     if (field.type === 'text' && typeof value !== 'string') issues.push({ path, message: `must be text for event type "${typeName}" (map it with "as": "string")` });
     if (field.type === 'select' && Array.isArray(field.options) && !field.options.includes(value)) {
       issues.push({ path, message: `must be one of ${field.options.map((option) => JSON.stringify(option)).join(', ')} for event type "${typeName}"` });

@@ -2,6 +2,7 @@
 // It deduplicates by idempotency_key ("status": "duplicate"), so a resend after a crash is safe.
 import { z } from 'zod';
 import { ConfigError, type Issue } from '../errors.js';
+import { toJsonText } from '../events/exact-number.js';
 import type { CanonicalEvent, CanonicalObject } from '../events/canonical.js';
 import { answerProblem, isUnconfirmed, type Reading, type Unconfirmed } from './answer.js';
 import { serverMessage } from './errors.js';
@@ -81,7 +82,7 @@ function check(event: CanonicalEvent): Issue[] {
   if (metadata) {
     const keys = Object.keys(metadata).length;
     if (keys > MAX_METADATA_KEYS) issues.push({ path: 'properties', message: `immutable metadata takes at most ${MAX_METADATA_KEYS} keys, this event has ${keys}` });
-    const bytes = Buffer.byteLength(JSON.stringify(metadata));
+    const bytes = Buffer.byteLength(toJsonText(metadata));
     if (bytes > MAX_METADATA_BYTES) issues.push({ path: 'properties', message: `immutable metadata takes at most 64 KB, this event has ${bytes} bytes` });
   }
   return issues;

@@ -4,6 +4,7 @@
 import pLimit from 'p-limit';
 import { createHash } from 'node:crypto';
 import { AbortError, type Issue, type Position } from '../errors.js';
+import { toJsonText } from '../events/exact-number.js';
 import type { CanonicalEvent } from '../events/canonical.js';
 import { batchesOf, type PipelineItem } from '../pipeline/read-events.js';
 import type { RawRecord } from '../readers/types.js';
@@ -259,7 +260,7 @@ export class Uploader {
     const single = batch.length === 1 || !this.session.batch;
     const events = batch.map((item) => item.event);
     const path = single ? this.session.single.path : this.session.batch!.path;
-    const body = JSON.stringify(single ? this.session.single.body(events[0]!) : this.session.batch!.body(events));
+    const body = toJsonText(single ? this.session.single.body(events[0]!) : this.session.batch!.body(events));
     const key = single ? events[0]!.idempotency_key! : batchKey(events);
     this.counts.sent += batch.length;
     this.hooks.onSend?.(batch);

@@ -160,7 +160,7 @@ describe('bpmn reader: phases', () => {
   });
 
   it('reads every phase by default', () => {
-    expect(bpmnOptionsSchema.parse({})).toEqual({ phases: 'all', maxRecordBytes: 1024 * 1024 });
+    expect(bpmnOptionsSchema.parse({})).toEqual({ phases: 'all', maxRecordBytes: 1024 * 1024, maxDepth: 64 });
     expect(bpmnOptionsSchema.safeParse({ phases: 'some' }).success).toBe(false);
   });
 });

@@ -94,7 +94,7 @@ describe.concurrent('validate: invalid records', () => {
       errors: [
         { file: 'fixtures/orders-mistakes.csv', line: 3, stage: 'map', issues: [{ path: 'timestamp', message: 'is required, but column "created_at" is empty (a historical import never uses "now")' }] },
         { file: 'fixtures/orders-mistakes.csv', line: 4, stage: 'map', issues: [{ path: 'timestamp', message: 'column "created_at": "02/04/2024 10:00" is not an ISO 8601 date-time' }] },
-        { file: 'fixtures/orders-mistakes.csv', line: 5, stage: 'map', issues: [{ path: 'objects[0].properties.amount', message: 'column "amount": "ten" is not a number' }] },
+        { file: 'fixtures/orders-mistakes.csv', line: 5, stage: 'map', issues: [{ path: 'objects[0].properties.amount', message: 'column "amount": "ten" is not a number', code: 'EL_NOT_A_NUMBER' }] },
         { file: 'fixtures/orders-mistakes.csv', line: 6, stage: 'validate', issues: [{ path: 'objects[1].id', message: 'must be 1-500 characters' }] },
       ],
     });

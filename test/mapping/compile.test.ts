@@ -96,9 +96,12 @@ describe('conversions', () => {
   });
 
   it('rejects text that is not a number, and a fraction as an integer', () => {
-    expect(converted('number', 'ten')).toEqual([{ path: 'properties.v', message: 'column "v": "ten" is not a number' }]);
-    expect(converted('integer', '2.5')).toEqual([{ path: 'properties.v', message: 'column "v": "2.5" is not an integer' }]);
-    expect(converted('number', 'Infinity')).toEqual([{ path: 'properties.v', message: 'column "v": "Infinity" is not a number' }]);
+    expect(converted('number', 'ten')).toEqual([{ path: 'properties.v', message: 'column "v": "ten" is not a number', code: 'EL_NOT_A_NUMBER' }]);
+    expect(converted('integer', '2.5')).toEqual([{ path: 'properties.v', message: 'column "v": "2.5" is not an integer', code: 'EL_NOT_AN_INTEGER' }]);
+    expect(converted('number', 'Infinity')).toEqual([{ path: 'properties.v', message: 'column "v": "Infinity" is not a number', code: 'EL_NOT_A_NUMBER' }]);
+    expect(converted('integer', '9007199254740993')).toMatchObject([{ path: 'properties.v', code: 'EL_INTEGER_OUT_OF_RANGE' }]);
+    expect(converted('integer', '1e400')).toMatchObject([{ code: 'EL_INTEGER_OUT_OF_RANGE' }]);
+    expect(converted('integer', '9007199254740991')).toBe(9007199254740991);
   });
 
   it('converts booleans written in the usual ways', () => {
@@ -111,7 +114,7 @@ describe('conversions', () => {
   it('parses JSON text and passes JSON values through', () => {
     expect(converted('json', '{"a":[1,2]}')).toEqual({ a: [1, 2] });
     expect(converted('json', { already: true })).toEqual({ already: true });
-    expect(converted('json', '{a')).toEqual([{ path: 'properties.v', message: 'column "v": not valid JSON' }]);
+    expect(converted('json', '{a')).toEqual([{ path: 'properties.v', message: 'column "v": not valid JSON', code: 'EL_INVALID_JSON' }]);
   });
 
   it('turns values into strings', () => {
@@ -121,7 +124,7 @@ describe('conversions', () => {
 
   it('names a conversion error inside an object by its path', () => {
     const result = map({ ...base, objects: [{ type: { const: 'Order' }, id: 'case', properties: { amount: { column: 'amount', as: 'number' } } }] }, { ...row, amount: 'ten' });
-    expect(result).toEqual({ ok: false, issues: [{ path: 'objects[0].properties.amount', message: 'column "amount": "ten" is not a number' }] });
+    expect(result).toEqual({ ok: false, issues: [{ path: 'objects[0].properties.amount', message: 'column "amount": "ten" is not a number', code: 'EL_NOT_A_NUMBER' }] });
   });
 });
 

@@ -11,9 +11,9 @@ function input(text: string, size = 1 << 16) {
   return { name: 'in.json', stream: Readable.from(chunks), head: text.slice(0, 65536) };
 }
 
-async function read(text: string, size?: number, max = 1 << 20): Promise<ReaderItem[]> {
+async function read(text: string, size?: number, max = 1 << 20, maxDepth = 64): Promise<ReaderItem[]> {
   const items: ReaderItem[] = [];
-  for await (const item of readJsonRecords(input(text, size), max)) items.push(item);
+  for await (const item of readJsonRecords(input(text, size), max, maxDepth)) items.push(item);
   return items;
 }
 
@@ -128,9 +128,19 @@ describe('JSON arrays', () => {
     expect(summary(await read(text))).toEqual(['2! json: invalid JSON: "}" does not close "["', '3: {"id":"b"}']);
   });
 
-  it('rejects absurdly deep nesting instead of tracking it', async () => {
+  it('rejects nesting deeper than the limit (EL_RECORD_TOO_DEEP), in every shape, and reads on', async () => {
     const deep = `[\n{"a": ${'['.repeat(5000)}${']'.repeat(5000)}},\n{"b": 1}\n]`;
-    expect(summary(await read(deep))).toEqual(['2! json: invalid JSON: nested more than 4096 levels deep', '3: {"b":1}']);
+    expect(summary(await read(deep))).toEqual(['2! record: nested more than 64 levels deep (the limit)', '3: {"b":1}']);
+    const items = await read(deep);
+    expect(items[0]).toMatchObject({ kind: 'invalid', issue: { code: 'EL_RECORD_TOO_DEEP' } });
+    // One record per line, _bulk and a sequence go through the same limit.
+    const line = `{"a": ${'['.repeat(20000)}${']'.repeat(20000)}}`;
+    expect(summary(await read(`{"b": 0}\n${line}\n{"b": 1}\n`))).toEqual(['1: {"b":0}', '2! record: nested more than 64 levels deep (the limit)', '3: {"b":1}']);
+    expect(summary(await read(`{"index":{}}\n${line}\n{"index":{}}\n{"b": 1}\n`))).toEqual(['2! record: nested more than 64 levels deep (the limit)', '4: {"b":1}']);
+    // Exactly at the limit is still a record.
+    const atLimit = `[{"a": ${'['.repeat(63)}${']'.repeat(63)}}]`;
+    expect(await read(atLimit)).toMatchObject([{ kind: 'record' }]);
+    expect(summary(await read(`[{"a": ${'['.repeat(64)}${']'.repeat(64)}}]`))).toEqual(['1! record: nested more than 64 levels deep (the limit)']);
   });
 
   it('rejects elements that are not objects', async () => {
@@ -200,7 +210,7 @@ describe('OpenSearch _bulk files', () => {
 describe('jsonReader', () => {
   it('is the plugin over readJsonRecords with a 1 MiB default record limit', async () => {
     const options = jsonOptionsSchema.parse({});
-    expect(options).toEqual({ maxRecordBytes: 1024 * 1024 });
+    expect(options).toEqual({ maxRecordBytes: 1024 * 1024, maxDepth: 64 });
     const items: ReaderItem[] = [];
     for await (const item of jsonReader.read(input('[{"a": 1}]'), options)) items.push(item);
     expect(summary(items)).toEqual(['1: {"a":1}']);
