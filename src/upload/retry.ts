@@ -1,10 +1,12 @@
 // The retry policy in one place: what a response or a network error means, and how long to wait.
 // Like Vector's `retry_action`: 408, 429 and 5xx except 501 are retried; other 4xx never are.
+// A 3xx is never followed (it would carry the token elsewhere): the endpoint is misconfigured.
 
-export type Verdict = 'ok' | 'retry' | 'auth' | 'permanent';
+export type Verdict = 'ok' | 'retry' | 'auth' | 'redirect' | 'permanent';
 
 export function classifyStatus(status: number): Verdict {
   if (status >= 200 && status < 300) return 'ok';
+  if (status >= 300 && status < 400) return 'redirect';
   if (status === 401 || status === 403) return 'auth';
   if (status === 408 || status === 429) return 'retry';
   if (status >= 500 && status !== 501) return 'retry';
@@ -15,6 +17,8 @@ export function classifyStatus(status: number): Verdict {
 const RETRYABLE_CODES = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED',
   'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
+  // eventload's own bounds on an attempt (src/upload/http.ts): the next attempt may do better.
+  'EL_REQUEST_TIMEOUT', 'EL_ANSWER_TOO_LARGE',
 ]);
 
 export function networkErrorCode(error: unknown): string {

@@ -19,6 +19,10 @@ describe('classifyStatus', () => {
     for (const status of [400, 404, 409, 413, 422]) expect(classifyStatus(status)).toBe('permanent');
   });
 
+  it('singles out every 3xx: a redirect is never followed (it would carry the token) and never retried', () => {
+    for (const status of [300, 301, 302, 303, 304, 307, 308]) expect(classifyStatus(status)).toBe('redirect');
+  });
+
   it('singles out 401 and 403 so the run can stop at once', () => {
     expect(classifyStatus(401)).toBe('auth');
     expect(classifyStatus(403)).toBe('auth');
@@ -34,7 +38,7 @@ describe('network errors', () => {
   });
 
   it('retries resets, refusals, timeouts and unknown network failures', () => {
-    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'ENETWORK']) {
+    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'ENETWORK', 'EL_REQUEST_TIMEOUT', 'EL_ANSWER_TOO_LARGE']) {
       expect(isRetryableNetworkError(code), code).toBe(true);
     }
   });

@@ -16,7 +16,7 @@ import { DEFAULT_RETRY, Sender } from '../../upload/sender.js';
 import type { Summary } from '../../upload/summary.js';
 import { AdaptiveConcurrency } from '../../upload/adaptive.js';
 import { Uploader, type EventItem } from '../../upload/uploader.js';
-import { DELIVERY_DEFAULTS } from '../defaults.js';
+import { DELIVERY_DEFAULTS, REQUEST_TIMEOUT_FACTOR } from '../defaults.js';
 import { checkEndpoint } from '../endpoint.js';
 import { loadInputSettings, type InputFlags } from '../input-settings.js';
 import { Progress } from '../progress.js';
@@ -36,6 +36,8 @@ export interface ImportFlags extends InputFlags, ConfigurableFlags {
   maxRetries: number;
   retryDeadline: number;
   timeout: number;
+  /** The most one attempt may take in all (ms); default: REQUEST_TIMEOUT_FACTOR × timeout. */
+  requestTimeout?: number;
   backoffBase: number;
   dryRun?: boolean;
   out?: string;
@@ -85,6 +87,7 @@ export async function runImport(commandLineFiles: string[], commandLineFlags: Im
   const batchSize = chooseBatchSize(flags.batchSize, target.maxBatchSize);
   if (flags.concurrency !== 'auto' && flags.concurrency < 1) throw new ConfigError('--concurrency must be at least 1, or auto');
   if ((flags.concurrencyMax ?? DELIVERY_DEFAULTS.concurrencyMax) < 1) throw new ConfigError('--concurrency-max must be at least 1');
+  if (flags.requestTimeout !== undefined && flags.requestTimeout < 1) throw new ConfigError('--request-timeout must be at least 1 ms');
   if (flags.out && !flags.dryRun) throw new ConfigError('--out writes the request bodies of a --dry-run; add --dry-run');
   const prepared = await prepareInputs(settings);
 
@@ -131,7 +134,7 @@ async function importInto(
     const concurrency = flags.concurrency === 'auto' ? (flags.concurrencyMax ?? DELIVERY_DEFAULTS.concurrencyMax) : flags.concurrency;
     const adaptive = flags.concurrency === 'auto' ? new AdaptiveConcurrency(concurrency) : undefined;
     concurrencyReport = adaptive && (() => ({ mode: 'auto', max: concurrency, final: adaptive.limit, ...adaptive.history }));
-    http = flags.dryRun ? undefined : new (await import('../../upload/http.js')).HttpClient(endpoint, concurrency, flags.timeout);
+    http = flags.dryRun ? undefined : new (await import('../../upload/http.js')).HttpClient(endpoint, concurrency, { idleMs: flags.timeout, totalMs: flags.requestTimeout ?? flags.timeout * REQUEST_TIMEOUT_FACTOR });
     const sender = http && new Sender(http, new RateLimiter(rate?.perSecond, rate?.burst), { ...DEFAULT_RETRY, maxRetries: flags.maxRetries, deadlineMs: flags.retryDeadline * 1000, baseDelayMs: flags.backoffBase }, (notice) => progress.retry(notice));
     const session: Session = await connect(target, sender, env, targetOptions, flags.dryRun ?? false);
     const out = flags.out ? await openOut(flags.out) : undefined;
