@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EventloadError, EXIT } from '../errors.js';
+import { redactWrites } from '../secrets/redact.js';
 import { DELIVERY_DEFAULTS, REQUEST_TIMEOUT_FACTOR } from './defaults.js';
 import type { ValidateFlags } from './commands/validate.js';
 import type { ImportFlags } from './commands/import.js';
@@ -250,6 +251,9 @@ Examples:
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Whatever prints (messages quoting the server, the summary, the spinner), no secret gets out.
+  redactWrites(process.stdout);
+  redactWrites(process.stderr);
   // `eventload ... | head` closes our stdout early: that is the reader's choice, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);

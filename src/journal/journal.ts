@@ -24,6 +24,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../errors.js';
 import { ScalableBloom, sha256 } from '../events/idempotency.js';
+import { redact } from '../secrets/redact.js';
 
 export type EventState = 'inflight' | 'accepted' | 'duplicate' | 'rejected';
 
@@ -136,7 +137,7 @@ export class Journal {
   }
 
   finishRun(runId: number, outcome: string, summary: unknown): void {
-    this.db.prepare('UPDATE runs SET finished_at = ?, outcome = ?, summary = ? WHERE id = ?').run(new Date().toISOString(), outcome, JSON.stringify(summary), runId);
+    this.db.prepare('UPDATE runs SET finished_at = ?, outcome = ?, summary = ? WHERE id = ?').run(new Date().toISOString(), outcome, redact(JSON.stringify(summary)), runId);
   }
 
   /** The journal as seen by one run against one target and endpoint. */
@@ -236,7 +237,8 @@ export class JournalScope {
   /** The answer: one appended row with every event's result. Resolves once committed. */
   record(results: EventResult[], requestId?: number): Promise<void> {
     if (results.length === 0) return Promise.resolve();
-    const encoded = JSON.stringify(results.map((r) => [r.key, r.state, r.serverId ?? null, r.status ?? null, r.reason ?? null]));
+    // Reasons quote the server, which may echo a token.
+    const encoded = redact(JSON.stringify(results.map((r) => [r.key, r.state, r.serverId ?? null, r.status ?? null, r.reason ?? null])));
     return this.write(() => {
       this.answerStatement.run(this.scopeId, requestId ?? null, this.runId, encoded, Date.now());
       for (const result of results) this.unmerged.set(result.key, result.state);

@@ -5,6 +5,7 @@ import { ConfigError, formatIssues, type Issue, type Position } from '../errors.
 import type { CanonicalEvent } from '../events/canonical.js';
 import type { RawRecord } from '../readers/types.js';
 import type { Stage } from '../pipeline/read-events.js';
+import { redact } from '../secrets/redact.js';
 
 export interface Rejection {
   position: Position;
@@ -50,7 +51,8 @@ export class RejectsWriter {
       ...(rejection.event !== undefined && { event: rejection.event }),
     };
     this.count++;
-    if (!stream.write(`${JSON.stringify(line)}\n`)) await once(stream, 'drain');
+    // Reasons quote the server, which may echo a token.
+    if (!stream.write(`${redact(JSON.stringify(line))}\n`)) await once(stream, 'drain');
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
 // (--timeout), by its total time (--request-timeout, and what is left of --retry-deadline), and by
 // the size of its answer (MAX_ANSWER_BYTES). Each bound, when hit, is a failed attempt (retryable).
 import { Agent } from 'undici';
+import { addAuthorization } from '../secrets/redact.js';
 import type { Response } from '../targets/types.js';
 
 /** The most bytes read from one answer: far above any documented answer (a batch of 100 results). */
@@ -59,9 +60,12 @@ export class HttpClient {
    * HttpFailure when a bound is hit, and undici's errors (with their codes) for network faults.
    */
   async request(method: 'GET' | 'POST', path: string, body: string | undefined, headers: Record<string, string>, deadlineMs = Infinity): Promise<HttpResponse> {
+    // Whatever the server does with it (echo it in an error, a header), this value is a secret.
+    addAuthorization(headers.authorization ?? headers.Authorization);
     const budget = Math.max(0, Math.min(this.limits.totalMs, deadlineMs));
     const cutOff = new AbortController();
-    const timer = setTimeout(() => cutOff.abort(new HttpFailure('EL_REQUEST_TIMEOUT', `no complete answer within ${seconds(budget)} s`)), budget);
+    const why = `no complete answer within ${seconds(budget)} s${budget < this.limits.totalMs ? ', what was left of the retry deadline' : ''}`;
+    const timer = setTimeout(() => cutOff.abort(new HttpFailure('EL_REQUEST_TIMEOUT', why)), budget);
     try {
       const response = await this.agent.request({
         origin: this.origin,

@@ -8,7 +8,8 @@ import type { Journal, JournalScope } from '../../journal/journal.js';
 import { ErrorRateGuard } from '../../report/error-rate.js';
 import { prepareInputs, readEvents, type PipelineItem } from '../../pipeline/read-events.js';
 import { RejectsWriter } from '../../report/rejects.js';
-import { findTarget, parseTargetOptions } from '../../targets/index.js';
+import { addSecretsFromEnv, redact } from '../../secrets/redact.js';
+import { findTarget, parseTargetOptions, targets } from '../../targets/index.js';
 import type { Session } from '../../targets/types.js';
 import type { HttpClient } from '../../upload/http.js';
 import { RateLimiter } from '../../upload/rate-limiter.js';
@@ -114,6 +115,9 @@ async function importInto(
 ): Promise<number> {
   const endpoint = sandbox?.url ?? checkEndpoint(flags.endpoint ?? target.defaultEndpoint, flags.allowHttp ?? false);
   const env = sandbox?.env ?? extras.env ?? process.env;
+  // Every target's credentials, not only this one's: a server may echo any of them. Not the
+  // sandbox's: they are published (its login password is the word "sandbox").
+  addSecretsFromEnv(extras.env ?? process.env, targets.flatMap((t) => t.envVars));
   // The journal (SQLite), the HTTP client (undici) and the sandbox are loaded only when used: a dry
   // run needs none of them, and skips their start-up time and memory.
   const journal = flags.dryRun || flags.journal === false ? undefined : (extras.journal ?? (await import('../../journal/journal.js')).Journal.open(typeof flags.journal === 'string' ? flags.journal : DEFAULT_JOURNAL));
@@ -146,7 +150,7 @@ async function importInto(
         await rejects.write(item);
       },
       onSend: extras.onSend,
-      onDryRun: out && (async (_path, body) => void (out.write(`${body}\n`) || (await once(out, 'drain')))),
+      onDryRun: out && (async (_path, body) => void (out.write(`${redact(body)}\n`) || (await once(out, 'drain')))),
     });
     progress.start(uploader.counts);
     const read = readEvents(settings, prepared);
@@ -268,7 +272,7 @@ function summarize(uploader: Uploader, target: string, endpoint: string, flags: 
 async function writeReport(path: string, summary: Summary): Promise<void> {
   const { writeFile } = await import('node:fs/promises');
   try {
-    await writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);
+    await writeFile(path, `${redact(JSON.stringify(summary, null, 2))}\n`);
   } catch (error) {
     process.stderr.write(`eventload: could not write --report ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}\n`);
   }
