@@ -5,7 +5,10 @@ export const DELIVERY_DEFAULTS = {
   concurrencyMax: 64,
   maxRetries: 5,
   retryDeadline: 300, // seconds
-  timeout: 30_000, // milliseconds
+  timeout: 30_000, // milliseconds of silence
   backoffBase: 1000, // milliseconds
   drainTimeout: 30, // seconds
 } as const;
+
+/** Without --request-timeout, one attempt may take this many times --timeout in all (2 min by default). */
+export const REQUEST_TIMEOUT_FACTOR = 4;

@@ -3,7 +3,8 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EventloadError, EXIT } from '../errors.js';
-import { DELIVERY_DEFAULTS } from './defaults.js';
+import { redactWrites } from '../secrets/redact.js';
+import { DELIVERY_DEFAULTS, REQUEST_TIMEOUT_FACTOR } from './defaults.js';
 import type { ValidateFlags } from './commands/validate.js';
 import type { ImportFlags } from './commands/import.js';
 import type { SandboxFlags } from './commands/sandbox.js';
@@ -37,8 +38,9 @@ function addDeliveryOptions(command: Command): Command {
     .option('--rate <n>', "requests per second for the whole run (default: the target's documented limit, if any)", parseNumber)
     .option('--batch-size <n>', 'events per request where the API has a batch endpoint (default: its maximum)', parseInteger)
     .option('--max-retries <n>', 'retries per request for 408, 5xx and network errors (429s are retried until --retry-deadline)', parseInteger, DELIVERY_DEFAULTS.maxRetries)
-    .option('--retry-deadline <seconds>', 'give up on one request after this long, retries included', parseNumber, DELIVERY_DEFAULTS.retryDeadline)
-    .option('--timeout <ms>', 'per-request timeout', parseInteger, DELIVERY_DEFAULTS.timeout)
+    .option('--retry-deadline <seconds>', 'give up on one request after this long, retries and time inside attempts included', parseNumber, DELIVERY_DEFAULTS.retryDeadline)
+    .option('--timeout <ms>', 'longest silence in one attempt: to connect, for the answer, between two parts of it', parseInteger, DELIVERY_DEFAULTS.timeout)
+    .option('--request-timeout <ms>', `most one attempt may take in all, answer included (default: ${REQUEST_TIMEOUT_FACTOR} × --timeout)`, parseInteger)
     .option('--backoff-base <ms>', 'first retry delay; doubles each retry, with full jitter', parseInteger, DELIVERY_DEFAULTS.backoffBase)
     .option('--journal <file>', 'where delivery is remembered across runs (default: .eventload/journal.db)')
     .option('--no-journal', 'do not remember delivery (a re-run then sends everything again)')
@@ -259,6 +261,9 @@ Examples:
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Whatever prints (messages quoting the server, the summary, the spinner), no secret gets out.
+  redactWrites(process.stdout);
+  redactWrites(process.stderr);
   // `eventload ... | head` closes our stdout early: that is the reader's choice, not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);

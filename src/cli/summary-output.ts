@@ -1,6 +1,7 @@
 // The end-of-run summary: a short aligned table for people (colour only on a terminal, never
 // under NO_COLOR), or the JSON report with --json.
 import type { Summary } from '../upload/summary.js';
+import { redact } from '../secrets/redact.js';
 import { paint } from './terminal.js';
 
 const MAX_REASON_LENGTH = 200;
@@ -50,6 +51,7 @@ function heading(summary: Summary, rejected: number, color: ReturnType<typeof pa
 }
 
 /** Reasons quote values from the data; a very long one would wreck the table. */
-function clip(reason: string): string {
+function clip(text: string): string {
+  const reason = redact(text); // before it is cut: a cut token no longer matches
   return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
 }

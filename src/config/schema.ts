@@ -70,8 +70,9 @@ export const configSchema = z
     rate: z.number().positive().optional().describe('import, sync: requests per second for the whole run'),
     batchSize: wholeNumber(1).optional().describe('import, sync: events per request'),
     maxRetries: wholeNumber(0).optional().describe('import, sync: retries per request'),
-    retryDeadline: z.number().min(0).optional().describe('import, sync: seconds before giving up on one request'),
-    timeout: wholeNumber(1).optional().describe('import, sync: per-request timeout in milliseconds'),
+    retryDeadline: z.number().min(0).optional().describe('import, sync: seconds before giving up on one request, time inside attempts included'),
+    timeout: wholeNumber(1).optional().describe('import, sync: longest silence in one attempt, in milliseconds'),
+    requestTimeout: wholeNumber(1).optional().describe('import, sync: most one attempt may take in all, in milliseconds'),
     backoffBase: wholeNumber(0).optional().describe('import, sync: first retry delay in milliseconds'),
     journal: z
       .union([path('journal file'), z.literal(false)], { error: 'expected a file name, or false for no journal' })

@@ -26,6 +26,7 @@ import { AbortError, ConfigError } from '../errors.js';
 import { ScalableBloom, sha256 } from '../events/idempotency.js';
 import { isSandboxScope, scopeEndpoint } from './endpoint-scope.js';
 import { acquireJournalLock, describeOwner, lockOwner, LockedError, type JournalLock, type LockOwner } from './lock.js';
+import { redact } from '../secrets/redact.js';
 
 export type EventState = 'inflight' | 'accepted' | 'duplicate' | 'rejected';
 
@@ -171,7 +172,7 @@ export class Journal {
   }
 
   finishRun(runId: number, outcome: string, summary: unknown): void {
-    this.db.prepare('UPDATE runs SET finished_at = ?, outcome = ?, summary = ? WHERE id = ?').run(new Date().toISOString(), outcome, JSON.stringify(summary), runId);
+    this.db.prepare('UPDATE runs SET finished_at = ?, outcome = ?, summary = ? WHERE id = ?').run(new Date().toISOString(), outcome, redact(JSON.stringify(summary)), runId);
   }
 
   /** The journal as seen by one run against one target and endpoint (normalised: see endpoint-scope.ts). */
@@ -294,7 +295,8 @@ export class JournalScope {
   /** The answer: one appended row with every event's result. Resolves once committed. */
   record(results: EventResult[], requestId?: number): Promise<void> {
     if (results.length === 0) return Promise.resolve();
-    const encoded = JSON.stringify(results.map((r) => [r.key, r.state, r.serverId ?? null, r.status ?? null, r.reason ?? null]));
+    // Reasons quote the server, which may echo a token.
+    const encoded = redact(JSON.stringify(results.map((r) => [r.key, r.state, r.serverId ?? null, r.status ?? null, r.reason ?? null])));
     return this.write(() => void this.answerStatement.run(this.scopeId, requestId ?? null, this.runId, encoded, Date.now())).then(() => {
       // Only once committed: a rolled-back answer must not be taken for a delivery.
       for (const result of results) this.unmerged.set(result.key, result.state);

@@ -9,6 +9,7 @@ import type { CanonicalEvent } from '../events/canonical.js';
 import { toJsonText } from '../events/exact-number.js';
 import type { RawRecord } from '../readers/types.js';
 import type { Stage } from '../pipeline/read-events.js';
+import { redact } from '../secrets/redact.js';
 
 export interface Rejection {
   position: Position;
@@ -89,7 +90,8 @@ export class RejectsWriter {
       ...(rejection.raw !== undefined && { raw: rejection.raw }),
       ...(rejection.event !== undefined && { event: rejection.event }),
     };
-    this.append(`${toJsonText(line)}\n`);
+    // Reasons quote the server, which may echo a token.
+    this.append(`${redact(toJsonText(line))}\n`);
     this.count++;
   }
 

@@ -8,6 +8,7 @@ import type { ZodError } from 'zod';
 import { classifyStatus } from '../upload/retry.js';
 import { serverMessage } from './errors.js';
 import type { Outcome, Response } from './types.js';
+import { redact } from '../secrets/redact.js';
 
 /** A 2xx answer that does not confirm the events: why, in a few words ("`success` is false"). */
 export interface Unconfirmed {
@@ -42,7 +43,7 @@ export function meaningOf(answer: Answer, read: (response: Response) => Reading)
   const verdict = classifyStatus(answer.status);
   if (verdict === 'auth') return { kind: 'auth', status: answer.status };
   if (verdict === 'retry') return { kind: 'retry', reason: `HTTP ${answer.status} (${serverMessage(answer.body, answer.status).slice(0, 120)})`, unconfirmed: false };
-  if (verdict === 'stop') return { kind: 'stop', reason: stopReason(answer) };
+  if (verdict === 'stop' || verdict === 'redirect') return { kind: 'stop', reason: stopReason(answer) };
   if (verdict === 'ok' && (answer.body === undefined || typeof answer.body === 'string')) {
     return { kind: 'retry', reason: `HTTP ${answer.status} confirmed nothing: ${describeBody(answer)}`, unconfirmed: true };
   }
@@ -59,7 +60,7 @@ export function retryReason(meaning: Meaning): string | undefined {
 function stopReason(answer: Answer): string {
   if (answer.status >= 300 && answer.status < 400) {
     const location = header(answer, 'location');
-    return `HTTP ${answer.status}: the endpoint redirects${location ? ` to ${redact(location)}` : ''}; redirects are not followed (they would carry the token): check --endpoint`;
+    return `HTTP ${answer.status}: the endpoint redirects${location ? ` to ${maskTokens(location)}` : ''}; redirects are not followed (they would carry the token): check --endpoint`;
   }
   return `HTTP ${answer.status}: the server does not implement this route: check --endpoint`;
 }
@@ -69,7 +70,7 @@ export function describeBody(answer: Answer): string {
   const text = answer.text ?? (typeof answer.body === 'string' ? answer.body : '');
   const type = header(answer, 'content-type') ?? 'no content-type';
   if (text.trim() === '') return `an empty body (${type})`;
-  const start = JSON.stringify(redact(text.replace(/\s+/g, ' ').trim().slice(0, 80)));
+  const start = JSON.stringify(maskTokens(text.replace(/\s+/g, ' ').trim().slice(0, 80)));
   if (/html/i.test(type) || /^\s*</.test(text)) {
     return `an HTML page (${type}, starts ${start}), not the API's JSON: the endpoint looks wrong (a proxy or login page answers there)`;
   }
@@ -81,7 +82,7 @@ export function describeBody(answer: Answer): string {
 export function answerProblem(body: unknown, error: ZodError): string {
   if (body && typeof body === 'object' && (body as { success?: unknown }).success === false) {
     const said = serverMessage(body, 200);
-    return `"success": false${said === 'HTTP 200' ? '' : `: ${redact(said).slice(0, 120)}`}`;
+    return `"success": false${said === 'HTTP 200' ? '' : `: ${maskTokens(said).slice(0, 120)}`}`;
   }
   const issue = error.issues[0];
   if (!issue) return 'unexpected shape';
@@ -94,11 +95,12 @@ function header(answer: Answer, name: string): string | undefined {
 }
 
 /**
- * Answers may echo what they were sent: token-shaped text never reaches a message. The shapes are
- * the targets' key formats, bearer credentials and JWTs (flaring's tokens).
+ * Answers may echo what they were sent: besides the secrets eventload knows (secrets/redact.ts),
+ * token-shaped text never reaches a message about an unusable answer. The shapes are the targets'
+ * key formats, bearer credentials and JWTs (flaring's tokens).
  */
-export function redact(text: string): string {
-  return text
+export function maskTokens(text: string): string {
+  return redact(text)
     .replace(/\b(fm_live_|imk_)[A-Za-z0-9_-]{4,}/g, '$1…')
     .replace(/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, 'eyJ…')
     .replace(/\b(Bearer|Basic)\s+[^\s"',;]+/gi, '$1 …');

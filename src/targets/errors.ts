@@ -1,4 +1,5 @@
 // Reading error messages out of the APIs' documented error bodies.
+import { redact } from '../secrets/redact.js';
 
 /** FastAPI `{"detail": "…"}` or `{"detail": [{"loc": […], "msg": "…"}]}`; Immutable `{"error","message"}`. */
 export function serverMessage(body: unknown, status: number): string {
@@ -10,7 +11,7 @@ export function serverMessage(body: unknown, status: number): string {
     if (typeof object.message === 'string') return typeof object.error === 'string' ? `${object.error}: ${object.message}` : object.message;
     if (typeof object.error === 'string') return object.error;
   }
-  if (typeof body === 'string' && body.trim() !== '') return body.trim().slice(0, 300);
+  if (typeof body === 'string' && body.trim() !== '') return redact(body.trim()).slice(0, 300); // redacted before it is cut: a cut token no longer matches
   return `HTTP ${status}`;
 }
 

@@ -6,6 +6,7 @@ import { AbortError, ConfigError, type Issue } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
 import { answerProblem, describeBody, type Unconfirmed } from './answer.js';
 import { isJsonNumber } from '../events/exact-number.js';
+import { addSecret } from '../secrets/redact.js';
 import { serverMessage } from './errors.js';
 import type { ApiClient, Outcome, Response, Session, TargetPlugin } from './types.js';
 
@@ -96,6 +97,7 @@ class FlaringSession implements Session {
     if (response.status === 401 || response.status === 403) throw new AbortError(`flaring login refused for FLARING_EMAIL: ${serverMessage(response.body, response.status)}`, 'EL_AUTH');
     const token = (response.body as { access_token?: unknown } | undefined)?.access_token;
     if (response.status >= 300 || typeof token !== 'string') throw new AbortError(`flaring login failed: ${serverMessage(response.body, response.status)}`, 'EL_AUTH');
+    addSecret(token); // a server may echo it back in an error: it must never be written out
     this.token = token;
     return true;
   }

@@ -5,15 +5,17 @@
  * ok: read the body (targets/answer.ts); retry: the server failed, not the events (never a
  * rejection); auth: stop the run; refused: the answer refuses the events' content (a rejection);
  * stop: the endpoint is not the API (a redirect, or 501 "not implemented", which no retry changes)
- * and the events are not sent.
+ * and the events are not sent; redirect: a 3xx, never followed (it would carry the token
+ * elsewhere): the endpoint is misconfigured.
  */
-export type Verdict = 'ok' | 'retry' | 'auth' | 'refused' | 'stop';
+export type Verdict = 'ok' | 'retry' | 'auth' | 'refused' | 'stop' | 'redirect';
 
 export function classifyStatus(status: number): Verdict {
   if (status >= 200 && status < 300) return 'ok';
+  if (status >= 300 && status < 400) return 'redirect';
   if (status === 401 || status === 403) return 'auth';
   if (status === 408 || status === 425 || status === 429) return 'retry';
-  if (status === 501 || status < 200 || (status >= 300 && status < 400)) return 'stop';
+  if (status === 501 || status < 200) return 'stop';
   if (status >= 500) return 'retry';
   return 'refused';
 }
@@ -22,6 +24,8 @@ export function classifyStatus(status: number): Verdict {
 const RETRYABLE_CODES = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED',
   'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
+  // eventload's own bounds on an attempt (src/upload/http.ts): the next attempt may do better.
+  'EL_REQUEST_TIMEOUT', 'EL_ANSWER_TOO_LARGE',
 ]);
 
 export function networkErrorCode(error: unknown): string {

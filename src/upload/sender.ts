@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortError } from '../errors.js';
 import type { ApiClient, Response } from '../targets/types.js';
-import type { HttpClient, HttpResponse } from './http.js';
+import { HttpFailure, type HttpClient, type HttpResponse } from './http.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { backoffDelay, classifyStatus, isRetryableNetworkError, networkErrorCode, parseRetryAfter, rateLimitPause } from './retry.js';
 
@@ -11,7 +11,7 @@ export interface RetryPolicy {
   /** First backoff step; doubles each attempt, with full jitter. */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Give up on one request after this long in all, retries included. */
+  /** Give up on one request after this long in all, retries and the time inside attempts included (0: no limit but each attempt's). */
   deadlineMs: number;
 }
 
@@ -74,15 +74,18 @@ export class Sender {
     signal?: AbortSignal,
     retryReason: (response: HttpResponse) => string | undefined = statusRetryReason,
   ): Promise<SendResult> {
-    const started = Date.now();
+    // The deadline runs from the first attempt (time queued behind the rate limit before it is not
+    // this request's), and an attempt still under way when it passes is cut off.
+    let started: number | undefined;
     // A 429 says the server is busy, not that anything failed: it is retried until the deadline
     // and does not use up --max-retries (which would reject good events under a long throttle).
     let failures = 0;
     for (let attempt = 0; ; attempt++) {
       await this.limiter.take(signal);
       if (signal?.aborted) throw new StoppedError(`stopped before sending ${path}`);
+      started ??= Date.now();
       let response: HttpResponse | undefined;
-      let failure: string | undefined;
+      let failure: Failure | undefined;
       let reason: string | undefined;
       const sentAt = Date.now();
       let inFlight = 0;
@@ -92,37 +95,44 @@ export class Sender {
         inFlight = ++this.onTheWire;
         this.count.requests++;
         if (attempt > 0) this.count.retries++;
-        response = await this.http.request(method, path, body, requestHeaders);
+        response = await this.http.request(method, path, body, requestHeaders, this.timeLeft(started));
         this.onAnswer?.(response.status, Date.now() - sentAt, inFlight);
       } catch (error) {
         if (error instanceof AbortError) throw error;
         // Cut off by a stop (--drain-timeout ran out): not a network fault, not worth a retry.
         if (signal?.aborted) throw new StoppedError(`stopped while sending ${path}`);
-        failure = networkErrorCode(error);
-        if (!isRetryableNetworkError(failure)) throw new AbortError(`request to ${path} failed: ${failure} ${(error as Error).message}`, 'EL_NETWORK');
+        failure = describeFailure(error);
+        if (!isRetryableNetworkError(failure.code)) throw new AbortError(`request to ${path} failed: ${failure.code} ${(error as Error).message}`, 'EL_NETWORK');
       } finally {
         if (inFlight > 0) this.onTheWire--;
       }
       if (response) {
         const pause = rateLimitPause(response.headers);
         if (pause !== undefined && pause > 0) this.limiter.pauseUntil(Date.now() + Math.min(pause, this.policy.maxDelayMs * 4));
+        if (classifyStatus(response.status) === 'redirect') throw redirectError(response, this.http.urlFor(path), path);
         reason = retryReason(response);
         if (reason === undefined) return { response, attempts: attempt + 1 };
       }
       const wait = this.delay(attempt, response);
-      const outOfTime = Date.now() - started + wait > this.policy.deadlineMs;
+      const outOfTime = Date.now() - started + wait >= this.policy.deadlineMs;
       if (response?.status !== 429) failures++;
       if (failures > this.policy.maxRetries || outOfTime) {
         if (response) return { response, attempts: attempt + 1 };
-        throw new AbortError(`endpoint unreachable: ${failure} on ${path} after ${attempt + 1} attempts`, 'EL_UNREACHABLE');
+        throw giveUp(path, attempt + 1, failure!);
       }
       const throttled = response?.status === 429 || response?.status === 503;
       // A server that says "slow down" is obeyed by every worker, not just this one.
       if (throttled) this.limiter.pauseUntil(Date.now() + wait);
-      this.onRetry({ reason: reason ?? failure!, waitMs: wait, throttled, attempt: attempt + 1 });
+      this.onRetry({ reason: reason ?? failure!.reason, waitMs: wait, throttled, attempt: attempt + 1 });
       // Ctrl-C must not wait out a backoff of minutes: the request is given up, and counted unsent.
       await sleep(wait, undefined, { signal }).catch(() => undefined);
     }
+  }
+
+  /** What is left of --retry-deadline for the next attempt; 0 (no deadline) leaves --request-timeout alone. */
+  private timeLeft(started: number): number {
+    if (this.policy.deadlineMs <= 0) return Infinity;
+    return Math.max(1, this.policy.deadlineMs - (Date.now() - started));
   }
 
   private delay(attempt: number, response: HttpResponse | undefined): number {
@@ -145,4 +155,41 @@ export class Sender {
 
 function statusRetryReason(response: HttpResponse): string | undefined {
   return classifyStatus(response.status) === 'retry' ? `HTTP ${response.status}` : undefined;
+}
+
+/** Why an attempt got no answer: a stable code (for the retry policy) and a few words for people. */
+interface Failure {
+  code: string;
+  reason: string;
+}
+
+function describeFailure(error: unknown): Failure {
+  if (error instanceof HttpFailure) return { code: error.code, reason: error.reason };
+  const code = networkErrorCode(error);
+  return { code, reason: code };
+}
+
+/** Retries ran out without an answer: the endpoint cannot be reached, or never answered in time or in size. */
+function giveUp(path: string, attempts: number, failure: Failure): AbortError {
+  if (failure.code.startsWith('EL_')) return new AbortError(`no usable answer from ${path} after ${attempts} attempt${attempts === 1 ? '' : 's'} (last: ${failure.reason})`, failure.code);
+  return new AbortError(`endpoint unreachable: ${failure.code} on ${path} after ${attempts} attempts`, 'EL_UNREACHABLE');
+}
+
+/**
+ * A 3xx is a configuration problem, not an answer: following it would send the token to wherever
+ * it points, so eventload stops and names the place, and the --endpoint that would reach it.
+ */
+function redirectError(response: HttpResponse, requestUrl: string, path: string): AbortError {
+  const header = response.headers.location;
+  const location = Array.isArray(header) ? header[0] : header;
+  if (!location) return new AbortError(`the endpoint answered ${response.status} (a redirect without a Location) to ${path}; redirects are not followed (they would carry the token); check --endpoint`, 'EL_REDIRECT');
+  let target = location;
+  try {
+    target = new URL(location, requestUrl).href;
+  } catch {
+    // Not a URL: named as it came.
+  }
+  const endpoint = target.endsWith(path) ? target.slice(0, -path.length) : undefined;
+  const advice = endpoint ? `pass the final URL with --endpoint ${endpoint}` : 'pass the final URL with --endpoint';
+  return new AbortError(`the endpoint answered ${response.status} → ${target}; redirects are not followed (they would carry the token); ${advice}`, 'EL_REDIRECT');
 }

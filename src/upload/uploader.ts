@@ -11,6 +11,7 @@ import type { RawRecord } from '../readers/types.js';
 import type { EventResult, JournalScope } from '../journal/journal.js';
 import { isUnconfirmed, meaningOf, retryReason, type Meaning, type Reading, type Unconfirmed } from '../targets/answer.js';
 import type { Outcome, Response, Session } from '../targets/types.js';
+import { redact } from '../secrets/redact.js';
 import type { AdaptiveConcurrency } from './adaptive.js';
 import { StoppedError, type Sender } from './sender.js';
 import { emptyCounts, type Counts } from './summary.js';
@@ -383,7 +384,7 @@ function unwrap(outcome: Outcome | Unconfirmed): Reading {
 }
 
 function journalResult(key: string, outcome: Outcome): EventResult {
-  if (outcome.kind === 'rejected') return { key, state: 'rejected', status: outcome.status, reason: outcome.message.slice(0, 1000) };
+  if (outcome.kind === 'rejected') return { key, state: 'rejected', status: outcome.status, reason: redact(outcome.message).slice(0, 1000) }; // redacted before it is cut
   return { key, state: outcome.kind, ...(outcome.id !== undefined && { serverId: outcome.id }) };
 }
 

@@ -1,7 +1,7 @@
 // What an answer means for its events, the same for every target: a server failure or a 2xx that
 // confirms nothing is "not sent" (retry), never a delivery and never a rejection.
 import { describe, expect, it } from 'vitest';
-import { describeBody, meaningOf, redact } from '../../src/targets/answer.js';
+import { describeBody, maskTokens, meaningOf } from '../../src/targets/answer.js';
 import type { Response } from '../../src/targets/types.js';
 
 const accepted = () => [{ kind: 'accepted' as const }];
@@ -51,6 +51,6 @@ describe('describing a body', () => {
     const text = `<html>Bearer ${key} is not valid here</html>`;
     const described = describeBody({ status: 200, body: text, text, headers: { 'content-type': 'text/html' } });
     expect(described).not.toContain('s'.repeat(32));
-    expect(redact(`token ${key} and eyJhbGciOi.eyJzdWIiOiIx.c2ln`)).toBe('token fm_live_… and eyJ…');
+    expect(maskTokens(`token ${key} and eyJhbGciOi.eyJzdWIiOiIx.c2ln`)).toBe('token fm_live_… and eyJ…');
   });
 });

@@ -11,12 +11,16 @@ describe('classifyStatus', () => {
     for (const status of [408, 425, 429, 500, 502, 503, 504, 599]) expect(classifyStatus(status)).toBe('retry');
   });
 
-  it('never retries 501 or a redirect, which no retry changes, nor calls them a refusal of the events', () => {
-    for (const status of [501, 301, 302, 307, 308]) expect(classifyStatus(status)).toBe('stop');
+  it('never retries 501, which no retry changes, nor calls it a refusal of the events', () => {
+    for (const status of [501]) expect(classifyStatus(status)).toBe('stop');
   });
 
   it('treats other 4xx as a refusal of the events', () => {
     for (const status of [400, 404, 409, 413, 422]) expect(classifyStatus(status)).toBe('refused');
+  });
+
+  it('singles out every 3xx: a redirect is never followed (it would carry the token) and never retried', () => {
+    for (const status of [300, 301, 302, 303, 304, 307, 308]) expect(classifyStatus(status)).toBe('redirect');
   });
 
   it('singles out 401 and 403 so the run can stop at once', () => {
@@ -34,7 +38,7 @@ describe('network errors', () => {
   });
 
   it('retries resets, refusals, timeouts and unknown network failures', () => {
-    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'ENETWORK']) {
+    for (const code of ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'ENETWORK', 'EL_REQUEST_TIMEOUT', 'EL_ANSWER_TOO_LARGE']) {
       expect(isRetryableNetworkError(code), code).toBe(true);
     }
   });

@@ -10,10 +10,11 @@ type Step = { status: number; headers?: Record<string, string> } | { error: stri
 
 /** An HttpClient that answers from a script and remembers what it was asked. */
 function scripted(steps: Step[]) {
-  const calls: Array<{ path: string; body: string | undefined; headers: Record<string, string>; at: number }> = [];
+  const calls: Array<{ path: string; body: string | undefined; headers: Record<string, string>; at: number; deadlineMs: number }> = [];
   const client = {
-    async request(_method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<HttpResponse> {
-      calls.push({ path, body, headers, at: Date.now() });
+    urlFor: (path: string) => `https://api.example.com${path}`,
+    async request(_method: string, path: string, body: string | undefined, headers: Record<string, string>, deadlineMs = Infinity): Promise<HttpResponse> {
+      calls.push({ path, body, headers, at: Date.now(), deadlineMs });
       const step = steps[Math.min(calls.length - 1, steps.length - 1)]!;
       if ('error' in step) throw Object.assign(new Error(`simulated ${step.error}`), { code: step.error });
       return { status: step.status, headers: step.headers ?? {}, body: {}, text: '{}' };
@@ -77,6 +78,31 @@ describe('Sender', () => {
     expect((error as AbortError).code).toBe('EL_UNREACHABLE');
     expect((error as AbortError).message).toContain('ECONNREFUSED');
     expect(calls).toHaveLength(FAST.maxRetries + 1);
+  });
+
+  it('hands each attempt only what is left of the deadline, so one still running at the deadline is cut off', async () => {
+    const { send, calls } = sender([{ error: 'EL_REQUEST_TIMEOUT' }, { error: 'EL_REQUEST_TIMEOUT' }, { status: 202 }], { ...FAST, baseDelayMs: 40, maxDelayMs: 40, deadlineMs: 5000 });
+    await send();
+    expect(calls[0]!.deadlineMs).toBeLessThanOrEqual(5000);
+    expect(calls[2]!.deadlineMs).toBeLessThan(calls[0]!.deadlineMs);
+    expect(calls[2]!.deadlineMs).toBeGreaterThan(0);
+  });
+
+  it('retries an attempt cut off by a bound of its own, and names the bound when retries run out', async () => {
+    const { send, calls } = sender([{ error: 'EL_ANSWER_TOO_LARGE' }]);
+    const error = (await send().catch((caught: unknown) => caught)) as AbortError;
+    expect(calls).toHaveLength(FAST.maxRetries + 1);
+    expect(error.code).toBe('EL_ANSWER_TOO_LARGE');
+    expect(error.message).toMatch(/^no usable answer from \/events after 4 attempts/);
+  });
+
+  it('stops at a redirect without following or retrying it, naming where it points', async () => {
+    const { send, calls } = sender([{ status: 307, headers: { location: 'https://eu.example.com/events' } }, { status: 202 }]);
+    const error = (await send().catch((caught: unknown) => caught)) as AbortError;
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.code).toBe('EL_REDIRECT');
+    expect(error.message).toBe('the endpoint answered 307 → https://eu.example.com/events; redirects are not followed (they would carry the token); pass the final URL with --endpoint https://eu.example.com');
+    expect(calls).toHaveLength(1);
   });
 
   it('aborts at once on a network error that a retry cannot fix', async () => {

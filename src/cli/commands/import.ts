@@ -9,7 +9,8 @@ import { prepareInputs, readEvents, type PipelineItem } from '../../pipeline/rea
 import { RejectsWriter } from '../../report/rejects.js';
 import { checkReplaceable, OutputFile, OutputWriteError, replaceFile } from '../../output/file.js';
 import { checkOutputs, journalFiles, type NamedPath } from '../../output/same-file.js';
-import { findTarget, parseTargetOptions } from '../../targets/index.js';
+import { addSecretsFromEnv, redact } from '../../secrets/redact.js';
+import { findTarget, parseTargetOptions, targets } from '../../targets/index.js';
 import type { Session } from '../../targets/types.js';
 import type { HttpClient } from '../../upload/http.js';
 import { RateLimiter } from '../../upload/rate-limiter.js';
@@ -17,7 +18,7 @@ import { DEFAULT_RETRY, Sender } from '../../upload/sender.js';
 import type { Summary } from '../../upload/summary.js';
 import { AdaptiveConcurrency } from '../../upload/adaptive.js';
 import { Uploader, type EventItem } from '../../upload/uploader.js';
-import { DELIVERY_DEFAULTS } from '../defaults.js';
+import { DELIVERY_DEFAULTS, REQUEST_TIMEOUT_FACTOR } from '../defaults.js';
 import { checkEndpoint } from '../endpoint.js';
 import { loadInputSettings, type InputFlags } from '../input-settings.js';
 import { Progress } from '../progress.js';
@@ -37,6 +38,8 @@ export interface ImportFlags extends InputFlags, ConfigurableFlags {
   maxRetries: number;
   retryDeadline: number;
   timeout: number;
+  /** The most one attempt may take in all (ms); default: REQUEST_TIMEOUT_FACTOR × timeout. */
+  requestTimeout?: number;
   backoffBase: number;
   dryRun?: boolean;
   out?: string;
@@ -91,6 +94,7 @@ export async function runImport(commandLineFiles: string[], commandLineFlags: Im
   const batchSize = chooseBatchSize(flags.batchSize, target.maxBatchSize);
   if (flags.concurrency !== 'auto' && flags.concurrency < 1) throw new ConfigError('--concurrency must be at least 1, or auto');
   if ((flags.concurrencyMax ?? DELIVERY_DEFAULTS.concurrencyMax) < 1) throw new ConfigError('--concurrency-max must be at least 1');
+  if (flags.requestTimeout !== undefined && flags.requestTimeout < 1) throw new ConfigError('--request-timeout must be at least 1 ms');
   if (flags.out && !flags.dryRun) throw new ConfigError('--out writes the request bodies of a --dry-run; add --dry-run');
 
   // A named rejects file is appended to (every run keeps its rejects); a default-named one is new.
@@ -179,6 +183,9 @@ async function importInto(
 ): Promise<number> {
   const endpoint = sandbox?.url ?? checkEndpoint(flags.endpoint ?? target.defaultEndpoint, flags.allowHttp ?? false);
   const env = sandbox?.env ?? extras.env ?? process.env;
+  // Every target's credentials, not only this one's: a server may echo any of them. Not the
+  // sandbox's: they are published (its login password is the word "sandbox").
+  addSecretsFromEnv(extras.env ?? process.env, targets.flatMap((t) => t.envVars));
   // The HTTP client (undici) and the sandbox are loaded only when used: a dry run needs neither.
   const journal = extras.journal;
   // A sandbox listens on a new port each run: its journal scope is `sandbox:<target>`, stable, so
@@ -200,7 +207,7 @@ async function importInto(
     const concurrency = flags.concurrency === 'auto' ? (flags.concurrencyMax ?? DELIVERY_DEFAULTS.concurrencyMax) : flags.concurrency;
     const adaptive = flags.concurrency === 'auto' ? new AdaptiveConcurrency(concurrency) : undefined;
     concurrencyReport = adaptive && (() => ({ mode: 'auto', max: concurrency, final: adaptive.limit, ...adaptive.history }));
-    http = flags.dryRun ? undefined : new (await import('../../upload/http.js')).HttpClient(endpoint, concurrency, flags.timeout);
+    http = flags.dryRun ? undefined : new (await import('../../upload/http.js')).HttpClient(endpoint, concurrency, { idleMs: flags.timeout, totalMs: flags.requestTimeout ?? flags.timeout * REQUEST_TIMEOUT_FACTOR });
     const sender = http && new Sender(http, new RateLimiter(rate?.perSecond, rate?.burst), { ...DEFAULT_RETRY, maxRetries: flags.maxRetries, deadlineMs: flags.retryDeadline * 1000, baseDelayMs: flags.backoffBase }, (notice) => progress.retry(notice));
     const session: Session = await connect(target, sender, env, targetOptions, flags.dryRun ?? false);
     uploader = new Uploader(session, sender, { concurrency, adaptive, batchSize, dryRun: flags.dryRun ?? false, journal: scope, retryRejected: flags.retryRejected }, {
@@ -211,7 +218,7 @@ async function importInto(
         await rejects.write(item);
       },
       onSend: extras.onSend,
-      onDryRun: out && (async (_path, body) => out.append(`${body}\n`)),
+      onDryRun: out && (async (_path, body) => out.append(`${redact(body)}\n`)),
     });
     progress.start(uploader.counts);
     const read = readEvents(settings, prepared);
@@ -356,7 +363,7 @@ function summarize(uploader: Uploader, target: string, endpoint: string, flags: 
 /** Replaces the earlier report atomically (checked replaceable before the run); a failure is said, the run's exit code stands. */
 function writeReport(path: string, summary: Summary): void {
   try {
-    replaceFile(path, `${JSON.stringify(summary, null, 2)}\n`, '--report');
+    replaceFile(path, `${redact(JSON.stringify(summary, null, 2))}\n`, '--report');
   } catch (error) {
     process.stderr.write(`eventload: ${(error as Error).message}\n`);
   }
