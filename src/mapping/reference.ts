@@ -1,10 +1,14 @@
 // Value references compiled once into small getter functions, so mapping a row is only lookups.
 import type { RawRecord } from '../readers/types.js';
+import type { ReasonCode } from '../reasons.js';
 import type { Conversion, Reference } from './schema.js';
 
 /** What a reference gives for a value it could not convert; `error` names the column and the value. */
 export class Unconvertible {
-  constructor(readonly error: string) {}
+  constructor(
+    readonly error: string,
+    readonly code: ReasonCode,
+  ) {}
 }
 
 export interface CompiledReference {
@@ -74,8 +78,8 @@ function convert(raw: unknown, as: Conversion, describe: string): unknown {
     case 'number':
     case 'integer': {
       const number = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : Number.NaN;
-      if (!Number.isFinite(number)) return new Unconvertible(`${describe}: "${clip(raw)}" is not a number`);
-      if (as === 'integer' && !Number.isInteger(number)) return new Unconvertible(`${describe}: "${clip(raw)}" is not an integer`);
+      if (!Number.isFinite(number)) return new Unconvertible(`${describe}: "${clip(raw)}" is not a number`, 'EL_VALUE_NOT_NUMBER');
+      if (as === 'integer' && !Number.isInteger(number)) return new Unconvertible(`${describe}: "${clip(raw)}" is not an integer`, 'EL_VALUE_NOT_INTEGER');
       return number;
     }
     case 'boolean':
@@ -85,7 +89,7 @@ function convert(raw: unknown, as: Conversion, describe: string): unknown {
       try {
         return JSON.parse(raw);
       } catch {
-        return new Unconvertible(`${describe}: not valid JSON`);
+        return new Unconvertible(`${describe}: not valid JSON`, 'EL_VALUE_NOT_JSON');
       }
   }
 }
@@ -98,7 +102,7 @@ function toBoolean(raw: unknown, describe: string): unknown {
   const text = String(raw).trim().toLowerCase();
   if (TRUE.has(text)) return true;
   if (FALSE.has(text)) return false;
-  return new Unconvertible(`${describe}: "${clip(raw)}" is not a boolean (true/false, yes/no, 1/0)`);
+  return new Unconvertible(`${describe}: "${clip(raw)}" is not a boolean (true/false, yes/no, 1/0)`, 'EL_VALUE_NOT_BOOLEAN');
 }
 
 function compileTemplate(template: string): CompiledReference {

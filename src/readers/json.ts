@@ -4,7 +4,7 @@
 // first bytes. A broken record is one rejected record naming the line it starts on; the scanner
 // then finds the next record and reading goes on.
 import { z } from 'zod';
-import type { Position } from '../errors.js';
+import type { Issue, Position } from '../errors.js';
 import { splitLines } from './lines-split.js';
 import type { RawRecord, ReaderInput, ReaderItem, ReaderPlugin } from './types.js';
 
@@ -90,7 +90,7 @@ async function* readLines(input: ReaderInput, maxRecordBytes: number, bulk: bool
       value = JSON.parse(text);
     } catch (error) {
       documentNext = false;
-      yield { kind: 'invalid', position, raw: text, issue: { path: 'json', message: `invalid JSON: ${(error as Error).message}` } };
+      yield { kind: 'invalid', position, raw: text, issue: { path: 'json', message: `invalid JSON: ${(error as Error).message}`, code: 'EL_JSON_INVALID' } };
       continue;
     }
     if (bulk && !documentNext) {
@@ -108,7 +108,7 @@ async function* readLines(input: ReaderInput, maxRecordBytes: number, bulk: bool
 function toRecord(value: unknown, position: Position, raw: string): ReaderItem {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const got = Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
-    return { kind: 'invalid', position, raw, issue: { path: 'record', message: `must be a JSON object, got ${got}` } };
+    return { kind: 'invalid', position, raw, issue: { path: 'record', message: `must be a JSON object, got ${got}`, code: 'EL_JSON_NOT_OBJECT' } };
   }
   return { kind: 'record', position, record: value as RawRecord };
 }
@@ -118,8 +118,8 @@ function indexOrEnd(chunk: Buffer, byte: number, from: number): number {
   return at === -1 ? chunk.length : at;
 }
 
-function tooLarge(bytes: number, limit: number) {
-  return { path: 'record', message: `record is ${bytes} bytes, over the limit of ${limit} (--max-record-size)` };
+function tooLarge(bytes: number, limit: number): Issue {
+  return { path: 'record', message: `record is ${bytes} bytes, over the limit of ${limit} (--max-record-size)`, code: 'EL_RECORD_TOO_LARGE' };
 }
 
 const LF = 0x0a;
@@ -244,7 +244,7 @@ class ValueScanner {
           continue;
         }
         const raw = chunk.toString('utf8', index, Math.min(chunk.length, index + 200));
-        out.push({ kind: 'invalid', position: this.position(this.line), raw, issue: { path: 'json', message: 'unexpected content after the end of the JSON array (ignored from here)' } });
+        out.push({ kind: 'invalid', position: this.position(this.line), raw, issue: { path: 'json', message: 'unexpected content after the end of the JSON array (ignored from here)', code: 'EL_JSON_TRAILING_CONTENT' } });
         this.phase = 'done';
         continue;
       }
@@ -450,7 +450,7 @@ class ValueScanner {
     this.escaped = false;
     if (broken !== undefined) {
       const raw = text === undefined ? `${prefix!.toString('utf8')}…` : text.trimEnd().replace(/,$/, '');
-      out.push({ kind: 'invalid', position, raw, issue: { path: 'json', message: `invalid JSON: ${broken}` } });
+      out.push({ kind: 'invalid', position, raw, issue: { path: 'json', message: `invalid JSON: ${broken}`, code: 'EL_JSON_INVALID' } });
     } else if (text === undefined) {
       out.push({ kind: 'invalid', position, raw: `${prefix!.toString('utf8')}…`, issue: tooLarge(total, this.maxBytes) });
     } else {
@@ -458,7 +458,7 @@ class ValueScanner {
       try {
         value = JSON.parse(text);
       } catch (error) {
-        out.push({ kind: 'invalid', position, raw: text.trim(), issue: { path: 'json', message: `invalid JSON: ${(error as Error).message}` } });
+        out.push({ kind: 'invalid', position, raw: text.trim(), issue: { path: 'json', message: `invalid JSON: ${(error as Error).message}`, code: 'EL_JSON_INVALID' } });
         return;
       }
       out.push(toRecord(value, position, text.trim()));

@@ -18,7 +18,7 @@ export const ndjsonReader = {
     for await (const line of splitLines(input.stream, options.maxRecordBytes)) {
       const position = { file: input.name, line: line.number };
       if (line.tooLong !== undefined) {
-        yield { kind: 'invalid', position, raw: `${line.text}…`, issue: { path: 'record', message: `line is ${line.tooLong} bytes, over the limit of ${options.maxRecordBytes} (--max-record-size)` } };
+        yield { kind: 'invalid', position, raw: `${line.text}…`, issue: { path: 'record', message: `line is ${line.tooLong} bytes, over the limit of ${options.maxRecordBytes} (--max-record-size)`, code: 'EL_RECORD_TOO_LARGE' } };
         continue;
       }
       const text = line.number === 1 ? line.text.replace(/^\uFEFF/, '') : line.text;
@@ -27,11 +27,11 @@ export const ndjsonReader = {
       try {
         value = JSON.parse(text);
       } catch (error) {
-        yield { kind: 'invalid', position, raw: text, issue: { path: 'json', message: `invalid JSON: ${(error as Error).message}` } };
+        yield { kind: 'invalid', position, raw: text, issue: { path: 'json', message: `invalid JSON: ${(error as Error).message}`, code: 'EL_JSON_INVALID' } };
         continue;
       }
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        yield { kind: 'invalid', position, raw: text, issue: { path: 'record', message: `must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}` } };
+        yield { kind: 'invalid', position, raw: text, issue: { path: 'record', message: `must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`, code: 'EL_JSON_NOT_OBJECT' } };
         continue;
       }
       yield { kind: 'record', position, record: value as RawRecord };

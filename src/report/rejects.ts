@@ -1,7 +1,8 @@
 // The rejects file: one NDJSON line per rejected record, with everything needed to fix and resend it.
+// `code` (the first issue's reason code) lets `jq` and scripts group lines without reading messages.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { ConfigError, formatIssues, type Issue, type Position } from '../errors.js';
+import { ConfigError, formatIssues, reasonOf, type Issue, type Position } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
 import type { RawRecord } from '../readers/types.js';
 import type { Stage } from '../pipeline/read-events.js';
@@ -42,6 +43,7 @@ export class RejectsWriter {
       file: rejection.position.file,
       line: rejection.position.line,
       stage: rejection.stage,
+      code: reasonOf(rejection.issues),
       ...(rejection.status !== undefined && { status: rejection.status }),
       reason: formatIssues(rejection.issues),
       issues: rejection.issues,

@@ -287,7 +287,7 @@ export class Uploader {
     else {
       this.counts.rejectedServer++;
       if (this.options.journal) this.rejectedThisRun.add(item.event.idempotency_key!);
-      await this.hooks.onReject({ kind: 'rejected', position: item.position, stage: 'server', issues: [{ path: 'server', message: `HTTP ${outcome.status}: ${outcome.message}` }], record: item.record, event: item.event, status: outcome.status });
+      await this.hooks.onReject({ kind: 'rejected', position: item.position, stage: 'server', issues: [{ path: 'server', message: `HTTP ${outcome.status}: ${outcome.message}`, code: 'EL_SERVER_REJECTED' }], record: item.record, event: item.event, status: outcome.status });
     }
   }
 }

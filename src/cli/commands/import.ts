@@ -2,11 +2,12 @@
 // every event. Also serves `--sandbox` (a local emulator of the target, started in-process).
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { AbortError, ConfigError, EXIT, formatIssues } from '../../errors.js';
+import { AbortError, ConfigError, EXIT } from '../../errors.js';
 import { applyConfig, type ConfigurableFlags } from '../../config/apply.js';
 import type { Journal, JournalScope } from '../../journal/journal.js';
 import { ErrorRateGuard } from '../../report/error-rate.js';
 import { prepareInputs, readEvents, type PipelineItem } from '../../pipeline/read-events.js';
+import { ReasonTally } from '../../report/reasons.js';
 import { RejectsWriter } from '../../report/rejects.js';
 import { findTarget, parseTargetOptions } from '../../targets/index.js';
 import type { Session } from '../../targets/types.js';
@@ -121,7 +122,7 @@ async function importInto(
   if (extras.progressDetail) progress.addDetail(extras.progressDetail);
   const guard = flags.maxErrorRate !== undefined ? new ErrorRateGuard(flags.maxErrorRate) : undefined;
   const started = Date.now();
-  const reasons = new Map<string, number>();
+  const reasons = new ReasonTally();
   let http: HttpClient | undefined;
   let uploader: Uploader | undefined;
   let concurrencyReport: (() => Record<string, unknown>) | undefined;
@@ -138,8 +139,7 @@ async function importInto(
     uploader = new Uploader(session, sender, { concurrency, adaptive, batchSize, dryRun: flags.dryRun ?? false, journal: scope, retryRejected: flags.retryRejected }, {
       onReject: async (item) => {
         progress.rejected(item);
-        const reason = formatIssues(item.issues);
-        if (reasons.size < 1000 || reasons.has(reason)) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+        reasons.add(item.issues, item.position, item.status);
         await rejects.write(item);
       },
       onSend: extras.onSend,
@@ -242,9 +242,10 @@ async function openOut(path: string) {
   return stream;
 }
 
-function summarize(uploader: Uploader, target: string, endpoint: string, flags: ImportFlags, started: number, rejects: RejectsWriter, reasons: Map<string, number>, signal: NodeJS.Signals | undefined): Summary {
+function summarize(uploader: Uploader, target: string, endpoint: string, flags: ImportFlags, started: number, rejects: RejectsWriter, reasons: ReasonTally, signal: NodeJS.Signals | undefined): Summary {
   const elapsedSeconds = (Date.now() - started) / 1000;
-  const counts = uploader.counts;
+  // A dry run "accepts" every event it does not send; the summary must not call that accepted.
+  const counts = flags.dryRun ? { ...uploader.counts, accepted: 0 } : uploader.counts;
   const delivered = counts.accepted + counts.duplicates;
   return {
     target,
@@ -253,12 +254,13 @@ function summarize(uploader: Uploader, target: string, endpoint: string, flags: 
     outcome: signal ? 'interrupted' : uploader.abortError ? 'aborted' : 'completed',
     ...(uploader.abortError && { error: uploader.abortError.message }),
     ...counts,
+    ...(flags.dryRun && { wouldSend: uploader.counts.accepted }),
     elapsedSeconds: Math.round(elapsedSeconds * 1000) / 1000,
     eventsPerSecond: Math.round(delivered / Math.max(elapsedSeconds, 0.001)),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     peakEventsInFlight: uploader.peakEventsInFlight,
     rejects: rejects.count > 0 ? rejects.path : null,
-    topReasons: [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([reason, count]) => ({ reason, count })),
+    rejectedByReason: reasons.list(),
   };
 }
 
