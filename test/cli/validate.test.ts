@@ -268,6 +268,17 @@ describe.concurrent('validate: configuration errors exit 2 with one line', () =>
     expectConfigError(await runCli(['validate', 'fixtures/orders.csv']), /^eventload: fixtures\/orders\.csv: CSV input needs a mapping file \(--mapping FILE\)/);
   });
 
+  it('says what a given mapping lacks for CSV input, instead of asking for a mapping file', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'actor.json'), JSON.stringify({ actor: { id: { const: 'baw-system' } } }));
+      await writeFile(join(dir, 'log.csv'), 'case,activity,at\nC1,a,2024-01-01T10:00:00Z\n');
+      expectConfigError(
+        await runCli(['validate', 'log.csv', '-m', 'actor.json'], { cwd: dir }),
+        'log.csv: the mapping actor.json maps only actor; CSV input has no default mapping, so it must map "event", "timestamp" and "objects" (`eventload init log.csv` writes a starting one)',
+      );
+    });
+  });
+
   it('rejects an unknown option and an unknown reporter in one eventload: line', async () => {
     expectConfigError(await runCli(['validate', 'fixtures/events.ndjson', '--colour']), "unknown option '--colour' (see eventload validate --help)");
     expectConfigError(
