@@ -1,4 +1,5 @@
 // Typed errors with stable codes. Only src/cli prints them or turns them into exit codes.
+import type { ReasonCode } from './reasons.js';
 
 /** Where a record came from: the file as the user named it, and the 1-based line it starts on. */
 export interface Position {
@@ -52,10 +53,15 @@ export class AbortError extends EventloadError {
 export interface Issue {
   path: string;
   message: string;
-  /** Stable reason code (`EL_…`): what the summary, --json, the rejects file and reporters group by. */
-  code?: string;
+  /** Stable reason code from src/reasons.ts: what the summary, --json, the rejects file and reporters group by. */
+  code: ReasonCode;
 }
 
 export function formatIssues(issues: readonly Issue[]): string {
   return issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+}
+
+/** A rejected record's one reason code: its first issue's (the one its message starts with). */
+export function reasonOf(issues: readonly Issue[]): ReasonCode {
+  return issues[0]?.code ?? 'EL_EVENT_INVALID';
 }

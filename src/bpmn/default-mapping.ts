@@ -21,6 +21,7 @@
 // process itself, and the case object's type is always "Process" rather than a name that would
 // differ between the starting and a linked process.
 import type { Issue } from '../errors.js';
+import type { ReasonCode } from '../reasons.js';
 import type { CanonicalEvent, CanonicalObject } from '../events/canonical.js';
 import type { MapResult, RecordMapper } from '../mapping/types.js';
 import { phaseOf } from './phases.js';
@@ -73,7 +74,7 @@ export function mapBpmnEvent(raw: BpmnEvent): MapResult {
   point?.['tracked-field']?.forEach((field, index) => {
     const typed = typedContent(field);
     if ('error' in typed) {
-      issues.push({ path: `data.bpm.tracking-point.tracked-field[${index}].content`, message: typed.error });
+      issues.push({ path: `data.bpm.tracking-point.tracked-field[${index}].content`, message: typed.error, code: typed.code });
       return;
     }
     properties[OWN_PROPERTIES.has(field.name) ? `tracked_${field.name}` : field.name] = typed.value;
@@ -165,17 +166,17 @@ const NUMBER_TYPES = new Set([
  * booleans, an empty or missing value becomes null, everything else (strings, dates, durations)
  * stays as written. An integer too large for a JSON number keeps its digits as a string.
  */
-export function typedContent(field: TrackedField): { value: unknown } | { error: string } {
+export function typedContent(field: TrackedField): { value: unknown } | { error: string; code: ReasonCode } {
   const content = field.content;
   if (content === undefined || content === null) return { value: null };
   const type = (field.type ?? 'xs:string').replace(/^[^:]*:/, '').toLowerCase();
   if (NUMBER_TYPES.has(type)) {
     if (typeof content === 'number') return { value: content };
-    if (typeof content !== 'string') return { error: `must be a number (${field.type}), got ${typeof content}` };
+    if (typeof content !== 'string') return { error: `must be a number (${field.type}), got ${typeof content}`, code: 'EL_VALUE_NOT_NUMBER' };
     const trimmed = content.trim();
     if (trimmed === '') return { value: null };
     const number = Number(trimmed);
-    if (!Number.isFinite(number)) return { error: `"${clip(content)}" is not a number (${field.type})` };
+    if (!Number.isFinite(number)) return { error: `"${clip(content)}" is not a number (${field.type})`, code: 'EL_VALUE_NOT_NUMBER' };
     if (Number.isInteger(number) && !Number.isSafeInteger(number) && /^[+-]?\d+$/.test(trimmed)) return { value: trimmed };
     return { value: number };
   }
@@ -185,7 +186,7 @@ export function typedContent(field: TrackedField): { value: unknown } | { error:
     if (word === 'true' || word === '1') return { value: true };
     if (word === 'false' || word === '0') return { value: false };
     if (word === '') return { value: null };
-    return { error: `"${clip(String(content))}" is not a boolean (${field.type})` };
+    return { error: `"${clip(String(content))}" is not a boolean (${field.type})`, code: 'EL_VALUE_NOT_BOOLEAN' };
   }
   return { value: content };
 }

@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EventloadError, EXIT } from '../errors.js';
 import { redactWrites } from '../secrets/redact.js';
 import { DELIVERY_DEFAULTS, REQUEST_TIMEOUT_FACTOR } from './defaults.js';
+import { errorLine } from './error-line.js';
 import type { ValidateFlags } from './commands/validate.js';
 import type { ImportFlags } from './commands/import.js';
 import type { SandboxFlags } from './commands/sandbox.js';
@@ -88,9 +89,9 @@ function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('eventload')
     .description('Load historical events from CSV, NDJSON and BPMN dumps into event-ingest APIs.')
     .version(version, '-v, --version')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) })
+    // Parse errors are printed by reportError, as one `eventload:` line like every other error.
+    .configureOutput({ outputError: () => undefined })
     .hook('preAction', recordOptionSources)
     .addHelpText('after', `
 Examples:
@@ -105,7 +106,8 @@ Every command has --help with examples.`);
     .option('--target <name>', "also apply this target's limits (flowmyna, immutable, flaring)")
     .addOption(new Option('--reporter <name>', 'what stdout shows: text, json, github (annotations) or junit (JUnit XML)').choices(['text', 'json', 'github', 'junit']).default('text'))
     .option('--junit <file>', 'also write the result as JUnit XML to this file, whatever the reporter')
-    .option('--max-errors <n>', 'list at most this many invalid records (all are still counted)', parseInteger)
+    .option('--max-errors <n>', 'list at most this many invalid records (default 20; 0 lists all); all are counted, by reason code', parseInteger)
+    .option('--json', 'the same as --reporter json')
     .option('--max-error-rate <percent>', 'stop (exit 1) once more than this percentage of records is invalid, after at least 100', parsePercent)
     .option('--config <file>', 'read options from this JSON file (flags given here win)')
     .option('--verbose', 'say on stderr how each file is read, and each invalid record as it is found')
@@ -131,6 +133,7 @@ Exit codes: 0 all valid, 1 some records invalid (or --max-error-rate exceeded), 
     .option('-f, --format <name>', 'input format: csv, ndjson, json (default: from the file name and content)')
     .option('--delimiter <char>', 'CSV delimiter (default: detected among , ; tab |); written into the mapping')
     .option('--encoding <name>', 'text encoding of the input, e.g. windows-1252 (default: UTF-8; BOMs are recognised); written into the mapping')
+    .option('--timezone <iana>', 'time zone of timestamps that carry none, e.g. Europe/Berlin; written into the mapping')
     .addHelpText('after', `
 Examples:
   $ eventload init exports/orders.csv && eventload validate exports/orders.csv -m orders.mapping.json
@@ -178,8 +181,9 @@ the journal, 130/143 interrupted.`)
     .option('--no-keep-original', 'with --shift-to: do not keep the original timestamp in properties.original_timestamp')
     .option('--keep-keys', 'with --shift-to: keep the original idempotency keys (a repeat replay may then be deduplicated away)')
     .option('--from <when>', 'only events at or after this ISO date-time (or date, UTC)')
-    .option('--until <when>', 'only events before this ISO date-time (or up to the end of this date, UTC)')
+    .option('--until <when>', 'only events before this ISO date-time (or before this date begins, UTC): exclusive')
     .option('--loop <n>', 'send the selected window this many times, each repetition shifted after the one before')
+    .option('--config <file>', 'read options from this JSON file, as import --config does (flags given here win)')
     .addHelpText('after', `
 Examples:
   $ eventload replay fixtures/events.ndjson --target flowmyna --sandbox --speed 60 --shift-to now
@@ -276,23 +280,25 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
-    return reportError(error);
+    const command = program.commands.find((candidate) => candidate.name() === argv[2]);
+    return reportError(error, command ? `eventload ${command.name()} --help` : 'eventload --help');
   }
 }
 
-function reportError(error: unknown): number {
+function reportError(error: unknown, help: string): number {
   if (error instanceof CommanderError) {
     // Help and version are "errors" to commander; they are success to the user.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+    process.stderr.write(errorLine('EL_USAGE', `${error.message.replace(/^error: /, '')} (see ${help})`));
     return EXIT.config;
   }
   if (error instanceof EventloadError) {
-    process.stderr.write(`eventload: ${error.message}\n`);
+    process.stderr.write(errorLine(error.code, error.message));
     return error.exitCode;
   }
   // Anything else is a bug: say so plainly, with the stack only when asked for.
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`eventload: internal error: ${message}\n`);
+  process.stderr.write(errorLine('EL_INTERNAL', `internal error: ${message}`));
   if (process.env.EVENTLOAD_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
   return EXIT.internal;
 }

@@ -2,7 +2,7 @@
 // elsewhere (cron, CI logs: no control characters), nothing with --quiet. Retries and throttling
 // are shown, not hidden; with --verbose each retry, pause and rejected record gets its own line.
 import type { Ora } from 'ora';
-import { formatIssues, formatPosition, type Issue, type Position } from '../errors.js';
+import { formatIssues, formatPosition, reasonOf, type Issue, type Position } from '../errors.js';
 import type { OpenedInput } from '../readers/input.js';
 import type { RetryNotice } from '../upload/sender.js';
 import type { Counts } from '../upload/summary.js';
@@ -99,7 +99,7 @@ export class Progress {
 
   /** A rejected record: with --verbose, a line naming it and why, as it happens. */
   rejected(item: { position: Position; stage: string; issues: readonly Issue[] }): void {
-    if (this.options.verbose) this.write(`rejected ${formatPosition(item.position)} (${item.stage}): ${formatIssues(item.issues)}`);
+    if (this.options.verbose) this.write(`rejected ${formatPosition(item.position)} (${item.stage}): ${reasonOf(item.issues)}: ${formatIssues(item.issues)}`);
   }
 
   /** A line that stays (above the spinner on a terminal), unless --quiet. */

@@ -1,9 +1,10 @@
 // The end-of-run summary: a short aligned table for people (colour only on a terminal, never
 // under NO_COLOR), or the JSON report with --json.
 import type { Summary } from '../upload/summary.js';
-import { redact } from '../secrets/redact.js';
+import { formatReason } from '../report/reasons.js';
 import { paint } from './terminal.js';
 
+/** Reasons quote values from the data; a very long one would wreck the table. */
 const MAX_REASON_LENGTH = 200;
 
 export function printSummary(summary: Summary, json: boolean): void {
@@ -21,14 +22,12 @@ export function formatSummary(summary: Summary, color = paint({})): string {
     ['target', `${summary.target} (${summary.endpoint})${summary.dryRun ? ' — dry run, nothing sent' : ''}`],
     ['read', String(summary.read)],
     ['valid', String(summary.valid)],
-    [summary.dryRun ? 'would send' : 'sent', String(summary.sent)],
-    ['accepted', summary.accepted > 0 ? color.green(String(summary.accepted)) : '0'],
-    ['duplicates', String(summary.duplicates)],
+    ...delivery(summary, color),
     ['rejected', `${rejected > 0 ? color.red(String(rejected)) : '0'} (local ${summary.rejectedLocal}, server ${summary.rejectedServer})`],
   ];
-  // The most common reasons, under the count they explain: "412 × objects[0].id: must be 1-500 characters".
-  const countWidth = Math.max(0, ...summary.topReasons.map(({ count }) => String(count).length));
-  for (const { reason, count } of summary.topReasons) rows.push(['', `${String(count).padStart(countWidth)} × ${clip(reason)}`]);
+  // Every reason code, under the count it explains: "412 × EL_FIELD_LENGTH (first at line 7 of orders.csv: …)".
+  const countWidth = Math.max(0, ...summary.rejectedByReason.map(({ count }) => String(count).length));
+  for (const group of summary.rejectedByReason) rows.push(['', formatReason(group, countWidth, MAX_REASON_LENGTH)]);
   if (summary.rejects) rows.push(['rejects file', summary.rejects]);
   if (summary.rejectsNotWritten) rows.push(['not in the file', `${color.red(String(summary.rejectsNotWritten))} of the rejected (could not be written; the next run rejects them again)`]);
   if (summary.skipped > 0) {
@@ -44,14 +43,18 @@ export function formatSummary(summary: Summary, color = paint({})): string {
   return `${heading(summary, rejected, color)}\n${lines.join('\n')}\n`;
 }
 
+/** A dry run sent nothing, so nothing was accepted: it says what a real run would send instead. */
+function delivery(summary: Summary, color: ReturnType<typeof paint>): Array<[string, string]> {
+  if (summary.dryRun) return [['would send', String(summary.wouldSend ?? summary.sent)]];
+  return [
+    ['sent', String(summary.sent)],
+    ['accepted', summary.accepted > 0 ? color.green(String(summary.accepted)) : '0'],
+    ['duplicates', String(summary.duplicates)],
+  ];
+}
+
 function heading(summary: Summary, rejected: number, color: ReturnType<typeof paint>): string {
   if (summary.outcome === 'aborted') return color.red(color.bold(`${summary.command ?? 'import'} aborted: ${summary.error}`));
   if (summary.outcome === 'interrupted') return color.yellow(color.bold(`${summary.command ?? 'import'} interrupted`));
   return rejected > 0 ? color.yellow(color.bold(`${summary.command ?? 'import'} finished`)) : color.green(color.bold(`${summary.command ?? 'import'} finished`));
-}
-
-/** Reasons quote values from the data; a very long one would wreck the table. */
-function clip(text: string): string {
-  const reason = redact(text); // before it is cut: a cut token no longer matches
-  return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
 }

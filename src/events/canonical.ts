@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Issue } from '../errors.js';
 import { ExactNumber } from './exact-number.js';
+import type { ReasonCode } from '../reasons.js';
 
 const text = (min: number, max: number) =>
   z.string({ error: 'must be a string' }).min(min, `must be ${min}-${max} characters`).max(max, `must be ${min}-${max} characters`);
@@ -48,16 +49,20 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 export function zodIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): Issue[] {
-  return error.issues.map((issue) => ({
-    path: formatPath([...prefix, ...issue.path]),
-    message:
-      issue.code === 'invalid_type' && issue.input === undefined
-        ? 'is required'
-        : issue.code === 'unrecognized_keys'
-          ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`
-          : issue.message,
-  }));
+  return error.issues.map((issue) => {
+    const path = formatPath([...prefix, ...issue.path]);
+    if (issue.code === 'invalid_type' && issue.input === undefined) return { path, message: 'is required', code: 'EL_FIELD_REQUIRED' };
+    if (issue.code === 'unrecognized_keys') return { path, message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`, code: 'EL_FIELD_UNKNOWN' };
+    return { path, message: issue.message, code: ZOD_REASONS[issue.code] ?? 'EL_EVENT_INVALID' };
+  });
 }
+
+/** zod's issue kinds, as reason codes; anything else is EL_EVENT_INVALID. */
+const ZOD_REASONS: Partial<Record<z.core.$ZodIssue['code'], ReasonCode>> = {
+  invalid_type: 'EL_FIELD_TYPE',
+  too_small: 'EL_FIELD_LENGTH',
+  too_big: 'EL_FIELD_LENGTH',
+};
 
 /** Checks an event against the canonical schema; returns its issues (none when valid). */
 export function checkCanonical(event: unknown): Issue[] {

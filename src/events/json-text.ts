@@ -13,7 +13,7 @@ export const MAX_DEPTH_CEILING = 1000;
 
 export type JsonParse =
   | { ok: true; value: unknown }
-  | { ok: false; code: 'EL_INVALID_JSON' | 'EL_RECORD_TOO_DEEP'; message: string };
+  | { ok: false; code: 'EL_JSON_INVALID' | 'EL_RECORD_TOO_DEEP'; message: string };
 
 export function parseJsonText(text: string, maxDepth = DEFAULT_MAX_DEPTH): JsonParse {
   if (nestedDeeperThan(text, maxDepth)) return { ok: false, code: 'EL_RECORD_TOO_DEEP', message: `nested more than ${maxDepth} levels deep (the limit)` };
@@ -21,7 +21,7 @@ export function parseJsonText(text: string, maxDepth = DEFAULT_MAX_DEPTH): JsonP
     const value = mayHoldInexactNumber(text) ? parseExact(text, undefined, { parseNumber: numberFromJson, onDuplicateKey: ({ newValue }) => newValue }) : JSON.parse(text);
     return { ok: true, value };
   } catch (error) {
-    return { ok: false, code: 'EL_INVALID_JSON', message: (error as Error).message };
+    return { ok: false, code: 'EL_JSON_INVALID', message: (error as Error).message };
   }
 }
 

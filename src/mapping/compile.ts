@@ -36,19 +36,11 @@ export function compileMapping(mapping: FullMapping, options: MappingOptions = {
   const event = field(mapping.event, 'event');
   const timestamp = compileTimestamp(mapping.timestamp, options.timezone);
   const objects = mapping.objects.map(compileObject);
-  const properties = compileProperties(mapping.properties, 'properties');
-  const actor = mapping.actor && {
-    id: field(mapping.actor.id, 'actor.id'),
-    name: mapping.actor.name === undefined ? undefined : field(mapping.actor.name, 'actor.name'),
-    type: mapping.actor.type === undefined ? undefined : field(mapping.actor.type, 'actor.type'),
-  };
-  const key = mapping.idempotency_key ? field(mapping.idempotency_key, 'idempotency_key') : undefined;
-  const fields = [event, ...objects.flatMap(objectFields), ...(properties ?? []), ...(actor ? [actor.id, actor.name, actor.type] : []), key];
-  const all = [event.reference, timestamp.reference, ...fields.slice(1).map((f) => f?.reference)];
-  const columns = [...new Set(all.flatMap((reference) => reference?.columns ?? []))];
+  const extras = compileExtras(mapping);
+  const all = [event, timestamp, ...objects.flatMap(objectFields), ...extras.fields];
 
   return {
-    columns,
+    columns: columnsOf(all),
     map(record: RawRecord): MapResult {
       const issues: Issue[] = [];
       const out: CanonicalEvent = {
@@ -56,8 +48,53 @@ export function compileMapping(mapping: FullMapping, options: MappingOptions = {
         timestamp: mapTimestamp(timestamp, record, issues),
         objects: mapObjects(objects, record, issues),
       };
+      extras.apply(record, out, issues);
+      return issues.length > 0 ? { ok: false, issues } : { ok: true, event: out };
+    },
+  };
+}
+
+/** The mapping fields that may be given without event/timestamp/objects, laid over a default mapping. */
+export const OVERLAY_FIELDS = ['properties', 'actor', 'idempotency_key'] as const;
+
+/**
+ * A mapping file without event/timestamp/objects, laid over a reader's default mapping (BPMN) or
+ * over canonical events as they are: its actor and idempotency key replace the default's, its
+ * properties are added to the default's (the file's win, key by key).
+ */
+export function overlayMapping(base: RecordMapper, mapping: Mapping): RecordMapper {
+  const extras = compileExtras(mapping);
+  return {
+    columns: [...new Set([...base.columns, ...columnsOf(extras.fields)])],
+    map(record, position): MapResult {
+      const mapped = base.map(record, position);
+      if (!mapped.ok) return mapped;
+      const issues: Issue[] = [];
+      const out: CanonicalEvent = { ...mapped.event };
+      extras.apply(record, out, issues, mapped.event.properties);
+      return issues.length > 0 ? { ok: false, issues } : { ok: true, event: out };
+    },
+  };
+}
+
+function columnsOf(fields: Array<{ reference: CompiledReference } | undefined>): string[] {
+  return [...new Set(fields.flatMap((f) => f?.reference.columns ?? []))];
+}
+
+/** properties, actor and idempotency_key: compiled once, applied to an event per record. */
+function compileExtras(mapping: Mapping) {
+  const properties = compileProperties(mapping.properties, 'properties');
+  const actor = mapping.actor && {
+    id: field(mapping.actor.id, 'actor.id'),
+    name: mapping.actor.name === undefined ? undefined : field(mapping.actor.name, 'actor.name'),
+    type: mapping.actor.type === undefined ? undefined : field(mapping.actor.type, 'actor.type'),
+  };
+  const key = mapping.idempotency_key ? field(mapping.idempotency_key, 'idempotency_key') : undefined;
+  return {
+    fields: [...(properties ?? []), ...(actor ? [actor.id, actor.name, actor.type] : []), key],
+    apply(record: RawRecord, out: CanonicalEvent, issues: Issue[], baseProperties?: Record<string, unknown>): void {
       const props = mapProperties(properties, record, issues);
-      if (props) out.properties = props;
+      if (props) out.properties = { ...baseProperties, ...props };
       if (actor) {
         const id = optional(actor.id, record, issues);
         if (id !== undefined) {
@@ -72,7 +109,6 @@ export function compileMapping(mapping: FullMapping, options: MappingOptions = {
         const value = optional(key, record, issues);
         if (value !== undefined) out.idempotency_key = toText(value);
       }
-      return issues.length > 0 ? { ok: false, issues } : { ok: true, event: out };
     },
   };
 }
@@ -83,7 +119,7 @@ export function identityMapper(options: MappingOptions = {}): RecordMapper {
     columns: [],
     map(record) {
       const result = normalizeTimestamp(record.timestamp, 'auto', options.timezone);
-      if (!result.ok) return { ok: false, issues: [{ path: 'timestamp', message: result.message }] };
+      if (!result.ok) return { ok: false, issues: [{ path: 'timestamp', message: result.message, code: result.code }] };
       return { ok: true, event: { ...(record as unknown as CanonicalEvent), timestamp: result.value } };
     },
   };
@@ -106,16 +142,16 @@ function compileTimestamp(spec: Reference | TimestampSpec, timezone: string | un
 function mapTimestamp(spec: CompiledTimestamp, record: RawRecord, issues: Issue[]): string {
   const value = spec.reference.get(record);
   if (value instanceof Unconvertible) {
-    issues.push(unconvertibleIssue('timestamp', value));
+    issues.push({ path: 'timestamp', message: value.error, code: value.code });
     return '';
   }
   if (value === undefined || value === null) {
-    issues.push({ path: 'timestamp', message: `is required, but ${spec.reference.describe} is empty (a historical import never uses "now")` });
+    issues.push({ path: 'timestamp', message: `is required, but ${spec.reference.describe} is empty (a historical import never uses "now")`, code: 'EL_TIMESTAMP_MISSING' });
     return '';
   }
   const result = normalizeTimestamp(value, spec.format, spec.timezone);
   if (result.ok) return result.value;
-  issues.push({ path: 'timestamp', message: `${spec.reference.describe}: ${result.message}` });
+  issues.push({ path: 'timestamp', message: `${spec.reference.describe}: ${result.message}`, code: result.code });
   return '';
 }
 
@@ -143,7 +179,7 @@ function mapObjects(objects: CompiledObject[], record: RawRecord, issues: Issue[
   for (const spec of objects) {
     const id = spec.id.reference.get(record);
     if (id instanceof Unconvertible) {
-      issues.push(unconvertibleIssue(spec.id.path, id));
+      issues.push({ path: spec.id.path, message: id.error, code: id.code });
       continue;
     }
     // An object whose id is empty in this row is left out of this row's event (documented).
@@ -157,7 +193,7 @@ function mapObjects(objects: CompiledObject[], record: RawRecord, issues: Issue[
     if (properties) object.properties = properties;
     out.push(object);
   }
-  if (out.length === 0 && issues.length === before) issues.push({ path: 'objects', message: 'every mapped object id is empty in this record; an event needs at least one object' });
+  if (out.length === 0 && issues.length === before) issues.push({ path: 'objects', message: 'every mapped object id is empty in this record; an event needs at least one object', code: 'EL_OBJECTS_EMPTY' });
   return out;
 }
 
@@ -181,8 +217,8 @@ function mapProperties(properties: CompiledProperty[] | undefined, record: RawRe
 
 function required({ reference, path }: Field, record: RawRecord, issues: Issue[]): unknown {
   const value = reference.get(record);
-  if (value instanceof Unconvertible) issues.push(unconvertibleIssue(path, value));
-  else if (value === undefined || value === null) issues.push({ path, message: `is required but ${reference.describe} is empty` });
+  if (value instanceof Unconvertible) issues.push({ path, message: value.error, code: value.code });
+  else if (value === undefined || value === null) issues.push({ path, message: `is required but ${reference.describe} is empty`, code: 'EL_FIELD_REQUIRED' });
   else return typeof value === 'string' ? value : toText(value);
   return '';
 }
@@ -190,14 +226,10 @@ function required({ reference, path }: Field, record: RawRecord, issues: Issue[]
 function optional({ reference, path }: Field, record: RawRecord, issues: Issue[]): unknown {
   const value = reference.get(record);
   if (value instanceof Unconvertible) {
-    issues.push(unconvertibleIssue(path, value));
+    issues.push({ path, message: value.error, code: value.code });
     return undefined;
   }
   return value;
-}
-
-function unconvertibleIssue(path: string, value: Unconvertible): Issue {
-  return value.code === undefined ? { path, message: value.error } : { path, message: value.error, code: value.code };
 }
 
 /** A value as text for an id or a name: an exact number as its digits, an object as its JSON. */

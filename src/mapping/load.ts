@@ -22,7 +22,7 @@ export async function loadMapping(file: string): Promise<Mapping> {
 
 export function parseMapping(json: unknown, file: string): Mapping {
   const parsed = mappingSchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError(`${file}: ${describeSchemaError(parsed.error)}`, 'EL_MAPPING');
+  if (!parsed.success) throw new ConfigError(`${file}: ${describeSchemaError(parsed.error, json)}`, 'EL_MAPPING');
   const timestamp = parsed.data.timestamp;
   if (timestamp && typeof timestamp === 'object' && 'timezone' in timestamp && timestamp.timezone !== undefined && !isValidTimeZone(timestamp.timezone)) {
     throw new ConfigError(`${file}: timestamp.timezone: unknown time zone "${timestamp.timezone}" (use an IANA name such as Europe/Berlin)`, 'EL_MAPPING');
@@ -30,15 +30,43 @@ export function parseMapping(json: unknown, file: string): Mapping {
   return parsed.data;
 }
 
-/** Every schema issue as `dot.path: message`, joined, so one message shows all that is wrong. */
-export function describeSchemaError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = formatPath(issue.path);
-      const where = issue.path.length === 0 ? '' : `${path}: `;
-      if (issue.code === 'unrecognized_keys') return `${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-      if (issue.code === 'invalid_union') return `${where}expected a column name, {"column": ...}, {"const": ...} or {"template": ...}`;
-      return `${where}${issue.message}`;
-    })
-    .join('; ');
+/**
+ * Every schema issue as `dot.path: message`, joined, so one message shows all that is wrong.
+ * `input` (what was parsed) lets a message quote the bad value: `objects[0].id.as: "numbr" is not…`.
+ */
+export function describeSchemaError(error: z.ZodError, input?: unknown): string {
+  return describeIssues(error.issues, [], input).join('; ');
+}
+
+type SchemaIssue = z.core.$ZodIssue;
+
+function describeIssues(issues: readonly SchemaIssue[], prefix: PropertyKey[], input: unknown): string[] {
+  return issues.flatMap((issue) => {
+    const at = [...prefix, ...issue.path];
+    const where = at.length === 0 ? '' : `${formatPath(at)}: `;
+    if (issue.code === 'unrecognized_keys') return [`${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`];
+    if (issue.code === 'invalid_value') return [`${where}${quote(valueAt(input, at))} is not one of ${issue.values.map((value) => quote(value)).join(', ')}`];
+    if (issue.code === 'invalid_union') {
+      // The branch whose shape fitted (all its issues inside the value) says what is wrong better
+      // than the list of shapes: {"column": "x", "as": "numbr"} has a bad "as", not a bad shape.
+      const fitted = issue.errors.find((branch) => branch.length > 0 && branch.every((inner) => inner.path.length > 0 && !isMissing(inner)));
+      if (fitted) return describeIssues(fitted, at, input);
+      return [`${where}expected a column name, {"column": ...}, {"const": ...} or {"template": ...}`];
+    }
+    return [`${where}${issue.message}`];
+  });
+}
+
+function isMissing(issue: SchemaIssue): boolean {
+  return issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
+
+function quote(value: unknown): string {
+  return value === undefined ? 'the value' : JSON.stringify(value);
 }

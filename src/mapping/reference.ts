@@ -2,14 +2,14 @@
 import { ExactNumber, isWholeNumber, numberFromText, toJsonText } from '../events/exact-number.js';
 import { parseJsonText } from '../events/json-text.js';
 import type { RawRecord } from '../readers/types.js';
+import type { ReasonCode } from '../reasons.js';
 import type { Conversion, Reference } from './schema.js';
 
 /** What a reference gives for a value it could not convert; `error` names the column and the value. */
 export class Unconvertible {
   constructor(
     readonly error: string,
-    /** The reason code (`EL_…`) of the issue this becomes. */
-    readonly code?: string,
+    readonly code: ReasonCode,
   ) {}
 }
 
@@ -87,7 +87,7 @@ function convert(raw: unknown, as: Conversion, describe: string): unknown {
       if (typeof raw !== 'string') return raw;
       const parsed = parseJsonText(raw);
       if (parsed.ok) return parsed.value;
-      return parsed.code === 'EL_RECORD_TOO_DEEP' ? new Unconvertible(`${describe}: JSON ${parsed.message}`, parsed.code) : new Unconvertible(`${describe}: not valid JSON`, 'EL_INVALID_JSON');
+      return parsed.code === 'EL_RECORD_TOO_DEEP' ? new Unconvertible(`${describe}: JSON ${parsed.message}`, parsed.code) : new Unconvertible(`${describe}: not valid JSON`, 'EL_VALUE_NOT_JSON');
     }
   }
 }
@@ -111,7 +111,7 @@ function toNumber(raw: unknown, describe: string): number | ExactNumber | Unconv
   if (exact !== undefined) return exact;
   // Other forms Number() reads (0x1F) as they always were; Infinity, NaN and words are no number.
   if (Number.isFinite(number)) return number;
-  return new Unconvertible(`${describe}: "${clip(raw)}" is not a number`, 'EL_NOT_A_NUMBER');
+  return new Unconvertible(`${describe}: "${clip(raw)}" is not a number`, 'EL_VALUE_NOT_NUMBER');
 }
 
 /** An integer a double holds exactly (|n| < 2^53): a larger one is rejected, never rounded. */
@@ -119,7 +119,7 @@ function toInteger(raw: unknown, describe: string): number | Unconvertible {
   const number = toNumber(raw, describe);
   if (number instanceof Unconvertible) return number;
   const whole = number instanceof ExactNumber ? isWholeNumber(number) : Number.isInteger(number);
-  if (!whole) return new Unconvertible(`${describe}: "${clip(raw)}" is not an integer`, 'EL_NOT_AN_INTEGER');
+  if (!whole) return new Unconvertible(`${describe}: "${clip(raw)}" is not an integer`, 'EL_VALUE_NOT_INTEGER');
   if (number instanceof ExactNumber || !Number.isSafeInteger(number)) {
     return new Unconvertible(`${describe}: "${clip(raw)}" is beyond the integers a JSON number holds exactly (±9007199254740991); map it "as": "number" to send its digits as written, or "as": "string"`, 'EL_INTEGER_OUT_OF_RANGE');
   }
@@ -134,7 +134,7 @@ function toBoolean(raw: unknown, describe: string): unknown {
   const text = String(raw).trim().toLowerCase();
   if (TRUE.has(text)) return true;
   if (FALSE.has(text)) return false;
-  return new Unconvertible(`${describe}: "${clip(raw)}" is not a boolean (true/false, yes/no, 1/0)`);
+  return new Unconvertible(`${describe}: "${clip(raw)}" is not a boolean (true/false, yes/no, 1/0)`, 'EL_VALUE_NOT_BOOLEAN');
 }
 
 function compileTemplate(template: string): CompiledReference {

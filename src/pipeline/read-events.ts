@@ -4,7 +4,7 @@ import { ConfigError, type Issue, type Position } from '../errors.js';
 import { checkCanonical, type CanonicalEvent } from '../events/canonical.js';
 import { KeyDeriver } from '../events/idempotency.js';
 import { isValidTimeZone } from '../events/timestamp.js';
-import { compileMapping, identityMapper } from '../mapping/compile.js';
+import { compileMapping, identityMapper, OVERLAY_FIELDS, overlayMapping } from '../mapping/compile.js';
 import type { Mapping } from '../mapping/schema.js';
 import type { RecordMapper } from '../mapping/types.js';
 import { describeSchemaError } from '../mapping/load.js';
@@ -74,20 +74,35 @@ function encodingFromMapping(value: unknown, mappingFile = 'mapping'): string | 
 /** Flags win over the mapping's `reader` section, but only flags that were given: an absent flag is undefined. */
 function parseReaderOptions(reader: ReaderPlugin<any>, fromMapping: Record<string, unknown> = {}, fromFlags: Record<string, unknown> = {}): unknown {
   const flags = Object.fromEntries(Object.entries(fromFlags).filter(([, value]) => value !== undefined));
-  const parsed = reader.optionsSchema.safeParse({ ...fromMapping, ...flags });
-  if (!parsed.success) throw new ConfigError(`${reader.name} reader options: ${describeSchemaError(parsed.error)}`);
+  const given = { ...fromMapping, ...flags };
+  const parsed = reader.optionsSchema.safeParse(given);
+  if (!parsed.success) throw new ConfigError(`${reader.name} reader options: ${describeSchemaError(parsed.error, given)}`);
   return parsed.data;
 }
 
+/**
+ * A full mapping file (event, timestamp, objects) replaces the reader's default; one without them
+ * is laid over the default (BPMN's, or canonical events as they are), never ignored.
+ */
 function chooseMapper(reader: ReaderPlugin<any>, readerOptions: unknown, options: ReadOptions, file: string): RecordMapper {
   const mapping = options.mapping;
   const full = mapping?.event !== undefined && mapping.timestamp !== undefined && mapping.objects !== undefined;
   const userMapper = full ? compileMapping({ ...mapping, event: mapping.event!, timestamp: mapping.timestamp!, objects: mapping.objects! }, { timezone: options.timezone }) : undefined;
   if (reader.mapperFor) return reader.mapperFor(readerOptions, userMapper, options.timezone);
   if (userMapper) return userMapper;
-  if (reader.defaultMapper) return reader.defaultMapper(readerOptions);
-  if (reader.name === 'csv') throw new ConfigError(`${file}: CSV input needs a mapping file (--mapping FILE); \`eventload init ${file}\` writes a starting one`);
-  return identityMapper({ timezone: options.timezone });
+  const base = reader.defaultMapper?.(readerOptions) ?? (reader.name === 'csv' ? undefined : identityMapper({ timezone: options.timezone }));
+  if (!base) throw new ConfigError(noCsvMapping(file, options.mappingFile, mapping));
+  const overlay = mapping && OVERLAY_FIELDS.some((key) => mapping[key] !== undefined);
+  return overlay ? overlayMapping(base, mapping) : base;
+}
+
+/** CSV has no default mapping: say so, and when a mapping file was given, what it lacks. */
+function noCsvMapping(file: string, mappingFile: string | undefined, mapping: Mapping | undefined): string {
+  const init = `\`eventload init ${file}\` writes a starting one`;
+  if (!mappingFile) return `${file}: CSV input needs a mapping file (--mapping FILE); ${init}`;
+  const given = mapping ? OVERLAY_FIELDS.filter((key) => mapping[key] !== undefined) : [];
+  const maps = given.length > 0 ? `maps only ${given.join(', ')}` : 'maps no fields';
+  return `${file}: the mapping ${mappingFile} ${maps}; CSV input has no default mapping, so it must map "event", "timestamp" and "objects" (${init})`;
 }
 
 function checkColumns(mapper: RecordMapper, columns: string[] | undefined, file: string, mappingFile = 'mapping'): void {
@@ -163,7 +178,7 @@ async function* readOne({ input, reader, options: readerOptions, mapper }: Prepa
 }
 
 function invalidUtf8(position: Position, record: RawRecord): PipelineItem {
-  const issue = { path: 'record', message: 'holds bytes that are not valid UTF-8 (shown as U+FFFD); pass --encoding NAME if the file is in another encoding', code: 'EL_ENCODING_INVALID_UTF8' };
+  const issue = { path: 'record', message: 'holds bytes that are not valid UTF-8 (shown as U+FFFD); pass --encoding NAME if the file is in another encoding', code: 'EL_ENCODING_INVALID_UTF8' as const };
   return { kind: 'rejected', position, stage: 'read', issues: [issue], record };
 }
 

@@ -38,7 +38,7 @@ export const bpmnReader = {
       if (!checked.ok) {
         const [first, ...rest] = checked.issues;
         const message = rest.length === 0 ? first!.message : `${first!.message} (also ${formatIssues(rest)})`;
-        yield { kind: 'invalid', position: item.position, raw: toJsonText(item.record), issue: { path: first!.path, message } };
+        yield { kind: 'invalid', position: item.position, raw: toJsonText(item.record), issue: { path: first!.path, message, code: 'EL_BPMN_INVALID' } };
         continue;
       }
       const type = checked.event.type;

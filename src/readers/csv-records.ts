@@ -173,7 +173,7 @@ export class CsvRecords {
     }
     const position = { file: this.file, line };
     if (fields.length !== columns.length) {
-      const issue = { path: 'csv', message: `has ${fields.length} fields but the header has ${columns.length}` };
+      const issue = { path: 'csv', message: `has ${fields.length} fields but the header has ${columns.length}`, code: 'EL_CSV_FIELD_COUNT' as const };
       out.push({ kind: 'invalid', position, raw: clip(withoutLineBreaks(text.slice(start, end))), issue });
       return;
     }
@@ -182,7 +182,7 @@ export class CsvRecords {
     if ((end - start) * 3 + this.blank > this.maxRecordBytes) {
       const size = Buffer.byteLength(text.slice(start, end)) + this.blank;
       if (size > this.maxRecordBytes) {
-        const issue = { path: 'record', message: `is ${size} bytes, over the limit of ${this.maxRecordBytes} (--max-record-size)` };
+        const issue = { path: 'record', message: `is ${size} bytes, over the limit of ${this.maxRecordBytes} (--max-record-size)`, code: 'EL_RECORD_TOO_LARGE' as const };
         out.push({ kind: 'invalid', position, raw: `${withoutLineBreaks(text.slice(start, end)).slice(0, 1024)}…`, issue });
         return;
       }
@@ -193,13 +193,13 @@ export class CsvRecords {
   /** The text ended inside a quoted field: nothing after its opening can be split into records. */
   private fail(out: ReaderItem[], text: string, start: number, line: number): void {
     this.stopped = true;
-    const issue: Issue = { path: 'csv', message: `the quote opened on line ${line} is never closed, so the rest of the file could not be split into records` };
+    const issue: Issue = { path: 'csv', message: `the quote opened on line ${line} is never closed, so the rest of the file could not be split into records`, code: 'EL_CSV_UNCLOSED_QUOTE' };
     out.push({ kind: 'invalid', position: { file: this.file, line }, raw: clip(withoutLineBreaks(text.slice(start))), issue });
   }
 
   private tooLarge(out: ReaderItem[], line: number): void {
     this.stopped = true;
-    const issue: Issue = { path: 'csv', message: `a record is larger than ${HARD_RECORD_LIMIT} bytes; reading this file stopped at line ${line}` };
+    const issue: Issue = { path: 'csv', message: `a record is larger than ${HARD_RECORD_LIMIT} bytes; reading this file stopped at line ${line}`, code: 'EL_CSV_RECORD_UNBOUNDED' };
     out.push({ kind: 'invalid', position: { file: this.file, line }, raw: '', issue });
   }
 }

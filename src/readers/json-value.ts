@@ -29,7 +29,7 @@ export function parseIssue(failed: Extract<JsonParse, { ok: false }>): Issue {
 export function toRecord(value: unknown, position: Position, raw: string): ReaderItem {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof ExactNumber) {
     const got = Array.isArray(value) ? 'an array' : value === null ? 'null' : value instanceof ExactNumber ? 'number' : typeof value;
-    return { kind: 'invalid', position, raw, issue: { path: 'record', message: `must be a JSON object, got ${got}`, code: 'EL_NOT_AN_OBJECT' } };
+    return { kind: 'invalid', position, raw, issue: { path: 'record', message: `must be a JSON object, got ${got}`, code: 'EL_JSON_NOT_OBJECT' } };
   }
   return { kind: 'record', position, record: value as RawRecord };
 }

@@ -4,8 +4,9 @@
 // first bytes. A broken record is one rejected record naming the line it starts on; the scanner
 // then finds the next record and reading goes on.
 import { z } from 'zod';
-import type { Position } from '../errors.js';
+import type { Issue, Position } from '../errors.js';
 import { parseJsonText } from '../events/json-text.js';
+import type { ReasonCode } from '../reasons.js';
 import { maxDepthOption, parseIssue, parseRecordText, toRecord } from './json-value.js';
 import { splitLines } from './lines-split.js';
 import type { ReaderInput, ReaderItem, ReaderPlugin } from './types.js';
@@ -116,8 +117,8 @@ function indexOrEnd(chunk: Buffer, byte: number, from: number): number {
   return at === -1 ? chunk.length : at;
 }
 
-function tooLarge(bytes: number, limit: number) {
-  return { path: 'record', message: `record is ${bytes} bytes, over the limit of ${limit} (--max-record-size)` };
+function tooLarge(bytes: number, limit: number): Issue {
+  return { path: 'record', message: `record is ${bytes} bytes, over the limit of ${limit} (--max-record-size)`, code: 'EL_RECORD_TOO_LARGE' };
 }
 
 const LF = 0x0a;
@@ -167,7 +168,7 @@ class ValueScanner {
   private partBytes = 0;
   private prefix: Buffer | undefined; // set once over the limit: only this much is kept
   private broken: string | undefined;
-  private brokenCode: string | undefined; // a reason code other than invalid JSON (too deep)
+  private brokenCode: ReasonCode | undefined; // a reason code other than invalid JSON (too deep)
 
   constructor(
     private readonly file: string,
@@ -242,7 +243,7 @@ class ValueScanner {
           continue;
         }
         const raw = chunk.toString('utf8', index, Math.min(chunk.length, index + 200));
-        out.push({ kind: 'invalid', position: this.position(this.line), raw, issue: { path: 'json', message: 'unexpected content after the end of the JSON array (ignored from here)' } });
+        out.push({ kind: 'invalid', position: this.position(this.line), raw, issue: { path: 'json', message: 'unexpected content after the end of the JSON array (ignored from here)', code: 'EL_JSON_TRAILING_CONTENT' } });
         this.phase = 'done';
         continue;
       }
@@ -415,7 +416,7 @@ class ValueScanner {
     }
   }
 
-  private fail(reason: string, code?: string): void {
+  private fail(reason: string, code?: ReasonCode): void {
     this.broken = reason;
     this.brokenCode = code;
     this.phase = 'skip';
@@ -452,7 +453,7 @@ class ValueScanner {
     this.escaped = false;
     if (broken !== undefined) {
       const raw = text === undefined ? `${prefix!.toString('utf8')}…` : text.trimEnd().replace(/,$/, '');
-      const issue = brokenCode === undefined ? { path: 'json', message: `invalid JSON: ${broken}`, code: 'EL_INVALID_JSON' } : { path: 'record', message: broken, code: brokenCode };
+      const issue: Issue = brokenCode === undefined ? { path: 'json', message: `invalid JSON: ${broken}`, code: 'EL_JSON_INVALID' } : { path: 'record', message: broken, code: brokenCode };
       out.push({ kind: 'invalid', position, raw, issue });
     } else if (text === undefined) {
       out.push({ kind: 'invalid', position, raw: `${prefix!.toString('utf8')}…`, issue: tooLarge(total, this.maxBytes) });

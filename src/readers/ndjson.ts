@@ -20,7 +20,7 @@ export const ndjsonReader = {
     for await (const line of splitLines(input.stream, options.maxRecordBytes)) {
       const position = { file: input.name, line: line.number };
       if (line.tooLong !== undefined) {
-        yield { kind: 'invalid', position, raw: `${line.text}…`, issue: { path: 'record', message: `line is ${line.tooLong} bytes, over the limit of ${options.maxRecordBytes} (--max-record-size)` } };
+        yield { kind: 'invalid', position, raw: `${line.text}…`, issue: { path: 'record', message: `line is ${line.tooLong} bytes, over the limit of ${options.maxRecordBytes} (--max-record-size)`, code: 'EL_RECORD_TOO_LARGE' } };
         continue;
       }
       const text = line.number === 1 ? line.text.replace(/^\uFEFF/, '') : line.text;

@@ -27,10 +27,10 @@ export function rejectsMapper(userMapper: RecordMapper | undefined, timezone: st
       if (event && typeof event === 'object') return events.map(event as RawRecord, position);
       if (record && typeof record === 'object') {
         if (userMapper) return userMapper.map(record as RawRecord, position);
-        return { ok: false, issues: [{ path: 'record', message: 'this line has the original record but no mapped event: pass --mapping to map it' }] };
+        return { ok: false, issues: [{ path: 'record', message: 'this line has the original record but no mapped event: pass --mapping to map it', code: 'EL_REJECTS_NEEDS_MAPPING' }] };
       }
       const what = typeof raw === 'string' ? `only the raw text ${JSON.stringify(raw.slice(0, 60))}` : 'no event, record or raw text';
-      return { ok: false, issues: [{ path: 'raw', message: `this line has ${what}: correct it into an "event" (canonical) or a "record" (original row) first` }] };
+      return { ok: false, issues: [{ path: 'raw', message: `this line has ${what}: correct it into an "event" (canonical) or a "record" (original row) first`, code: 'EL_REJECTS_UNUSABLE' }] };
     },
   };
 }

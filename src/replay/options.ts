@@ -94,17 +94,17 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const HAS_ZONE = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
 
 /**
- * An ISO 8601 date-time with a zone, or a date alone (read as UTC). A date alone as an upper
- * bound (`--until 2024-03-31`) means the end of that day, so the day is included.
+ * An ISO 8601 date-time with a zone, or a date alone: midnight UTC of that date, whatever the
+ * bound. `--until` is exclusive (README), so `--until 2024-03-08` stops before 8 March begins.
  */
-function parseInstant(value: unknown, dateMeans: 'start' | 'end'): Parsed<number> {
+function parseInstant(value: unknown): Parsed<number> {
   const expected = 'expected an ISO 8601 date-time with a zone (2024-03-01T09:00:00+01:00) or a date (2024-03-01)';
   if (typeof value !== 'string') return fail(expected);
   const text = value.trim();
   if (DATE_ONLY.test(text)) {
     const day = DateTime.fromISO(text, { zone: 'utc' });
     if (!day.isValid) return fail('is not a valid date');
-    return ok((dateMeans === 'end' ? day.plus({ days: 1 }) : day).toMillis());
+    return ok(day.toMillis());
   }
   const isoText = text.replace(' ', 'T');
   const parsed = DateTime.fromISO(isoText, { setZone: true });
@@ -115,7 +115,7 @@ function parseInstant(value: unknown, dateMeans: 'start' | 'end'): Parsed<number
 
 function parseShiftTo(value: unknown): Parsed<'now' | number> {
   if (typeof value === 'string' && value.trim().toLowerCase() === 'now') return ok('now');
-  return parseInstant(value, 'start');
+  return parseInstant(value);
 }
 
 function parseWholeNumber(value: unknown, min: number, max: number, fallback: number): Parsed<number> {
@@ -143,8 +143,8 @@ export const replayOptionsSchema = z.object({
   keepOriginal: flag('keep the original timestamp of a shifted event in properties.original_timestamp (default true)', (value) => parseBoolean(value, true)),
   keepKeys: flag('send the original idempotency keys even when timestamps are shifted (a second replay may then be deduplicated away)', (value) =>
     parseBoolean(value, false)),
-  from: flag('only events at or after this ISO date-time (with zone) or date (UTC)', optional((value) => parseInstant(value, 'start'))),
-  until: flag('only events before this ISO date-time (with zone), or up to the end of this date (UTC)', optional((value) => parseInstant(value, 'end'))),
+  from: flag('only events at or after this ISO date-time (with zone) or date (UTC)', optional(parseInstant)),
+  until: flag('only events before this ISO date-time (with zone) or date (midnight UTC, exclusive)', optional(parseInstant)),
   loop: flag('send the selected window this many times, each repetition shifted after the one before (default 1)', (value) =>
     parseWholeNumber(value, 1, Number.MAX_SAFE_INTEGER, 1)),
 });

@@ -261,7 +261,7 @@ async function* selectWindow(items: AsyncIterable<PipelineItem>, options: Replay
     }
     const time = eventTime(item.event.timestamp);
     if (Number.isNaN(time)) {
-      const issues = [{ path: 'timestamp', message: `"${item.event.timestamp}" cannot be read as an instant to schedule` }];
+      const issues = [{ path: 'timestamp', message: `"${item.event.timestamp}" cannot be read as an instant to schedule`, code: 'EL_TIMESTAMP_INVALID' as const }];
       yield { kind: 'pass', item: { kind: 'rejected', position: item.position, stage: 'validate', issues, record: item.record, event: item.event } };
       continue;
     }

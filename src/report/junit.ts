@@ -1,11 +1,14 @@
 // `validate --reporter junit`: the result as JUnit XML, which CI systems (GitHub Actions test
 // reporters, GitLab, Jenkins, Azure) show as test results. One <testcase> per input file, one
-// <failure> per invalid record listed.
+// <failure> per invalid record listed, typed by its reason code; the totals per code go in the
+// suite's <system-out>, so CI shows what is wrong overall without listing every record.
 
 export interface JunitFailure {
   line: number;
   /** The pipeline stage that rejected the record (read, map, validate, target). */
   stage: string;
+  /** The reason code (src/reasons.ts): the failure's type. */
+  code: string;
   /** `field.path: message` (several joined with "; "). */
   reason: string;
 }
@@ -30,6 +33,8 @@ export interface JunitRun {
   timestamp: Date;
   /** Why the run stopped early (--max-error-rate), if it did. */
   stopped?: string;
+  /** One line per reason code: `6 × EL_… (first at line 3 of …)`. */
+  reasons?: string[];
 }
 
 export function junitReport(run: JunitRun): string {
@@ -46,7 +51,7 @@ export function junitReport(run: JunitRun): string {
     if (file.notRead !== undefined) lines.push(`      <skipped message="${attribute(file.notRead)}"/>`);
     for (const failure of file.failures) {
       const message = `${failure.line}: ${failure.reason}`;
-      lines.push(`      <failure message="${attribute(message)}" type="${attribute(failure.stage)}">${text(`${file.file}:${message}`)}</failure>`);
+      lines.push(`      <failure message="${attribute(message)}" type="${attribute(failure.code)}">${text(`${file.file}:${failure.line}: ${failure.code} (${failure.stage}): ${failure.reason}`)}</failure>`);
     }
     if (file.notRead === undefined) {
       const unlisted = file.invalid - file.failures.length;
@@ -56,6 +61,7 @@ export function junitReport(run: JunitRun): string {
     }
     lines.push('    </testcase>');
   }
+  if (run.reasons?.length) lines.push(`    <system-out>${text(`invalid records by reason:\n${run.reasons.join('\n')}`)}</system-out>`);
   if (run.stopped) lines.push(`    <system-err>${text(run.stopped)}</system-err>`);
   lines.push('  </testsuite>', '</testsuites>', '');
   return lines.join('\n');

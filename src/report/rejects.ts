@@ -3,7 +3,8 @@
 // never truncated) keeps every run's rejects apart; a default-named file is new for each run.
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
-import { ConfigError, formatIssues, type Issue, type Position } from '../errors.js';
+// `code` (the first issue's reason code) lets `jq` and scripts group lines without reading messages.
+import { ConfigError, formatIssues, reasonOf, type Issue, type Position } from '../errors.js';
 import { checkCreatable, OutputFile, OutputOpenError, OutputWriteError } from '../output/file.js';
 import type { CanonicalEvent } from '../events/canonical.js';
 import { toJsonText } from '../events/exact-number.js';
@@ -83,6 +84,7 @@ export class RejectsWriter {
       file: rejection.position.file,
       line: rejection.position.line,
       stage: rejection.stage,
+      code: reasonOf(rejection.issues),
       ...(rejection.status !== undefined && { status: rejection.status }),
       reason: formatIssues(rejection.issues),
       issues: rejection.issues,

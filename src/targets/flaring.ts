@@ -36,17 +36,17 @@ export function checkFields(fields: Record<string, unknown>, schema: Field[], ty
     const value = fields[field.name];
     const path = `properties.${field.name}`;
     if (value === undefined || value === null || value === '') {
-      if (field.required) issues.push({ path, message: `is required by event type "${typeName}"` });
+      if (field.required) issues.push({ path, message: `is required by event type "${typeName}"`, code: 'EL_FLARING_FIELD_REQUIRED' });
       continue;
     }
-    if (field.type === 'number' && !isJsonNumber(value)) issues.push({ path, message: `must be a number for event type "${typeName}" (map it with "as": "number")` });
-    if (field.type === 'text' && typeof value !== 'string') issues.push({ path, message: `must be text for event type "${typeName}" (map it with "as": "string")` });
+    if (field.type === 'number' && !isJsonNumber(value)) issues.push({ path, message: `must be a number for event type "${typeName}" (map it with "as": "number")`, code: 'EL_FLARING_FIELD_TYPE' });
+    if (field.type === 'text' && typeof value !== 'string') issues.push({ path, message: `must be text for event type "${typeName}" (map it with "as": "string")`, code: 'EL_FLARING_FIELD_TYPE' });
     if (field.type === 'select' && Array.isArray(field.options) && !field.options.includes(value)) {
-      issues.push({ path, message: `must be one of ${field.options.map((option) => JSON.stringify(option)).join(', ')} for event type "${typeName}"` });
+      issues.push({ path, message: `must be one of ${field.options.map((option) => JSON.stringify(option)).join(', ')} for event type "${typeName}"`, code: 'EL_FLARING_FIELD_OPTION' });
     }
   }
   for (const name of Object.keys(fields)) {
-    if (!known.has(name)) issues.push({ path: `properties.${name}`, message: `is not a field of event type "${typeName}" (its fields: ${[...known.keys()].join(', ')})` });
+    if (!known.has(name)) issues.push({ path: `properties.${name}`, message: `is not a field of event type "${typeName}" (its fields: ${[...known.keys()].join(', ')})`, code: 'EL_FLARING_FIELD_UNKNOWN' });
   }
   return issues;
 }
@@ -105,7 +105,7 @@ class FlaringSession implements Session {
   async checkRemote(event: CanonicalEvent): Promise<Issue[]> {
     if (this.offline) return []; // a dry run makes no calls; event types are checked when sending
     const type = await this.typeFor(event.event);
-    if (typeof type === 'string') return [{ path: 'event', message: type }];
+    if (typeof type === 'string') return [{ path: 'event', message: type, code: 'EL_FLARING_EVENT_TYPE' }];
     return checkFields(event.properties ?? {}, await this.fieldsOf(type.id), type.name);
   }
 
@@ -168,7 +168,7 @@ export const flaringTarget = {
   defaultRate: { perSecond: 100 / 60, burst: 10 },
   envVars: ['FLARING_TOKEN', 'FLARING_EMAIL', 'FLARING_PASSWORD'],
   optionsSchema: flaringOptionsSchema,
-  check: (event) => (event.event.length === 0 ? [{ path: 'event', message: 'is required' }] : []),
+  check: (event) => (event.event.length === 0 ? [{ path: 'event', message: 'is required', code: 'EL_FIELD_REQUIRED' }] : []),
   async connect(client, credentials, options) {
     const { FLARING_TOKEN: token, FLARING_EMAIL: email, FLARING_PASSWORD: password } = credentials.env;
     if (credentials.dryRun) return new FlaringSession(client, undefined, token ?? 'dry-run', options, true);

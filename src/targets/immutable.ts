@@ -76,14 +76,14 @@ function toTarget(object: CanonicalObject): Record<string, unknown> {
 
 function check(event: CanonicalEvent): Issue[] {
   const issues: Issue[] = [];
-  if (!assignRoles(event).actor) issues.push({ path: 'actor', message: 'immutable needs an actor: map "actor", or qualify an object as actor, initiator or performer' });
-  if (event.event.length > 255) issues.push({ path: 'event', message: 'immutable takes an action of at most 255 characters' });
+  if (!assignRoles(event).actor) issues.push({ path: 'actor', message: 'immutable needs an actor: map "actor", or qualify an object as actor, initiator or performer', code: 'EL_IMMUTABLE_NO_ACTOR' });
+  if (event.event.length > 255) issues.push({ path: 'event', message: 'immutable takes an action of at most 255 characters', code: 'EL_IMMUTABLE_ACTION_TOO_LONG' });
   const metadata = event.properties;
   if (metadata) {
     const keys = Object.keys(metadata).length;
-    if (keys > MAX_METADATA_KEYS) issues.push({ path: 'properties', message: `immutable metadata takes at most ${MAX_METADATA_KEYS} keys, this event has ${keys}` });
+    if (keys > MAX_METADATA_KEYS) issues.push({ path: 'properties', message: `immutable metadata takes at most ${MAX_METADATA_KEYS} keys, this event has ${keys}`, code: 'EL_IMMUTABLE_METADATA_KEYS' });
     const bytes = Buffer.byteLength(toJsonText(metadata));
-    if (bytes > MAX_METADATA_BYTES) issues.push({ path: 'properties', message: `immutable metadata takes at most 64 KB, this event has ${bytes} bytes` });
+    if (bytes > MAX_METADATA_BYTES) issues.push({ path: 'properties', message: `immutable metadata takes at most 64 KB, this event has ${bytes} bytes`, code: 'EL_IMMUTABLE_METADATA_SIZE' });
   }
   return issues;
 }

@@ -1,4 +1,6 @@
 // The account of a run. Invariant (tested): read = accepted + duplicates + rejected + skipped + unsent.
+import type { ReasonGroup } from '../report/reasons.js';
+
 export interface Counts {
   read: number;
   valid: number;
@@ -29,6 +31,11 @@ export interface Summary extends Counts {
   endpoint: string;
   dryRun: boolean;
   outcome: RunOutcome;
+  /**
+   * --dry-run: the valid events that a real run would send. Nothing was accepted, so `accepted`
+   * is 0 and these take its place in the account.
+   */
+  wouldSend?: number;
   error?: string;
   elapsedSeconds: number;
   eventsPerSecond: number;
@@ -39,5 +46,6 @@ export interface Summary extends Counts {
   rejects: string | null;
   /** Rejections whose line could not be written (disk full): not settled, the next run rejects them again. */
   rejectsNotWritten?: number;
-  topReasons: Array<{ reason: string; count: number }>;
+  /** Rejected records grouped by reason code, most frequent first, each with its first example. */
+  rejectedByReason: ReasonGroup[];
 }

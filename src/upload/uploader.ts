@@ -201,7 +201,7 @@ export class Uploader {
       const outcome = outcomes[i]!;
       if (outcome.kind !== 'rejected') continue;
       const item = batch[i]!;
-      const rejection = { kind: 'rejected' as const, position: item.position, stage: 'server' as const, issues: [{ path: 'server', message: `HTTP ${outcome.status}: ${outcome.message}` }], record: item.record, event: item.event, status: outcome.status };
+      const rejection = { kind: 'rejected' as const, position: item.position, stage: 'server' as const, issues: [{ path: 'server', message: `HTTP ${outcome.status}: ${outcome.message}`, code: 'EL_SERVER_REJECTED' as const }], record: item.record, event: item.event, status: outcome.status };
       if (!(await this.report(rejection))) unwritten.add(i);
     }
     return unwritten;

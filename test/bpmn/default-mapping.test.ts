@@ -153,14 +153,14 @@ describe('properties', () => {
     expect(typed('xs:string', '')).toEqual({ value: '' });
     expect(typed('xs:dayTimeDuration', 'P0DT1H0M0S')).toEqual({ value: 'P0DT1H0M0S' });
     expect(typedContent({ name: 'f', content: '7' })).toEqual({ value: '7' });
-    expect(typed('xs:int', 'many')).toEqual({ error: '"many" is not a number (xs:int)' });
-    expect(typed('xs:boolean', 'maybe')).toEqual({ error: '"maybe" is not a boolean (xs:boolean)' });
+    expect(typed('xs:int', 'many')).toEqual({ error: '"many" is not a number (xs:int)', code: 'EL_VALUE_NOT_NUMBER' });
+    expect(typed('xs:boolean', 'maybe')).toEqual({ error: '"maybe" is not a boolean (xs:boolean)', code: 'EL_VALUE_NOT_BOOLEAN' });
   });
 
   it('reject an event whose tracked field does not fit its type, naming the field', () => {
     const event = structuredClone(find('bpmnx:ACTIVITY_COMPLETED', 'Submit position request'));
     event.data['bpm.tracking-point']['tracked-field'][3].content = 'two';
-    expect(map(event)).toEqual({ ok: false, issues: [{ path: 'data.bpm.tracking-point.tracked-field[3].content', message: '"two" is not a number (xs:int)' }] });
+    expect(map(event)).toEqual({ ok: false, issues: [{ path: 'data.bpm.tracking-point.tracked-field[3].content', message: '"two" is not a number (xs:int)', code: 'EL_VALUE_NOT_NUMBER' }] });
   });
 
   it('keep a tracked field whose name the mapping uses itself under tracked_<name>', () => {
@@ -194,6 +194,6 @@ describe('attribute layout', () => {
   it('reports schema issues from the mapper too when records were not checked by the reader', () => {
     const event = structuredClone(raw[0]);
     delete event.context;
-    expect(map(event)).toEqual({ ok: false, issues: [{ path: 'context.bpm.starting-process-instance', message: 'is required' }] });
+    expect(map(event)).toEqual({ ok: false, issues: [{ path: 'context.bpm.starting-process-instance', message: 'is required', code: 'EL_FIELD_REQUIRED' }] });
   });
 });

@@ -68,3 +68,47 @@ describe('bpmn import into flowmyna', () => {
     });
   });
 });
+
+describe('bpmn import with a mapping file laid over the default mapping', () => {
+  it('gives every event the mapped actor for immutable, keeping the default mapping for the rest', async () => {
+    sandbox = await startSandbox({ target: 'immutable' });
+    await withTempDir(async (dir) => {
+      const mapping = join(dir, 'actor.json');
+      await writeFile(mapping, JSON.stringify({ actor: { id: { const: 'baw-system' } } }));
+      const result = await runCli(['import', fixture('bpmn/hiring.json'), '--target', 'immutable', '--endpoint', sandbox!.url, '--mapping', mapping, '--json', '--no-journal'], {
+        env: { IMMUTABLE_API_KEY: sandbox!.token },
+      });
+      expect(result.stderr).toBe('');
+      expect(JSON.parse(result.stdout)).toMatchObject({ read: 25, accepted: 25, rejectedLocal: 0, rejectedServer: 0 });
+      expect(result.code).toBe(0);
+      const bodies = sandbox!.stats.stored.map((stored) => stored.body as { actor_id: string; action: string });
+      expect(bodies).toHaveLength(25);
+      expect(bodies.every((body) => body.actor_id === 'baw-system')).toBe(true);
+      expect(bodies.map((body) => body.action)).toContain('Standard HR Open New Position started'); // the default event names
+    });
+  });
+
+  it('does the same with --sandbox, as docs/bpmn.md shows', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'actor.json'), JSON.stringify({ actor: { id: { const: 'baw-system' } } }));
+      const result = await runCli(['import', fixture('bpmn/hiring.json'), '--target', 'immutable', '--sandbox', '--mapping', 'actor.json', '--json'], { cwd: dir });
+      expect(JSON.parse(result.stdout)).toMatchObject({ read: 25, accepted: 25, rejectedLocal: 0, rejectedServer: 0 });
+      expect(result.code).toBe(0);
+    });
+  });
+
+  it('adds mapped properties to the default ones', async () => {
+    sandbox = await startSandbox({ target: 'flowmyna' });
+    await withTempDir(async (dir) => {
+      const mapping = join(dir, 'extra.json');
+      await writeFile(mapping, JSON.stringify({ properties: { source_system: { const: 'baw-prod' } } }));
+      const result = await runCli(['import', fixture('bpmn/hiring.ndjson'), '-m', mapping, '--target', 'flowmyna', '--endpoint', sandbox!.url, '--json', '--no-journal'], {
+        env: { FLOWMYNA_API_KEY: sandbox!.token },
+      });
+      expect(result.code).toBe(0);
+      const properties = sandbox!.stats.stored.map((stored) => (stored.body as { properties: Record<string, unknown> }).properties);
+      expect(properties).toHaveLength(25);
+      expect(properties.every((p) => p.source_system === 'baw-prod' && typeof p.sequence_id === 'number')).toBe(true);
+    });
+  });
+});

@@ -13,12 +13,22 @@ const simpleMapping = { event: 'activity', timestamp: 'at', objects: [{ type: { 
 const canonicalLine = (id: string, timestamp = '2024-05-02T08:05:00Z') => JSON.stringify({ event: 'Invoice sent', timestamp, objects: [{ type: 'Invoice', id }] });
 
 const MISTAKES = [
-  'fixtures/orders-mistakes.csv:3: timestamp: is required, but column "created_at" is empty (a historical import never uses "now")',
-  'fixtures/orders-mistakes.csv:4: timestamp: column "created_at": "02/04/2024 10:00" is not an ISO 8601 date-time',
-  'fixtures/orders-mistakes.csv:5: objects[0].properties.amount: column "amount": "ten" is not a number',
-  'fixtures/orders-mistakes.csv:6: objects[1].id: must be 1-500 characters',
-  'fixtures/orders-mistakes.csv:8: csv: has 6 fields but the header has 10',
-  'fixtures/orders-mistakes.csv:10: properties.item_count: column "item_count": "2.5" is not an integer',
+  'fixtures/orders-mistakes.csv:3: EL_TIMESTAMP_MISSING: timestamp: is required, but column "created_at" is empty (a historical import never uses "now")',
+  'fixtures/orders-mistakes.csv:4: EL_TIMESTAMP_INVALID: timestamp: column "created_at": "02/04/2024 10:00" is not an ISO 8601 date-time',
+  'fixtures/orders-mistakes.csv:5: EL_VALUE_NOT_NUMBER: objects[0].properties.amount: column "amount": "ten" is not a number',
+  'fixtures/orders-mistakes.csv:6: EL_FIELD_LENGTH: objects[1].id: must be 1-500 characters',
+  'fixtures/orders-mistakes.csv:8: EL_CSV_FIELD_COUNT: csv: has 6 fields but the header has 10',
+  'fixtures/orders-mistakes.csv:10: EL_VALUE_NOT_INTEGER: properties.item_count: column "item_count": "2.5" is not an integer',
+];
+
+/** After the listed records: the totals per reason code, each with its first record. */
+const TOTALS = [
+  '  1 × EL_TIMESTAMP_MISSING (first at line 3 of fixtures/orders-mistakes.csv: timestamp: is required, but column "created_at" is empty (a historical import never uses "now"))',
+  '  1 × EL_TIMESTAMP_INVALID (first at line 4 of fixtures/orders-mistakes.csv: timestamp: column "created_at": "02/04/2024 10:00" is not an ISO 8601 date-time)',
+  '  1 × EL_VALUE_NOT_NUMBER (first at line 5 of fixtures/orders-mistakes.csv: objects[0].properties.amount: column "amount": "ten" is not a number)',
+  '  1 × EL_FIELD_LENGTH (first at line 6 of fixtures/orders-mistakes.csv: objects[1].id: must be 1-500 characters)',
+  '  1 × EL_CSV_FIELD_COUNT (first at line 8 of fixtures/orders-mistakes.csv: csv: has 6 fields but the header has 10)',
+  '  1 × EL_VALUE_NOT_INTEGER (first at line 10 of fixtures/orders-mistakes.csv: properties.item_count: column "item_count": "2.5" is not an integer)',
 ];
 
 /** A configuration error: exit 2, one line on stderr, no stack trace, nothing on stdout. */
@@ -27,8 +37,9 @@ function expectConfigError(result: { code: number | null; stdout: string; stderr
   expect(result.stdout).toBe('');
   expect(result.stderr.split('\n')).toHaveLength(2);
   expect(result.stderr).not.toMatch(/\n\s+at /);
-  if (typeof message === 'string') expect(result.stderr).toBe(`eventload: ${message}\n`);
-  else expect(result.stderr).toMatch(message);
+  const stderr = result.stderr;
+  if (typeof message === 'string') expect(stderr).toBe(`eventload: ${message}\n`);
+  else expect(stderr).toMatch(message);
 }
 
 async function collect(options: Parameters<typeof readEvents>[0]): Promise<PipelineItem[]> {
@@ -61,27 +72,30 @@ describe.concurrent('validate: valid input', () => {
 describe.concurrent('validate: invalid records', () => {
   it('prints FILE:LINE: field.path: message for each invalid record, then the counts, and exits 1', async () => {
     const result = await runCli(['validate', 'fixtures/orders-mistakes.csv', '-m', 'fixtures/orders.mapping.json']);
-    expect(result.stdout).toBe(`${MISTAKES.join('\n')}\n9 records read: 3 valid, 6 invalid\n`);
+    expect(result.stdout).toBe(`${MISTAKES.join('\n')}\n9 records read: 3 valid, 6 invalid\n${TOTALS.join('\n')}\n`);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(1);
   });
 
   it('stops listing after --max-errors but counts every record', async () => {
     const result = await runCli(['validate', 'fixtures/orders-mistakes.csv', '-m', 'fixtures/orders.mapping.json', '--max-errors', '2']);
-    expect(result.stdout).toBe(`${MISTAKES.slice(0, 2).join('\n')}\n9 records read: 3 valid, 6 invalid (4 more not listed, --max-errors 2)\n`);
+    expect(result.stdout).toBe(`${MISTAKES.slice(0, 2).join('\n')}\n9 records read: 3 valid, 6 invalid (4 more not listed, --max-errors 2)\n${TOTALS.join('\n')}\n`);
     expect(result.code).toBe(1);
   });
 
-  it('lists nothing with --max-errors 0 and still exits 1', async () => {
+  it('lists every invalid record with --max-errors 0', async () => {
     const result = await runCli(['validate', 'fixtures/orders-mistakes.csv', '-m', 'fixtures/orders.mapping.json', '--max-errors', '0']);
-    expect(result.stdout).toBe('9 records read: 3 valid, 6 invalid (6 more not listed, --max-errors 0)\n');
+    expect(result.stdout).toBe(`${MISTAKES.join('\n')}\n9 records read: 3 valid, 6 invalid\n${TOTALS.join('\n')}\n`);
     expect(result.code).toBe(1);
   });
 
-  it('reports as JSON with --reporter json', async () => {
+  it('reports as JSON with --reporter json, or --json: the listed records and the totals by reason code', async () => {
     const result = await runCli(['validate', 'fixtures/orders-mistakes.csv', '-m', 'fixtures/orders.mapping.json', '--reporter', 'json', '--max-errors', '4']);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as Record<string, unknown>;
+    const json = await runCli(['validate', 'fixtures/orders-mistakes.csv', '-m', 'fixtures/orders.mapping.json', '--json', '--max-errors', '4']);
+    expect(json.stdout).toBe(result.stdout);
+    const example = (line: number, message: string) => ({ file: 'fixtures/orders-mistakes.csv', line, message });
     expect(report).toEqual({
       command: 'validate',
       files: ['fixtures/orders-mistakes.csv'],
@@ -91,11 +105,19 @@ describe.concurrent('validate: invalid records', () => {
       skipped: 0,
       errorsListed: 4,
       rejects: null,
+      rejectedByReason: [
+        { code: 'EL_TIMESTAMP_MISSING', count: 1, example: example(3, 'timestamp: is required, but column "created_at" is empty (a historical import never uses "now")') },
+        { code: 'EL_TIMESTAMP_INVALID', count: 1, example: example(4, 'timestamp: column "created_at": "02/04/2024 10:00" is not an ISO 8601 date-time') },
+        { code: 'EL_VALUE_NOT_NUMBER', count: 1, example: example(5, 'objects[0].properties.amount: column "amount": "ten" is not a number') },
+        { code: 'EL_FIELD_LENGTH', count: 1, example: example(6, 'objects[1].id: must be 1-500 characters') },
+        { code: 'EL_CSV_FIELD_COUNT', count: 1, example: example(8, 'csv: has 6 fields but the header has 10') },
+        { code: 'EL_VALUE_NOT_INTEGER', count: 1, example: example(10, 'properties.item_count: column "item_count": "2.5" is not an integer') },
+      ],
       errors: [
-        { file: 'fixtures/orders-mistakes.csv', line: 3, stage: 'map', issues: [{ path: 'timestamp', message: 'is required, but column "created_at" is empty (a historical import never uses "now")' }] },
-        { file: 'fixtures/orders-mistakes.csv', line: 4, stage: 'map', issues: [{ path: 'timestamp', message: 'column "created_at": "02/04/2024 10:00" is not an ISO 8601 date-time' }] },
-        { file: 'fixtures/orders-mistakes.csv', line: 5, stage: 'map', issues: [{ path: 'objects[0].properties.amount', message: 'column "amount": "ten" is not a number', code: 'EL_NOT_A_NUMBER' }] },
-        { file: 'fixtures/orders-mistakes.csv', line: 6, stage: 'validate', issues: [{ path: 'objects[1].id', message: 'must be 1-500 characters' }] },
+        { file: 'fixtures/orders-mistakes.csv', line: 3, stage: 'map', code: 'EL_TIMESTAMP_MISSING', issues: [{ path: 'timestamp', message: 'is required, but column "created_at" is empty (a historical import never uses "now")', code: 'EL_TIMESTAMP_MISSING' }] },
+        { file: 'fixtures/orders-mistakes.csv', line: 4, stage: 'map', code: 'EL_TIMESTAMP_INVALID', issues: [{ path: 'timestamp', message: 'column "created_at": "02/04/2024 10:00" is not an ISO 8601 date-time', code: 'EL_TIMESTAMP_INVALID' }] },
+        { file: 'fixtures/orders-mistakes.csv', line: 5, stage: 'map', code: 'EL_VALUE_NOT_NUMBER', issues: [{ path: 'objects[0].properties.amount', message: 'column "amount": "ten" is not a number', code: 'EL_VALUE_NOT_NUMBER' }] },
+        { file: 'fixtures/orders-mistakes.csv', line: 6, stage: 'validate', code: 'EL_FIELD_LENGTH', issues: [{ path: 'objects[1].id', message: 'must be 1-500 characters', code: 'EL_FIELD_LENGTH' }] },
       ],
     });
   });
@@ -103,8 +125,8 @@ describe.concurrent('validate: invalid records', () => {
   it('prints GitHub Actions annotations with --reporter github', async () => {
     const result = await runCli(['validate', 'fixtures/orders-mistakes.csv', '-m', 'fixtures/orders.mapping.json', '--reporter', 'github', '--max-errors', '2']);
     expect(result.stdout.split('\n').slice(0, 2)).toEqual([
-      '::error file=fixtures/orders-mistakes.csv,line=3,title=invalid record (map)::timestamp: is required, but column "created_at" is empty (a historical import never uses "now")',
-      '::error file=fixtures/orders-mistakes.csv,line=4,title=invalid record (map)::timestamp: column "created_at": "02/04/2024 10:00" is not an ISO 8601 date-time',
+      '::error file=fixtures/orders-mistakes.csv,line=3,title=EL_TIMESTAMP_MISSING (map)::timestamp: is required, but column "created_at" is empty (a historical import never uses "now")',
+      '::error file=fixtures/orders-mistakes.csv,line=4,title=EL_TIMESTAMP_INVALID (map)::timestamp: column "created_at": "02/04/2024 10:00" is not an ISO 8601 date-time',
     ]);
     expect(result.code).toBe(1);
   });
@@ -114,7 +136,7 @@ describe.concurrent('validate: invalid records', () => {
       await writeFile(join(dir, 'm.json'), JSON.stringify({ ...simpleMapping, properties: { share: { column: 'share', as: 'number' } } }));
       await writeFile(join(dir, 'a,b:c.csv'), 'case,activity,at,share\nC1,a,2024-01-01T10:00:00Z,"50%\nof it"\n');
       const result = await runCli(['validate', 'a,b:c.csv', '-m', 'm.json', '--reporter', 'github'], { cwd: dir });
-      expect(result.stdout.split('\n')[0]).toBe('::error file=a%2Cb%3Ac.csv,line=2,title=invalid record (map)::properties.share: column "share": "50%25%0Aof it" is not a number');
+      expect(result.stdout.split('\n')[0]).toBe('::error file=a%2Cb%3Ac.csv,line=2,title=EL_VALUE_NOT_NUMBER (map)::properties.share: column "share": "50%25%0Aof it" is not a number');
     });
   });
 
@@ -122,7 +144,7 @@ describe.concurrent('validate: invalid records', () => {
     await withTempDir(async (dir) => {
       const rejects = join(dir, 'rejects.ndjson');
       const result = await runCli(['validate', 'fixtures/orders-mistakes.csv', '-m', ordersMapping, '--rejects', rejects]);
-      expect(result.stdout).toBe(`${MISTAKES.join('\n')}\n9 records read: 3 valid, 6 invalid\nrejected records written to ${rejects}\n`);
+      expect(result.stdout).toBe(`${MISTAKES.join('\n')}\n9 records read: 3 valid, 6 invalid\n${TOTALS.join('\n')}\nrejected records written to ${rejects}\n`);
       const [header, ...lines] = (await readFile(rejects, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(header).toMatchObject({ run: { command: 'validate', files: ['fixtures/orders-mistakes.csv'] } });
       expect(lines.map((line) => [line.line, line.stage])).toEqual([
@@ -137,8 +159,9 @@ describe.concurrent('validate: invalid records', () => {
         file: 'fixtures/orders-mistakes.csv',
         line: 3,
         stage: 'map',
+        code: 'EL_TIMESTAMP_MISSING',
         reason: 'timestamp: is required, but column "created_at" is empty (a historical import never uses "now")',
-        issues: [{ path: 'timestamp', message: 'is required, but column "created_at" is empty (a historical import never uses "now")' }],
+        issues: [{ path: 'timestamp', message: 'is required, but column "created_at" is empty (a historical import never uses "now")', code: 'EL_TIMESTAMP_MISSING' }],
         record: {
           order_id: 'SO-2002',
           status: 'placed',
@@ -160,8 +183,9 @@ describe.concurrent('validate: invalid records', () => {
         file: 'fixtures/orders-mistakes.csv',
         line: 8,
         stage: 'read',
+        code: 'EL_CSV_FIELD_COUNT',
         reason: 'csv: has 6 fields but the header has 10',
-        issues: [{ path: 'csv', message: 'has 6 fields but the header has 10' }],
+        issues: [{ path: 'csv', message: 'has 6 fields but the header has 10', code: 'EL_CSV_FIELD_COUNT' }],
         raw: 'SO-2007,placed,2024-04-02 10:08:00,C-45,Short Row,u-ana',
       });
     });
@@ -169,13 +193,14 @@ describe.concurrent('validate: invalid records', () => {
 
   it('applies the actor rule with --target immutable', async () => {
     const result = await runCli(['validate', 'fixtures/orders-mistakes.csv', '-m', 'fixtures/orders.mapping.json', '--target', 'immutable']);
-    expect(result.stdout).toContain('fixtures/orders-mistakes.csv:7: actor: immutable needs an actor: map "actor", or qualify an object as actor, initiator or performer\n');
-    expect(result.stdout.endsWith('9 records read: 2 valid, 7 invalid\n')).toBe(true);
+    expect(result.stdout).toContain('fixtures/orders-mistakes.csv:7: EL_IMMUTABLE_NO_ACTOR: actor: immutable needs an actor: map "actor", or qualify an object as actor, initiator or performer\n');
+    expect(result.stdout).toContain('\n9 records read: 2 valid, 7 invalid\n');
+    expect(result.stdout).toContain('\n  1 × EL_IMMUTABLE_NO_ACTOR (first at line 7 of fixtures/orders-mistakes.csv: actor: immutable needs an actor');
     expect(result.code).toBe(1);
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'events.ndjson'), `${canonicalLine('INV-1')}\n`);
       const immutable = await runCli(['validate', 'events.ndjson', '--target', 'immutable'], { cwd: dir });
-      expect(immutable.stdout).toBe('events.ndjson:1: actor: immutable needs an actor: map "actor", or qualify an object as actor, initiator or performer\n1 records read: 0 valid, 1 invalid\n');
+      expect(immutable.stdout).toBe('events.ndjson:1: EL_IMMUTABLE_NO_ACTOR: actor: immutable needs an actor: map "actor", or qualify an object as actor, initiator or performer\n1 records read: 0 valid, 1 invalid\n  1 × EL_IMMUTABLE_NO_ACTOR (first at line 1 of events.ndjson: actor: immutable needs an actor: map "actor", or qualify an object as actor, initiator or performer)\n');
       const flowmyna = await runCli(['validate', 'events.ndjson', '--target', 'flowmyna'], { cwd: dir });
       expect(flowmyna).toMatchObject({ code: 0, stdout: '1 records read: 1 valid, 0 invalid\n' });
     });
@@ -244,20 +269,28 @@ describe.concurrent('validate: configuration errors exit 2 with one line', () =>
     expectConfigError(await runCli(['validate', 'fixtures/orders.csv']), /^eventload: fixtures\/orders\.csv: CSV input needs a mapping file \(--mapping FILE\)/);
   });
 
-  it('rejects an unknown option and an unknown reporter', async () => {
-    const option = await runCli(['validate', 'fixtures/events.ndjson', '--colour']);
-    expect(option.code).toBe(2);
-    expect(option.stderr).toContain("unknown option '--colour'");
-    const reporter = await runCli(['validate', 'fixtures/events.ndjson', '--reporter', 'xml']);
-    expect(reporter.code).toBe(2);
-    expect(reporter.stderr).toContain("argument 'xml' is invalid");
+  it('says what a given mapping lacks for CSV input, instead of asking for a mapping file', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'actor.json'), JSON.stringify({ actor: { id: { const: 'baw-system' } } }));
+      await writeFile(join(dir, 'log.csv'), 'case,activity,at\nC1,a,2024-01-01T10:00:00Z\n');
+      expectConfigError(
+        await runCli(['validate', 'log.csv', '-m', 'actor.json'], { cwd: dir }),
+        'log.csv: the mapping actor.json maps only actor; CSV input has no default mapping, so it must map "event", "timestamp" and "objects" (`eventload init log.csv` writes a starting one)',
+      );
+    });
+  });
+
+  it('rejects an unknown option and an unknown reporter in one eventload: line', async () => {
+    expectConfigError(await runCli(['validate', 'fixtures/events.ndjson', '--colour']), "unknown option '--colour' (see eventload validate --help)");
+    expectConfigError(
+      await runCli(['validate', 'fixtures/events.ndjson', '--reporter', 'xml']),
+      "option '--reporter <name>' argument 'xml' is invalid. Allowed choices are text, json, github, junit. (see eventload validate --help)",
+    );
   });
 
   it('says what is wrong with a --max-errors that is not a whole number', async () => {
     const result = await runCli(['validate', 'fixtures/events.ndjson', '--max-errors', 'ten']);
-    expect(result.code).toBe(2);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('"ten"');
+    expect(result).toMatchObject({ code: 2, stdout: '', stderr: `eventload: option '--max-errors <n>' argument 'ten' is invalid. expected a whole number, got "ten" (see eventload validate --help)\n` });
   });
 
   it('rejects a file whose format cannot be told, and an unknown --format', async () => {
@@ -293,13 +326,14 @@ describe.concurrent('validate: help and version', () => {
 describe.concurrent('validate: inputs', () => {
   it('reads CSV from standard input with -', async () => {
     const result = await runCli(['validate', '-', '-m', ordersMapping], { input: await readFile(fixture('orders-mistakes.csv'), 'utf8') });
-    expect(result.stdout).toBe(`${MISTAKES.map((line) => line.replace('fixtures/orders-mistakes.csv', '-')).join('\n')}\n9 records read: 3 valid, 6 invalid\n`);
+    const stdin = (lines: string[]) => lines.map((line) => line.replace('fixtures/orders-mistakes.csv', '-')).join('\n');
+    expect(result.stdout).toBe(`${stdin(MISTAKES)}\n9 records read: 3 valid, 6 invalid\n${stdin(TOTALS)}\n`);
     expect(result.code).toBe(1);
   });
 
   it('reads NDJSON from standard input, told by its content', async () => {
     const result = await runCli(['validate', '-'], { input: `${canonicalLine('INV-1')}\n{oops\n` });
-    expect(result.stdout).toMatch(/^-:2: json: invalid JSON: .+\n2 records read: 1 valid, 1 invalid\n$/);
+    expect(result.stdout).toMatch(/^-:2: EL_JSON_INVALID: json: invalid JSON: .+\n2 records read: 1 valid, 1 invalid\n  1 × EL_JSON_INVALID \(first at line 2 of -: json: invalid JSON: .+\)\n$/);
     expect(result.code).toBe(1);
   });
 
@@ -307,7 +341,7 @@ describe.concurrent('validate: inputs', () => {
     const lines = Array.from({ length: 3000 }, (_, i) => canonicalLine(`INV-${i}`));
     lines[2500] = '[]';
     const result = await runCli(['validate', '-', '--format', 'ndjson'], { input: `${lines.join('\n')}\n` });
-    expect(result.stdout).toBe('-:2501: record: must be a JSON object, got an array\n3000 records read: 2999 valid, 1 invalid\n');
+    expect(result.stdout).toBe('-:2501: EL_JSON_NOT_OBJECT: record: must be a JSON object, got an array\n3000 records read: 2999 valid, 1 invalid\n  1 × EL_JSON_NOT_OBJECT (first at line 2501 of -: record: must be a JSON object, got an array)\n');
   });
 
   it('takes the format from the extension, or from --format', async () => {
@@ -328,7 +362,7 @@ describe.concurrent('validate: inputs', () => {
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'events.ndjson.gz'), gzipSync(`${canonicalLine('INV-1')}\n[]\n`));
       const result = await runCli(['validate', 'events.ndjson.gz'], { cwd: dir });
-      expect(result.stdout).toBe('events.ndjson.gz:2: record: must be a JSON object, got an array\n2 records read: 1 valid, 1 invalid\n');
+      expect(result.stdout).toBe('events.ndjson.gz:2: EL_JSON_NOT_OBJECT: record: must be a JSON object, got an array\n2 records read: 1 valid, 1 invalid\n  1 × EL_JSON_NOT_OBJECT (first at line 2 of events.ndjson.gz: record: must be a JSON object, got an array)\n');
     });
   });
 
@@ -339,7 +373,14 @@ describe.concurrent('validate: inputs', () => {
       await writeFile(join(dir, 'in', 'b.ndjson'), `${canonicalLine('INV-2')}\n\n${canonicalLine('INV-3', 'yesterday')}\n`);
       const result = await runCli(['validate', 'in/a.ndjson', 'in/b.ndjson'], { cwd: dir });
       expect(result.stdout).toBe(
-        'in/a.ndjson:2: objects[0].id: must be 1-500 characters\nin/b.ndjson:3: timestamp: "yesterday" is not an ISO 8601 date-time\n4 records read: 2 valid, 2 invalid\n',
+        [
+          'in/a.ndjson:2: EL_FIELD_LENGTH: objects[0].id: must be 1-500 characters',
+          'in/b.ndjson:3: EL_TIMESTAMP_INVALID: timestamp: "yesterday" is not an ISO 8601 date-time',
+          '4 records read: 2 valid, 2 invalid',
+          '  1 × EL_FIELD_LENGTH (first at line 2 of in/a.ndjson: objects[0].id: must be 1-500 characters)',
+          '  1 × EL_TIMESTAMP_INVALID (first at line 3 of in/b.ndjson: timestamp: "yesterday" is not an ISO 8601 date-time)',
+          '',
+        ].join('\n'),
       );
       expect(result.code).toBe(1);
     });
@@ -354,16 +395,17 @@ describe.concurrent('validate: timestamps', () => {
       const without = await runCli(['validate', 'log.csv', '-m', 'm.json'], { cwd: dir });
       expect(without.stdout).toBe(
         [
-          'log.csv:2: timestamp: column "at": "2024-03-31 01:30:00" has no time zone; set "timezone" in the mapping or pass --timezone',
-          'log.csv:3: timestamp: column "at": "2024-03-31 02:30:00" has no time zone; set "timezone" in the mapping or pass --timezone',
-          'log.csv:4: timestamp: column "at": "2024-10-27 02:30:00" has no time zone; set "timezone" in the mapping or pass --timezone',
+          'log.csv:2: EL_TIMESTAMP_NO_ZONE: timestamp: column "at": "2024-03-31 01:30:00" has no time zone; set "timezone" in the mapping or pass --timezone',
+          'log.csv:3: EL_TIMESTAMP_NO_ZONE: timestamp: column "at": "2024-03-31 02:30:00" has no time zone; set "timezone" in the mapping or pass --timezone',
+          'log.csv:4: EL_TIMESTAMP_NO_ZONE: timestamp: column "at": "2024-10-27 02:30:00" has no time zone; set "timezone" in the mapping or pass --timezone',
           '4 records read: 1 valid, 3 invalid',
+          '  3 × EL_TIMESTAMP_NO_ZONE (first at line 2 of log.csv: timestamp: column "at": "2024-03-31 01:30:00" has no time zone; set "timezone" in the mapping or pass --timezone)',
           '',
         ].join('\n'),
       );
       const berlin = await runCli(['validate', 'log.csv', '-m', 'm.json', '--timezone', 'Europe/Berlin'], { cwd: dir });
       expect(berlin.stdout).toBe(
-        'log.csv:3: timestamp: column "at": "2024-03-31 02:30:00" does not exist in Europe/Berlin (skipped by a daylight-saving change)\n4 records read: 3 valid, 1 invalid\n',
+        'log.csv:3: EL_TIMESTAMP_NONEXISTENT: timestamp: column "at": "2024-03-31 02:30:00" does not exist in Europe/Berlin (skipped by a daylight-saving change)\n4 records read: 3 valid, 1 invalid\n  1 × EL_TIMESTAMP_NONEXISTENT (first at line 3 of log.csv: timestamp: column "at": "2024-03-31 02:30:00" does not exist in Europe/Berlin (skipped by a daylight-saving change))\n',
       );
     });
   });
@@ -372,7 +414,7 @@ describe.concurrent('validate: timestamps', () => {
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'events.ndjson'), `${JSON.stringify({ event: 'x', objects: [{ type: 'T', id: '1' }] })}\n`);
       const result = await runCli(['validate', 'events.ndjson'], { cwd: dir });
-      expect(result.stdout).toBe('events.ndjson:1: timestamp: is required (a historical import never uses "now")\n1 records read: 0 valid, 1 invalid\n');
+      expect(result.stdout).toBe('events.ndjson:1: EL_TIMESTAMP_MISSING: timestamp: is required (a historical import never uses "now")\n1 records read: 0 valid, 1 invalid\n  1 × EL_TIMESTAMP_MISSING (first at line 1 of events.ndjson: timestamp: is required (a historical import never uses "now"))\n');
     });
   });
 
@@ -450,7 +492,7 @@ describe.skipIf(!hasCorpus)('process-mining corpus (skipped: ../shared/corpus is
       expect(result).toMatchObject({ code: 0, stdout: '1179 records read: 1179 valid, 0 invalid\n', stderr: '' });
       const without = await runCli(['validate', file, '-m', join(dir, 'm.json'), '--max-errors', '1']);
       expect(without.stdout).toBe(
-        `${file}:2: timestamp: column "Complete Timestamp": "2014/10/22 11:15:41.000" has no time zone; set "timezone" in the mapping or pass --timezone\n1179 records read: 0 valid, 1179 invalid (1178 more not listed, --max-errors 1)\n`,
+        `${file}:2: EL_TIMESTAMP_NO_ZONE: timestamp: column "Complete Timestamp": "2014/10/22 11:15:41.000" has no time zone; set "timezone" in the mapping or pass --timezone\n1179 records read: 0 valid, 1179 invalid (1178 more not listed, --max-errors 1)\n  1179 × EL_TIMESTAMP_NO_ZONE (first at line 2 of ${file}: timestamp: column "Complete Timestamp": "2014/10/22 11:15:41.000" has no time zone; set "timezone" in the mapping or pass --timezone)\n`,
       );
       expect(without.code).toBe(1);
     });

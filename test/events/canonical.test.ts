@@ -22,7 +22,7 @@ describe('checkCanonical', () => {
 
   it('names a 612-character object id by its path', () => {
     const objects = [valid.objects[0], { type: 'Customer', id: 'X'.repeat(612) }];
-    expect(checkCanonical({ ...valid, objects })).toEqual([{ path: 'objects[1].id', message: 'must be 1-500 characters' }]);
+    expect(checkCanonical({ ...valid, objects })).toEqual([{ path: 'objects[1].id', message: 'must be 1-500 characters', code: 'EL_FIELD_LENGTH' }]);
   });
 
   it('accepts an object id of exactly 500 characters', () => {
@@ -30,39 +30,39 @@ describe('checkCanonical', () => {
   });
 
   it('checks the length limits of event, type, qualifier and key', () => {
-    expect(checkCanonical({ ...valid, event: 'E'.repeat(201) })).toEqual([{ path: 'event', message: 'must be 1-200 characters' }]);
-    expect(checkCanonical({ ...valid, event: '' })).toEqual([{ path: 'event', message: 'must be 1-200 characters' }]);
+    expect(checkCanonical({ ...valid, event: 'E'.repeat(201) })).toEqual([{ path: 'event', message: 'must be 1-200 characters', code: 'EL_FIELD_LENGTH' }]);
+    expect(checkCanonical({ ...valid, event: '' })).toEqual([{ path: 'event', message: 'must be 1-200 characters', code: 'EL_FIELD_LENGTH' }]);
     expect(checkCanonical({ ...valid, objects: [{ type: 'T'.repeat(101), id: '1', qualifier: '' }] })).toEqual([
-      { path: 'objects[0].type', message: 'must be 1-100 characters' },
-      { path: 'objects[0].qualifier', message: 'must be 1-100 characters' },
+      { path: 'objects[0].type', message: 'must be 1-100 characters', code: 'EL_FIELD_LENGTH' },
+      { path: 'objects[0].qualifier', message: 'must be 1-100 characters', code: 'EL_FIELD_LENGTH' },
     ]);
-    expect(checkCanonical({ ...valid, idempotency_key: 'k'.repeat(256) })).toEqual([{ path: 'idempotency_key', message: 'must be 1-255 characters' }]);
+    expect(checkCanonical({ ...valid, idempotency_key: 'k'.repeat(256) })).toEqual([{ path: 'idempotency_key', message: 'must be 1-255 characters', code: 'EL_FIELD_LENGTH' }]);
   });
 
   it('needs at least one object', () => {
-    expect(checkCanonical({ ...valid, objects: [] })).toEqual([{ path: 'objects', message: 'needs at least one object' }]);
+    expect(checkCanonical({ ...valid, objects: [] })).toEqual([{ path: 'objects', message: 'needs at least one object', code: 'EL_FIELD_LENGTH' }]);
   });
 
   it('says which required fields are missing', () => {
     expect(checkCanonical({ objects: [{ type: 'T' }] })).toEqual([
-      { path: 'event', message: 'is required' },
-      { path: 'timestamp', message: 'is required' },
-      { path: 'objects[0].id', message: 'is required' },
+      { path: 'event', message: 'is required', code: 'EL_FIELD_REQUIRED' },
+      { path: 'timestamp', message: 'is required', code: 'EL_FIELD_REQUIRED' },
+      { path: 'objects[0].id', message: 'is required', code: 'EL_FIELD_REQUIRED' },
     ]);
-    expect(checkCanonical({ ...valid, actor: { name: 'Ana' } })).toEqual([{ path: 'actor.id', message: 'is required' }]);
+    expect(checkCanonical({ ...valid, actor: { name: 'Ana' } })).toEqual([{ path: 'actor.id', message: 'is required', code: 'EL_FIELD_REQUIRED' }]);
   });
 
   it('rejects wrong types with a message per field', () => {
     expect(checkCanonical({ ...valid, event: 5, properties: [1], objects: [{ type: 'T', id: 7 }] })).toEqual([
-      { path: 'event', message: 'must be a string' },
-      { path: 'objects[0].id', message: 'must be a string' },
-      { path: 'properties', message: 'must be an object' },
+      { path: 'event', message: 'must be a string', code: 'EL_FIELD_TYPE' },
+      { path: 'objects[0].id', message: 'must be a string', code: 'EL_FIELD_TYPE' },
+      { path: 'properties', message: 'must be an object', code: 'EL_FIELD_TYPE' },
     ]);
   });
 
   it('rejects fields the canonical event does not have', () => {
-    expect(checkCanonical({ ...valid, extra: 1 })).toEqual([{ path: 'record', message: 'unknown field "extra"' }]);
-    expect(checkCanonical({ ...valid, objects: [{ type: 'T', id: '1', name: 'x', kind: 'y' }] })).toEqual([{ path: 'objects[0]', message: 'unknown fields "name", "kind"' }]);
+    expect(checkCanonical({ ...valid, extra: 1 })).toEqual([{ path: 'record', message: 'unknown field "extra"', code: 'EL_FIELD_UNKNOWN' }]);
+    expect(checkCanonical({ ...valid, objects: [{ type: 'T', id: '1', name: 'x', kind: 'y' }] })).toEqual([{ path: 'objects[0]', message: 'unknown fields "name", "kind"', code: 'EL_FIELD_UNKNOWN' }]);
   });
 });
 

@@ -59,18 +59,18 @@ describe('epoch timestamps', () => {
   });
 
   it('rejects a value that is not a number when an epoch format is set', () => {
-    expect(normalizeTimestamp('2024-04-02T10:00:00Z', 'epoch_ms', undefined)).toEqual({ ok: false, message: '"2024-04-02T10:00:00Z" is not an epoch number (format epoch_ms)' });
+    expect(normalizeTimestamp('2024-04-02T10:00:00Z', 'epoch_ms', undefined)).toEqual({ ok: false, message: '"2024-04-02T10:00:00Z" is not an epoch number (format epoch_ms)', code: 'EL_TIMESTAMP_INVALID' });
   });
 
   it('rejects an epoch beyond the representable range', () => {
-    expect(normalizeTimestamp('99999999999999999', 'epoch_ms', undefined)).toEqual({ ok: false, message: '100000000000000000 is not a valid epoch time' });
+    expect(normalizeTimestamp('99999999999999999', 'epoch_ms', undefined)).toEqual({ ok: false, message: '100000000000000000 is not a valid epoch time', code: 'EL_TIMESTAMP_INVALID' });
   });
 });
 
 describe('zone-less date-times', () => {
   it('are rejected with the reason when no time zone is given', () => {
-    expect(normalizeTimestamp('2024-04-02 10:00:00', 'iso', undefined)).toEqual({ ok: false, message: `"2024-04-02 10:00:00" ${NO_ZONE}` });
-    expect(normalizeTimestamp('2024-04-02T10:00', 'auto', undefined)).toEqual({ ok: false, message: `"2024-04-02T10:00" ${NO_ZONE}` });
+    expect(normalizeTimestamp('2024-04-02 10:00:00', 'iso', undefined)).toEqual({ ok: false, message: `"2024-04-02 10:00:00" ${NO_ZONE}`, code: 'EL_TIMESTAMP_NO_ZONE' });
+    expect(normalizeTimestamp('2024-04-02T10:00', 'auto', undefined)).toEqual({ ok: false, message: `"2024-04-02T10:00" ${NO_ZONE}`, code: 'EL_TIMESTAMP_NO_ZONE' });
   });
 
   it('get the offset of the given zone, local digits kept', () => {
@@ -94,8 +94,8 @@ describe('conversion across a daylight-saving change (Europe/Berlin, 2024)', () 
   });
 
   it('rejects a wall time skipped by the spring-forward', () => {
-    expect(berlin('2024-03-31 02:30:00')).toEqual({ ok: false, message: '"2024-03-31 02:30:00" does not exist in Europe/Berlin (skipped by a daylight-saving change)' });
-    expect(berlin('2024-03-31T02:00')).toEqual({ ok: false, message: '"2024-03-31T02:00" does not exist in Europe/Berlin (skipped by a daylight-saving change)' });
+    expect(berlin('2024-03-31 02:30:00')).toEqual({ ok: false, message: '"2024-03-31 02:30:00" does not exist in Europe/Berlin (skipped by a daylight-saving change)', code: 'EL_TIMESTAMP_NONEXISTENT' });
+    expect(berlin('2024-03-31T02:00')).toEqual({ ok: false, message: '"2024-03-31T02:00" does not exist in Europe/Berlin (skipped by a daylight-saving change)', code: 'EL_TIMESTAMP_NONEXISTENT' });
   });
 
   it('gives a wall time in the hour repeated on 27 October the earlier offset', () => {
@@ -131,43 +131,43 @@ describe('pattern formats', () => {
   });
 
   it('applies the DST rules to patterns too', () => {
-    expect(normalizeTimestamp('31/03/2024 02:30', 'dd/MM/yyyy HH:mm', 'Europe/Berlin')).toEqual({ ok: false, message: '"31/03/2024 02:30" does not exist in Europe/Berlin (skipped by a daylight-saving change)' });
+    expect(normalizeTimestamp('31/03/2024 02:30', 'dd/MM/yyyy HH:mm', 'Europe/Berlin')).toEqual({ ok: false, message: '"31/03/2024 02:30" does not exist in Europe/Berlin (skipped by a daylight-saving change)', code: 'EL_TIMESTAMP_NONEXISTENT' });
     expect(normalizeTimestamp('27/10/2024 02:30', 'dd/MM/yyyy HH:mm', 'Europe/Berlin')).toEqual(ok('2024-10-27T02:30:00+02:00'));
     expect(normalizeTimestamp('27/10/2024 03:30', 'dd/MM/yyyy HH:mm', 'Europe/Berlin')).toEqual(ok('2024-10-27T03:30:00+01:00'));
   });
 
   it('needs a time zone unless the pattern reads one', () => {
-    expect(normalizeTimestamp('02/04/2024 10:00', 'dd/MM/yyyy HH:mm', undefined)).toEqual({ ok: false, message: `"02/04/2024 10:00" ${NO_ZONE}` });
+    expect(normalizeTimestamp('02/04/2024 10:00', 'dd/MM/yyyy HH:mm', undefined)).toEqual({ ok: false, message: `"02/04/2024 10:00" ${NO_ZONE}`, code: 'EL_TIMESTAMP_NO_ZONE' });
     expect(normalizeTimestamp('2024-03-05 10:00 +0100', 'yyyy-MM-dd HH:mm ZZZ', undefined)).toEqual(ok('2024-03-05T10:00:00+01:00'));
   });
 
   it('rejects a value that does not match the pattern', () => {
-    expect(normalizeTimestamp('2024-04-02 10:00', 'dd/MM/yyyy HH:mm', 'UTC')).toEqual({ ok: false, message: '"2024-04-02 10:00" does not match format "dd/MM/yyyy HH:mm"' });
+    expect(normalizeTimestamp('2024-04-02 10:00', 'dd/MM/yyyy HH:mm', 'UTC')).toEqual({ ok: false, message: '"2024-04-02 10:00" does not match format "dd/MM/yyyy HH:mm"', code: 'EL_TIMESTAMP_PATTERN_MISMATCH' });
   });
 });
 
 describe('values that are not timestamps', () => {
   it('rejects a missing or empty timestamp instead of using "now"', () => {
-    const required = { ok: false, message: 'is required (a historical import never uses "now")' };
+    const required = { ok: false, message: 'is required (a historical import never uses "now")', code: 'EL_TIMESTAMP_MISSING' };
     expect(normalizeTimestamp(undefined, 'auto', 'UTC')).toEqual(required);
     expect(normalizeTimestamp(null, 'auto', 'UTC')).toEqual(required);
     expect(normalizeTimestamp('', 'iso', 'UTC')).toEqual(required);
   });
 
   it('rejects impossible dates and times', () => {
-    expect(normalizeTimestamp('2023-02-29T10:00:00Z', 'iso', undefined)).toEqual({ ok: false, message: '"2023-02-29T10:00:00Z" has no such day' });
+    expect(normalizeTimestamp('2023-02-29T10:00:00Z', 'iso', undefined)).toEqual({ ok: false, message: '"2023-02-29T10:00:00Z" has no such day', code: 'EL_TIMESTAMP_INVALID' });
     expect(normalizeTimestamp('2024-02-29T10:00:00Z', 'iso', undefined).ok).toBe(true);
-    expect(normalizeTimestamp('2024-13-01T10:00:00Z', 'iso', undefined)).toEqual({ ok: false, message: '"2024-13-01T10:00:00Z" has no such month' });
-    expect(normalizeTimestamp('2024-02-01 24:00', 'iso', 'UTC')).toEqual({ ok: false, message: '"2024-02-01 24:00" has no such time of day' });
+    expect(normalizeTimestamp('2024-13-01T10:00:00Z', 'iso', undefined)).toEqual({ ok: false, message: '"2024-13-01T10:00:00Z" has no such month', code: 'EL_TIMESTAMP_INVALID' });
+    expect(normalizeTimestamp('2024-02-01 24:00', 'iso', 'UTC')).toEqual({ ok: false, message: '"2024-02-01 24:00" has no such time of day', code: 'EL_TIMESTAMP_INVALID' });
   });
 
   it('rejects text that is neither ISO 8601 nor an epoch number', () => {
-    expect(normalizeTimestamp('yesterday', 'auto', 'UTC')).toEqual({ ok: false, message: '"yesterday" is not an ISO 8601 date-time' });
-    expect(normalizeTimestamp('1714643100', 'iso', 'UTC')).toEqual({ ok: false, message: '"1714643100" is not an ISO 8601 date-time' });
+    expect(normalizeTimestamp('yesterday', 'auto', 'UTC')).toEqual({ ok: false, message: '"yesterday" is not an ISO 8601 date-time', code: 'EL_TIMESTAMP_INVALID' });
+    expect(normalizeTimestamp('1714643100', 'iso', 'UTC')).toEqual({ ok: false, message: '"1714643100" is not an ISO 8601 date-time', code: 'EL_TIMESTAMP_INVALID' });
   });
 
   it('rejects a value of another JSON type', () => {
-    expect(normalizeTimestamp(true, 'auto', 'UTC')).toEqual({ ok: false, message: 'must be a string or number, got boolean' });
+    expect(normalizeTimestamp(true, 'auto', 'UTC')).toEqual({ ok: false, message: 'must be a string or number, got boolean', code: 'EL_TIMESTAMP_INVALID' });
   });
 });
 

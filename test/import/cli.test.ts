@@ -31,7 +31,8 @@ describe('--dry-run', () => {
     const run = await importInto(sandbox, dir, [ordersCsv, '--mapping', ordersMapping, '--dry-run', '--out', out], { env: { IMMUTABLE_API_KEY: undefined } });
     expect(run.code, run.stderr).toBe(0);
     expect(sandbox.stats.requests).toBe(0);
-    expect(run.summary).toMatchObject({ dryRun: true, read: 8, sent: 8 });
+    expect(run.summary).toMatchObject({ dryRun: true, read: 8, wouldSend: 8, accepted: 0 });
+    expectAccounted(run.summary);
     const bodies = await readNdjson(out);
     const events = await eventsAsRead([ordersCsv], { mapping: ordersMapping, target: 'immutable' });
     expect(bodies).toEqual([{ events: events.map((event) => immutableBody(event, { tenant_id: 'shop-eu', action_category: 'orders' })) }]);
@@ -71,7 +72,8 @@ describe('output', () => {
     expect(run.code, run.stderr).toBe(1);
     const summary = JSON.parse(run.stdout);
     expect(summary).toMatchObject({ target: 'immutable', outcome: 'completed', read: 9, accepted: 2, rejectedLocal: 7, retries: 1, rejects: join(dir, 'rejects.ndjson') });
-    expect(summary.topReasons.length).toBeGreaterThan(0);
+    expect(summary.rejectedByReason.length).toBeGreaterThan(0);
+    expect(summary.rejectedByReason.every((group: { code: string; count: number; example: { line: number } }) => /^EL_[A-Z_]+$/.test(group.code) && group.count > 0 && group.example.line > 0)).toBe(true);
     expectAccounted(summary);
   });
 

@@ -33,7 +33,7 @@ describe('value references', () => {
   it('treats a template with an empty part as absent', () => {
     expect(map({ ...base, event: { template: '{status} order' } }, { ...row, status: '' })).toEqual({
       ok: false,
-      issues: [{ path: 'event', message: 'is required but template "{status} order" is empty' }],
+      issues: [{ path: 'event', message: 'is required but template "{status} order" is empty', code: 'EL_FIELD_REQUIRED' }],
     });
   });
 
@@ -96,9 +96,9 @@ describe('conversions', () => {
   });
 
   it('rejects text that is not a number, and a fraction as an integer', () => {
-    expect(converted('number', 'ten')).toEqual([{ path: 'properties.v', message: 'column "v": "ten" is not a number', code: 'EL_NOT_A_NUMBER' }]);
-    expect(converted('integer', '2.5')).toEqual([{ path: 'properties.v', message: 'column "v": "2.5" is not an integer', code: 'EL_NOT_AN_INTEGER' }]);
-    expect(converted('number', 'Infinity')).toEqual([{ path: 'properties.v', message: 'column "v": "Infinity" is not a number', code: 'EL_NOT_A_NUMBER' }]);
+    expect(converted('number', 'ten')).toEqual([{ path: 'properties.v', message: 'column "v": "ten" is not a number', code: 'EL_VALUE_NOT_NUMBER' }]);
+    expect(converted('integer', '2.5')).toEqual([{ path: 'properties.v', message: 'column "v": "2.5" is not an integer', code: 'EL_VALUE_NOT_INTEGER' }]);
+    expect(converted('number', 'Infinity')).toEqual([{ path: 'properties.v', message: 'column "v": "Infinity" is not a number', code: 'EL_VALUE_NOT_NUMBER' }]);
     expect(converted('integer', '9007199254740993')).toMatchObject([{ path: 'properties.v', code: 'EL_INTEGER_OUT_OF_RANGE' }]);
     expect(converted('integer', '1e400')).toMatchObject([{ code: 'EL_INTEGER_OUT_OF_RANGE' }]);
     expect(converted('integer', '9007199254740991')).toBe(9007199254740991);
@@ -108,13 +108,13 @@ describe('conversions', () => {
     for (const yes of ['true', 'TRUE', 'yes', 'Y', '1', 't']) expect(converted('boolean', yes)).toBe(true);
     for (const no of ['false', 'No', 'n', '0', 'F']) expect(converted('boolean', no)).toBe(false);
     expect(converted('boolean', false)).toBe(false);
-    expect(converted('boolean', 'maybe')).toEqual([{ path: 'properties.v', message: 'column "v": "maybe" is not a boolean (true/false, yes/no, 1/0)' }]);
+    expect(converted('boolean', 'maybe')).toEqual([{ path: 'properties.v', message: 'column "v": "maybe" is not a boolean (true/false, yes/no, 1/0)', code: 'EL_VALUE_NOT_BOOLEAN' }]);
   });
 
   it('parses JSON text and passes JSON values through', () => {
     expect(converted('json', '{"a":[1,2]}')).toEqual({ a: [1, 2] });
     expect(converted('json', { already: true })).toEqual({ already: true });
-    expect(converted('json', '{a')).toEqual([{ path: 'properties.v', message: 'column "v": not valid JSON', code: 'EL_INVALID_JSON' }]);
+    expect(converted('json', '{a')).toEqual([{ path: 'properties.v', message: 'column "v": not valid JSON', code: 'EL_VALUE_NOT_JSON' }]);
   });
 
   it('turns values into strings', () => {
@@ -124,7 +124,7 @@ describe('conversions', () => {
 
   it('names a conversion error inside an object by its path', () => {
     const result = map({ ...base, objects: [{ type: { const: 'Order' }, id: 'case', properties: { amount: { column: 'amount', as: 'number' } } }] }, { ...row, amount: 'ten' });
-    expect(result).toEqual({ ok: false, issues: [{ path: 'objects[0].properties.amount', message: 'column "amount": "ten" is not a number', code: 'EL_NOT_A_NUMBER' }] });
+    expect(result).toEqual({ ok: false, issues: [{ path: 'objects[0].properties.amount', message: 'column "amount": "ten" is not a number', code: 'EL_VALUE_NOT_NUMBER' }] });
   });
 });
 
@@ -154,12 +154,12 @@ describe('objects', () => {
 
   it('rejects a row in which every object id is empty, also when another field is wrong', () => {
     const message = 'every mapped object id is empty in this record; an event needs at least one object';
-    expect(map(three, { ...row, order: '', customer: '', rep: '' })).toEqual({ ok: false, issues: [{ path: 'objects', message }] });
+    expect(map(three, { ...row, order: '', customer: '', rep: '' })).toEqual({ ok: false, issues: [{ path: 'objects', message, code: 'EL_OBJECTS_EMPTY' }] });
     expect(map(three, { ...row, at: 'soon', order: '', customer: '', rep: '' })).toEqual({
       ok: false,
       issues: [
-        { path: 'timestamp', message: 'column "at": "soon" is not an ISO 8601 date-time' },
-        { path: 'objects', message },
+        { path: 'timestamp', message: 'column "at": "soon" is not an ISO 8601 date-time', code: 'EL_TIMESTAMP_INVALID' },
+        { path: 'objects', message, code: 'EL_OBJECTS_EMPTY' },
       ],
     });
   });
@@ -167,7 +167,7 @@ describe('objects', () => {
   it('needs an object type when the id is there', () => {
     expect(map({ ...base, objects: [{ type: 'kind', id: 'case' }] }, { ...row, kind: '' })).toEqual({
       ok: false,
-      issues: [{ path: 'objects[0].type', message: 'is required but column "kind" is empty' }],
+      issues: [{ path: 'objects[0].type', message: 'is required but column "kind" is empty', code: 'EL_FIELD_REQUIRED' }],
     });
   });
 
@@ -181,7 +181,7 @@ describe('objects', () => {
 
 describe('event, actor and key', () => {
   it('needs an event name', () => {
-    expect(map(base, { ...row, activity: '' })).toEqual({ ok: false, issues: [{ path: 'event', message: 'is required but column "activity" is empty' }] });
+    expect(map(base, { ...row, activity: '' })).toEqual({ ok: false, issues: [{ path: 'event', message: 'is required but column "activity" is empty', code: 'EL_FIELD_REQUIRED' }] });
   });
 
   it('maps the actor, leaving out empty parts and the whole actor when its id is empty', () => {
@@ -203,14 +203,14 @@ describe('timestamps in a mapping', () => {
   it('rejects a row without a timestamp, naming the column', () => {
     expect(map(base, { ...row, at: '' })).toEqual({
       ok: false,
-      issues: [{ path: 'timestamp', message: 'is required, but column "at" is empty (a historical import never uses "now")' }],
+      issues: [{ path: 'timestamp', message: 'is required, but column "at" is empty (a historical import never uses "now")', code: 'EL_TIMESTAMP_MISSING' }],
     });
   });
 
   it('rejects a zone-less timestamp without a time zone, with that reason', () => {
     expect(map(base, { ...row, at: '2024-01-01 10:00' })).toEqual({
       ok: false,
-      issues: [{ path: 'timestamp', message: 'column "at": "2024-01-01 10:00" has no time zone; set "timezone" in the mapping or pass --timezone' }],
+      issues: [{ path: 'timestamp', message: 'column "at": "2024-01-01 10:00" has no time zone; set "timezone" in the mapping or pass --timezone', code: 'EL_TIMESTAMP_NO_ZONE' }],
     });
   });
 
@@ -228,7 +228,7 @@ describe('timestamps in a mapping', () => {
     expect(map(pattern, { ...row, at: '02/04/2024 10:00' })).toMatchObject({ ok: true, event: { timestamp: '2024-04-02T10:00:00+02:00' } });
     expect(map(pattern, { ...row, at: '2024-04-02 10:00' })).toEqual({
       ok: false,
-      issues: [{ path: 'timestamp', message: 'column "at": "2024-04-02 10:00" does not match format "dd/MM/yyyy HH:mm"' }],
+      issues: [{ path: 'timestamp', message: 'column "at": "2024-04-02 10:00" does not match format "dd/MM/yyyy HH:mm"', code: 'EL_TIMESTAMP_PATTERN_MISMATCH' }],
     });
   });
 
@@ -245,7 +245,7 @@ describe('identityMapper (canonical NDJSON)', () => {
   });
 
   it('rejects a record without a timestamp, and a zone-less one without --timezone', () => {
-    expect(identityMapper().map({ event: 'a', objects: [] }, position)).toEqual({ ok: false, issues: [{ path: 'timestamp', message: 'is required (a historical import never uses "now")' }] });
+    expect(identityMapper().map({ event: 'a', objects: [] }, position)).toEqual({ ok: false, issues: [{ path: 'timestamp', message: 'is required (a historical import never uses "now")', code: 'EL_TIMESTAMP_MISSING' }] });
     expect(identityMapper().map({ event: 'a', timestamp: '2024-01-01 10:00', objects: [] }, position)).toMatchObject({ ok: false });
     expect(identityMapper({ timezone: 'Europe/Berlin' }).map({ event: 'a', timestamp: '2024-01-01 10:00', objects: [] }, position)).toMatchObject({
       ok: true,

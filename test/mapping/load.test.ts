@@ -68,8 +68,9 @@ describe('parseMapping', () => {
       'm.json: event: expected a column name, {"column": ...}, {"const": ...} or {"template": ...}',
     );
     expect((await configError(() => parseMapping({ ...minimal, objects: { type: 'a', id: 'b' } }, 'm.json'))).message).toMatch(/^m\.json: objects: /);
-    expect((await configError(() => parseMapping({ ...minimal, properties: { amount: { column: 'amount', as: 'money' } } }, 'm.json'))).message).toMatch(
-      /^m\.json: properties\.amount: /,
+    // A bad "as" is named with its value and the valid ones, not as a wrong shape.
+    expect((await configError(() => parseMapping({ ...minimal, properties: { amount: { column: 'amount', as: 'numbr' } } }, 'm.json'))).message).toBe(
+      'm.json: properties.amount.as: "numbr" is not one of "string", "number", "integer", "boolean", "json"',
     );
   });
 

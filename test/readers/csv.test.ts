@@ -285,7 +285,7 @@ describe('CSV through the CLI', () => {
       await writeFile(join(dir, 'm.json'), JSON.stringify(mapping));
       await writeFile(join(dir, 'log.csv'), 'case;activity;at;note\nC1;a;2024-01-01T10:00:00Z;"line one\r\nline two; three"\nC1;;2024-01-01T11:00:00Z;\nC2;b;2024-01-01T12:00:00Z;\n');
       const result = await runCli(['validate', 'log.csv', '-m', 'm.json'], { cwd: dir });
-      expect(result.stdout).toBe('log.csv:4: event: is required but column "activity" is empty\n3 records read: 2 valid, 1 invalid\n');
+      expect(result.stdout).toBe('log.csv:4: EL_FIELD_REQUIRED: event: is required but column "activity" is empty\n3 records read: 2 valid, 1 invalid\n  1 × EL_FIELD_REQUIRED (first at line 4 of log.csv: event: is required but column "activity" is empty)\n');
       expect(result.code).toBe(1);
     });
   });
@@ -319,7 +319,7 @@ describe('CSV through the CLI', () => {
       await writeFile(join(dir, 'm.json'), JSON.stringify(mapping));
       await writeFile(join(dir, 'log.csv'), `case,activity,at\nC1,a,2024-01-01T10:00:00Z\nC2,${'b'.repeat(300)},2024-01-01T10:00:00Z\nC3,c,2024-01-01T10:00:00Z\n`);
       const result = await runCli(['validate', 'log.csv', '-m', 'm.json', '--max-record-size', '200'], { cwd: dir });
-      expect(result.stdout).toBe('log.csv:3: record: is 325 bytes, over the limit of 200 (--max-record-size)\n3 records read: 2 valid, 1 invalid\n');
+      expect(result.stdout).toBe('log.csv:3: EL_RECORD_TOO_LARGE: record: is 325 bytes, over the limit of 200 (--max-record-size)\n3 records read: 2 valid, 1 invalid\n  1 × EL_RECORD_TOO_LARGE (first at line 3 of log.csv: record: is 325 bytes, over the limit of 200 (--max-record-size))\n');
     });
   });
 });

@@ -94,9 +94,9 @@ describe('NDJSON through the CLI', () => {
       const result = await runCli(['validate', 'events.ndjson'], { cwd: dir });
       expect(result.code).toBe(1);
       const [error, summaryLine, ...rest] = result.stdout.split('\n');
-      expect(error).toMatch(/^events\.ndjson:7: json: invalid JSON: /);
+      expect(error).toMatch(/^events\.ndjson:7: EL_JSON_INVALID: json: invalid JSON: /);
       expect(summaryLine).toBe('8 records read: 7 valid, 1 invalid');
-      expect(rest).toEqual(['']);
+      expect(rest).toEqual([expect.stringMatching(/^ {2}1 × EL_JSON_INVALID \(first at line 7 of events\.ndjson: json: invalid JSON: /), '']);
     });
   });
 
@@ -116,7 +116,7 @@ describe('NDJSON through the CLI', () => {
       const report = JSON.parse(result.stdout) as { read: number; valid: number; errors: unknown[] };
       expect(report).toMatchObject({ read: 2, valid: 1, invalid: 1 });
       expect(report.errors).toEqual([
-        { file: 'events.jsonl', line: 2, stage: 'map', issues: [{ path: 'objects', message: 'every mapped object id is empty in this record; an event needs at least one object' }] },
+        { file: 'events.jsonl', line: 2, stage: 'map', code: 'EL_OBJECTS_EMPTY', issues: [{ path: 'objects', message: 'every mapped object id is empty in this record; an event needs at least one object', code: 'EL_OBJECTS_EMPTY' }] },
       ]);
     });
   });
@@ -126,7 +126,7 @@ describe('NDJSON through the CLI', () => {
       const big = JSON.stringify({ event: 'x'.repeat(400), timestamp: '2024-01-01T00:00:00Z', objects: [{ type: 'T', id: '1' }] });
       await writeFile(join(dir, 'events.ndjson'), `${canonical(1)}\n${big}\n${canonical(3)}\n`);
       const result = await runCli(['validate', 'events.ndjson', '--max-record-size', '300'], { cwd: dir });
-      expect(result.stdout).toBe(`events.ndjson:2: record: line is ${big.length} bytes, over the limit of 300 (--max-record-size)\n3 records read: 2 valid, 1 invalid\n`);
+      expect(result.stdout).toBe(`events.ndjson:2: EL_RECORD_TOO_LARGE: record: line is ${big.length} bytes, over the limit of 300 (--max-record-size)\n3 records read: 2 valid, 1 invalid\n  1 × EL_RECORD_TOO_LARGE (first at line 2 of events.ndjson: record: line is ${big.length} bytes, over the limit of 300 (--max-record-size))\n`);
     });
   });
 });

@@ -84,8 +84,8 @@ describe('parseReplayOptions', () => {
     expect(message({ shiftTo: '2025-02-30T00:00:00Z' })).toMatch(/^--shift-to "2025-02-30T00:00:00Z": expected/);
   });
 
-  it('reads --from as the start of a window and a date-only --until as the end of that day', () => {
-    const options = parseReplayOptions({ from: '2024-03-01', until: '2024-03-31' });
+  it('reads a date-only --from and --until as midnight UTC of that date (--until is exclusive)', () => {
+    const options = parseReplayOptions({ from: '2024-03-01', until: '2024-04-01' });
     expect(options.from).toBe(Date.parse('2024-03-01T00:00:00Z'));
     expect(options.until).toBe(Date.parse('2024-04-01T00:00:00Z'));
     expect(parseReplayOptions({ until: '2024-03-31T12:00:00+02:00' }).until).toBe(Date.parse('2024-03-31T10:00:00Z'));

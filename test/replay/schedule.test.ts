@@ -160,9 +160,9 @@ describe('--from / --until', () => {
     expect(stats).toMatchObject({ filtered: 3, scheduled: 2 });
   });
 
-  it('takes a date alone as a whole UTC day', async () => {
+  it('takes a date alone as midnight UTC, so a date-only --until is exclusive as the README says', async () => {
     const items = [eventAt('2024-03-11T23:59:59Z', 'before'), eventAt('2024-03-12T00:00:00Z', 'first'), eventAt('2024-03-12T23:59:59.999Z', 'last'), eventAt('2024-03-13T00:00:00Z', 'after')];
-    const { emitted } = await replay(items, { speed: 'max', from: '2024-03-12', until: '2024-03-12' });
+    const { emitted } = await replay(items, { speed: 'max', from: '2024-03-12', until: '2024-03-13' });
     expect(names(emitted)).toEqual(['skipped', 'skipped', 'first', 'last']);
   });
 });
@@ -170,7 +170,7 @@ describe('--from / --until', () => {
 describe('items that are not events', () => {
   it('passes rejected and skipped items on at once, ahead of events still waiting', async () => {
     const [early, late] = eventsAt([0, 10_000]);
-    const rejected = { kind: 'rejected' as const, position: { file: 'history.ndjson', line: 99 }, stage: 'map' as const, issues: [{ path: 'event', message: 'is required' }] };
+    const rejected = { kind: 'rejected' as const, position: { file: 'history.ndjson', line: 99 }, stage: 'map' as const, issues: [{ path: 'event', message: 'is required', code: 'EL_FIELD_REQUIRED' as const }] };
     const skipped = { kind: 'skipped' as const, position: { file: 'history.ndjson', line: 100 }, reason: 'phase' };
     const { emitted } = await replay([early!, rejected, skipped, late!], { speed: '1', reorderWindow: '0' });
     expect(names(emitted)).toEqual(['e0', 'rejected', 'skipped', 'e1']);

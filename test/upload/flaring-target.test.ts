@@ -16,7 +16,7 @@ describe('flaring field check', () => {
   });
 
   it('names a missing required field', () => {
-    expect(checkFields({ reason: 'planned' }, fields, 'Flaring Event')).toEqual([{ path: 'properties.volume_mscf', message: 'is required by event type "Flaring Event"' }]);
+    expect(checkFields({ reason: 'planned' }, fields, 'Flaring Event')).toEqual([{ path: 'properties.volume_mscf', message: 'is required by event type "Flaring Event"', code: 'EL_FLARING_FIELD_REQUIRED' }]);
   });
 
   it('asks for a number where the type wants one, and says how to map it', () => {
@@ -27,7 +27,7 @@ describe('flaring field check', () => {
 
   it('lists the options of a select field', () => {
     const [issue] = checkFields({ volume_mscf: 1, reason: 'accidental' }, fields, 'Flaring Event');
-    expect(issue).toEqual({ path: 'properties.reason', message: 'must be one of "planned", "unplanned", "emergency" for event type "Flaring Event"' });
+    expect(issue).toEqual({ path: 'properties.reason', message: 'must be one of "planned", "unplanned", "emergency" for event type "Flaring Event"', code: 'EL_FLARING_FIELD_OPTION' });
   });
 
   it('refuses a text field that is not text, as the server does', () => {

@@ -208,7 +208,8 @@ describe('validate --config', () => {
       await writeFile(join(dir, 'etc', 'exports', 'b.csv'), 'case,activity,at\nC3,c,2024-01-01 10:00:00\n');
       await writeJson(join(dir, 'etc', 'orders.json'), { mapping: 'm.json', files: ['exports/*.csv'], timezone: 'Europe/Berlin', maxErrors: 5 });
       const result = await runCli(['validate', '--config', join('etc', 'orders.json')], { cwd: dir });
-      expect(result.stdout).toBe(`${join('etc', 'exports', 'a.csv')}:3: timestamp: is required, but column "at" is empty (a historical import never uses "now")\n3 records read: 2 valid, 1 invalid\n`);
+      const file = join('etc', 'exports', 'a.csv');
+      expect(result.stdout).toBe(`${file}:3: EL_TIMESTAMP_MISSING: timestamp: is required, but column "at" is empty (a historical import never uses "now")\n3 records read: 2 valid, 1 invalid\n  1 × EL_TIMESTAMP_MISSING (first at line 3 of ${file}: timestamp: is required, but column "at" is empty (a historical import never uses "now"))\n`);
       expect(result.code).toBe(1);
     });
   });
@@ -221,7 +222,7 @@ describe('validate --config', () => {
       const fromConfig = await runCli(['validate', 'log.csv', '--config', 'c.json'], { cwd: dir });
       expect(JSON.parse(fromConfig.stdout)).toMatchObject({ valid: 1, invalid: 0 });
       const flagWins = await runCli(['validate', 'log.csv', '--config', 'c.json', '--timezone', 'Europe/Berlin', '--reporter', 'text'], { cwd: dir });
-      expect(flagWins.stdout).toBe('log.csv:2: timestamp: column "at": "2024-03-31 02:30:00" does not exist in Europe/Berlin (skipped by a daylight-saving change)\n1 records read: 0 valid, 1 invalid\n');
+      expect(flagWins.stdout).toBe('log.csv:2: EL_TIMESTAMP_NONEXISTENT: timestamp: column "at": "2024-03-31 02:30:00" does not exist in Europe/Berlin (skipped by a daylight-saving change)\n1 records read: 0 valid, 1 invalid\n  1 × EL_TIMESTAMP_NONEXISTENT (first at line 2 of log.csv: timestamp: column "at": "2024-03-31 02:30:00" does not exist in Europe/Berlin (skipped by a daylight-saving change))\n');
     });
   });
 

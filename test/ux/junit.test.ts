@@ -60,7 +60,8 @@ describe('JUnit XML escaping', () => {
       name: 'eventload validate',
       seconds: 0.5,
       timestamp: new Date('2024-05-01T10:00:00.123Z'),
-      files: [{ file: `a&b<c>"d".csv`, read: 2, valid: 1, invalid: 1, skipped: 0, seconds: 0.25, failures: [{ line: 2, stage: 'map', reason: nasty }] }],
+      files: [{ file: `a&b<c>"d".csv`, read: 2, valid: 1, invalid: 1, skipped: 0, seconds: 0.25, failures: [{ line: 2, stage: 'map', code: 'EL_FIELD_REQUIRED', reason: nasty }] }],
+      reasons: [`1 × EL_FIELD_REQUIRED (first at line 2 of a.csv: ${nasty})`],
     });
     expectWellFormed(xml);
     if (python) expect(parseStrictly(xml)).toEqual({ ok: true, error: '' });
@@ -86,10 +87,11 @@ describe('validate --reporter junit', () => {
         ['bad.csv', 'eventload.validate'],
       ]);
       expect(attributes(xml, 'failure')).toEqual([
-        { message: '3: objects: every mapped object id is empty in this record; an event needs at least one object', type: 'map' },
-        { message: '4: timestamp: column &quot;at&quot;: &quot;&lt;soon&gt; &amp; \\u0007&quot; is not an ISO 8601 date-time', type: 'map' },
+        { message: '3: objects: every mapped object id is empty in this record; an event needs at least one object', type: 'EL_OBJECTS_EMPTY' },
+        { message: '4: timestamp: column &quot;at&quot;: &quot;&lt;soon&gt; &amp; \\u0007&quot; is not an ISO 8601 date-time', type: 'EL_TIMESTAMP_INVALID' },
       ]);
-      expect(xml).toContain('>bad.csv:3: objects: every mapped object id is empty in this record; an event needs at least one object</failure>');
+      expect(xml).toContain('>bad.csv:3: EL_OBJECTS_EMPTY (map): objects: every mapped object id is empty in this record; an event needs at least one object</failure>');
+      expect(xml).toContain('<system-out>invalid records by reason:\n1 × EL_OBJECTS_EMPTY (first at line 3 of bad.csv: objects: every mapped object id is empty in this record; an event needs at least one object)\n1 × EL_TIMESTAMP_INVALID (first at line 4 of bad.csv:');
       expect(xml).toContain('<system-out>1 records read: 1 valid, 0 invalid</system-out>');
       expect(xml).toContain('<system-out>3 records read: 1 valid, 2 invalid</system-out>');
     });

@@ -158,14 +158,14 @@ describe('Progress', () => {
     progress.start(emptyCounts());
     progress.retry({ reason: 'HTTP 429', waitMs: 2_000, throttled: true, attempt: 1 });
     progress.retry({ reason: 'ECONNRESET', waitMs: 1_234, throttled: false, attempt: 2 });
-    progress.rejected({ position: { file: 'orders.csv', line: 7 }, stage: 'server', issues: [{ path: 'objects[0].id', message: 'must be 1-500 characters' }] });
+    progress.rejected({ position: { file: 'orders.csv', line: 7 }, stage: 'server', issues: [{ path: 'objects[0].id', message: 'must be 1-500 characters', code: 'EL_FIELD_LENGTH' }] });
     progress.note('not shown under --quiet');
     vi.advanceTimersByTime(30_000);
     expect(out.text()).toBe(
       [
         'eventload: throttled by server (HTTP 429), waiting 2 s (attempt 2)',
         'eventload: ECONNRESET, retrying in 1.2 s (attempt 3)',
-        'eventload: rejected orders.csv:7 (server): objects[0].id: must be 1-500 characters',
+        'eventload: rejected orders.csv:7 (server): EL_FIELD_LENGTH: objects[0].id: must be 1-500 characters',
         '',
       ].join('\n'),
     );
@@ -177,7 +177,7 @@ describe('Progress', () => {
     const progress = new Progress({ stream: out.stream, interactive: false, quiet: true });
     progress.start(emptyCounts());
     progress.retry({ reason: 'HTTP 429', waitMs: 2_000, throttled: true, attempt: 1 });
-    progress.rejected({ position: { file: 'a.csv', line: 2 }, stage: 'map', issues: [{ path: 'event', message: 'is required' }] });
+    progress.rejected({ position: { file: 'a.csv', line: 2 }, stage: 'map', issues: [{ path: 'event', message: 'is required', code: 'EL_FIELD_REQUIRED' }] });
     vi.advanceTimersByTime(30_000);
     expect(out.text()).toBe('');
     progress.stop();
@@ -206,13 +206,14 @@ describe('the summary table', () => {
     eventsPerSecond: 47,
     peakRssMb: 90,
     rejects: 'eventload-rejects-20240501-100000.ndjson',
-    topReasons: [
-      { reason: 'objects[0].id: must be 1-500 characters', count: 412 },
-      { reason: 'HTTP 422: actor_id is required', count: 8 },
+    peakEventsInFlight: 0,
+    rejectedByReason: [
+      { code: 'EL_FIELD_LENGTH', count: 412, example: { file: 'orders.csv', line: 3, message: 'objects[0].id: must be 1-500 characters' } },
+      { code: 'EL_SERVER_REJECTED', status: 422, count: 8, example: { file: 'orders.csv', line: 17, message: 'server: HTTP 422: actor_id is required' } },
     ],
   } as Summary;
 
-  it('aligns labels and counts, listing the top reasons under the rejected count, then the rejects file', () => {
+  it('aligns labels and counts, listing the counts by reason code under the rejected count, then the rejects file', () => {
     expect(formatSummary(summary)).toBe(
       [
         'import finished',
@@ -223,8 +224,8 @@ describe('the summary table', () => {
         '  accepted      580',
         '  duplicates    0',
         '  rejected      420 (local 412, server 8)',
-        '                412 × objects[0].id: must be 1-500 characters',
-        '                  8 × HTTP 422: actor_id is required',
+        '                412 × EL_FIELD_LENGTH (first at line 3 of orders.csv: objects[0].id: must be 1-500 characters)',
+        '                  8 × EL_SERVER_REJECTED (HTTP 422) (first at line 17 of orders.csv: server: HTTP 422: actor_id is required)',
         '  rejects file  eventload-rejects-20240501-100000.ndjson',
         '  retries       0',
         '  elapsed       12.3 s',
@@ -243,10 +244,10 @@ describe('the summary table', () => {
   });
 
   it('clips a very long reason so the table stays readable', () => {
-    const long = formatSummary({ ...summary, topReasons: [{ reason: `x: ${'y'.repeat(500)}`, count: 1 }] });
-    const line = long.split('\n').find((row) => row.includes('1 × x:'))!;
-    expect(line.length).toBeLessThan(230);
-    expect(line.endsWith('…')).toBe(true);
+    const long = formatSummary({ ...summary, rejectedByReason: [{ code: 'EL_FIELD_LENGTH', count: 1, example: { file: 'a.csv', line: 2, message: `x: ${'y'.repeat(500)}` } }] });
+    const line = long.split('\n').find((row) => row.includes('1 × EL_FIELD_LENGTH'))!;
+    expect(line.length).toBeLessThan(280);
+    expect(line.endsWith('…)')).toBe(true);
   });
 });
 
@@ -280,7 +281,7 @@ describe('end to end: what a terminal, a log and NO_COLOR get', () => {
       const tty = await runCli(['validate', csv, '-m', mapping, '--max-errors', '1'], { env: { EVENTLOAD_FORCE_TTY: '1' } });
       expect(tty.code).toBe(1);
       expect(tty.stderr).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] read \d+ · valid \d+ · invalid \d+ · \d+ records\/s · \d+%/);
-      expect(tty.stdout.endsWith('60000 records read: 59940 valid, 60 invalid (59 more not listed, --max-errors 1)\n')).toBe(true);
+      expect(tty.stdout).toContain('60000 records read: 59940 valid, 60 invalid (59 more not listed, --max-errors 1)\n  60 × EL_TIMESTAMP_INVALID (first at line 2 of');
       const log = await runCli(['validate', csv, '-m', mapping, '--max-errors', '1'], { env: { EVENTLOAD_FORCE_TTY: undefined } });
       expect(log.stderr).toBe('');
       expect(log.stdout).toBe(tty.stdout);
@@ -292,9 +293,9 @@ describe('end to end: what a terminal, a log and NO_COLOR get', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       'eventload: fixtures/orders-mistakes.csv: read as csv with mapping fixtures/orders.mapping.json\n' +
-        'eventload: rejected fixtures/orders-mistakes.csv:10 (map): properties.item_count: column "item_count": "2.5" is not an integer\n',
+        'eventload: rejected fixtures/orders-mistakes.csv:10 (map): EL_VALUE_NOT_INTEGER: properties.item_count: column "item_count": "2.5" is not an integer\n',
     );
-    expect(result.stdout.split('\n')).toHaveLength(7);
+    expect(result.stdout.split('\n')).toHaveLength(13); // 5 listed, the counts, 6 reason codes, the final line break
   });
 
   it('refuses --quiet with --verbose on import (exit 2)', async () => {
@@ -326,7 +327,7 @@ describe.skipIf(!hasScript)('in a real pseudo-terminal (util-linux script; skipp
       expect(output).toContain('\u001B[?25l'); // cursor hidden while spinning
       expect(output).toContain('\u001B[?25h'); // and shown again
       expect(output).toMatch(/\u001B\[36m[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/); // a cyan spinner frame
-      expect(output).toContain(`${csv}:1002: timestamp: column "at": "soon" is not an ISO 8601 date-time\r\n`);
+      expect(output).toContain(`${csv}:1002: EL_TIMESTAMP_INVALID: timestamp: column "at": "soon" is not an ISO 8601 date-time\r\n`);
       expect(output).toContain('60000 records read: 59940 valid, 60 invalid (58 more not listed, --max-errors 2)');
     });
   });

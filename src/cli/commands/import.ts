@@ -1,11 +1,12 @@
 // `eventload import`: read, map, validate and upload in one streaming pass, then account for
 // every event. Also serves `--sandbox` (a local emulator of the target, started in-process).
 import { join } from 'node:path';
-import { AbortError, ConfigError, EXIT, formatIssues } from '../../errors.js';
+import { AbortError, ConfigError, EXIT } from '../../errors.js';
 import { applyConfig, type ConfigurableFlags } from '../../config/apply.js';
 import type { Journal, JournalScope } from '../../journal/journal.js';
 import { ErrorRateGuard } from '../../report/error-rate.js';
 import { prepareInputs, readEvents, type PipelineItem } from '../../pipeline/read-events.js';
+import { ReasonTally } from '../../report/reasons.js';
 import { RejectsWriter } from '../../report/rejects.js';
 import { checkReplaceable, OutputFile, OutputWriteError, replaceFile } from '../../output/file.js';
 import { checkOutputs, journalFiles, type NamedPath } from '../../output/same-file.js';
@@ -197,7 +198,7 @@ async function importInto(
   if (extras.progressDetail) progress.addDetail(extras.progressDetail);
   const guard = flags.maxErrorRate !== undefined ? new ErrorRateGuard(flags.maxErrorRate) : undefined;
   const started = Date.now();
-  const reasons = new Map<string, number>();
+  const reasons = new ReasonTally();
   let http: HttpClient | undefined;
   let uploader: Uploader | undefined;
   let concurrencyReport: (() => Record<string, unknown>) | undefined;
@@ -213,8 +214,7 @@ async function importInto(
     uploader = new Uploader(session, sender, { concurrency, adaptive, batchSize, dryRun: flags.dryRun ?? false, journal: scope, retryRejected: flags.retryRejected }, {
       onReject: async (item) => {
         progress.rejected(item);
-        const reason = formatIssues(item.issues);
-        if (reasons.size < 1000 || reasons.has(reason)) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+        reasons.add(item.issues, item.position, item.status);
         await rejects.write(item);
       },
       onSend: extras.onSend,
@@ -339,9 +339,10 @@ export function defaultRejectsPath(): string {
   return `eventload-rejects-${stamp}.ndjson`;
 }
 
-function summarize(uploader: Uploader, target: string, endpoint: string, flags: ImportFlags, started: number, rejects: RejectsWriter, reasons: Map<string, number>, signal: NodeJS.Signals | undefined): Summary {
+function summarize(uploader: Uploader, target: string, endpoint: string, flags: ImportFlags, started: number, rejects: RejectsWriter, reasons: ReasonTally, signal: NodeJS.Signals | undefined): Summary {
   const elapsedSeconds = (Date.now() - started) / 1000;
-  const counts = uploader.counts;
+  // A dry run "accepts" every event it does not send; the summary must not call that accepted.
+  const counts = flags.dryRun ? { ...uploader.counts, accepted: 0 } : uploader.counts;
   const delivered = counts.accepted + counts.duplicates;
   return {
     target,
@@ -350,13 +351,14 @@ function summarize(uploader: Uploader, target: string, endpoint: string, flags: 
     outcome: signal ? 'interrupted' : uploader.abortError ? 'aborted' : 'completed',
     ...(uploader.abortError && { error: uploader.abortError.message }),
     ...counts,
+    ...(flags.dryRun && { wouldSend: uploader.counts.accepted }),
     elapsedSeconds: Math.round(elapsedSeconds * 1000) / 1000,
     eventsPerSecond: Math.round(delivered / Math.max(elapsedSeconds, 0.001)),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     peakEventsInFlight: uploader.peakEventsInFlight,
     rejects: rejects.count + rejects.notWritten > 0 ? rejects.path : null,
     ...(rejects.notWritten > 0 && { rejectsNotWritten: rejects.notWritten }),
-    topReasons: [...reasons.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([reason, count]) => ({ reason, count })),
+    rejectedByReason: reasons.list(),
   };
 }
 

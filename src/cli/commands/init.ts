@@ -6,6 +6,7 @@ import { createFileExclusively, replaceFile } from '../../output/file.js';
 import { checkOutputs } from '../../output/same-file.js';
 import { ConfigError, EXIT, formatIssues, type Issue } from '../../errors.js';
 import { checkCanonical, type CanonicalEvent } from '../../events/canonical.js';
+import { isValidTimeZone } from '../../events/timestamp.js';
 import { formatJson } from '../../init/format.js';
 import { guessMapping, type MappingFile, type Note } from '../../init/guess.js';
 import { compileMapping } from '../../mapping/compile.js';
@@ -22,6 +23,8 @@ export interface InitFlags {
   format?: string;
   delimiter?: string;
   encoding?: string;
+  /** --timezone: the zone of zone-less timestamps, written into the mapping instead of a placeholder. */
+  timezone?: string;
 }
 
 // Enough rows to see most values a column takes, few enough that init answers at once.
@@ -30,6 +33,7 @@ const SAMPLE_RECORDS = 200;
 const MAX_ITEMS = 2_000;
 
 export async function runInit(file: string, flags: InitFlags): Promise<number> {
+  if (flags.timezone !== undefined && !isValidTimeZone(flags.timezone)) throw new ConfigError(`--timezone: unknown time zone "${flags.timezone}" (use an IANA name such as Europe/Berlin)`);
   if (file === '-' && !flags.out) throw new ConfigError('reading standard input: name the mapping file to write with --out FILE');
   const out = flags.out ?? defaultOutput(file);
   // Even --force never writes the mapping over the file it is guessed from.
@@ -66,6 +70,7 @@ export async function runInit(file: string, flags: InitFlags): Promise<number> {
 
   const readerSection = { ...(flags.delimiter !== undefined && { delimiter: flags.delimiter }), ...(flags.encoding !== undefined && { encoding: flags.encoding }) };
   const mapping: MappingFile = { ...guess.mapping, ...(Object.keys(readerSection).length > 0 && { reader: readerSection }) };
+  if (flags.timezone !== undefined) withTimezone(mapping, flags.timezone, notes);
   notes.push(...(await checkSample(mapping, sample.records, out, flags.target)));
   // Missing folders are created; --force replaces the old file whole (a failure leaves it as it was).
   try {
@@ -78,6 +83,16 @@ export async function runInit(file: string, flags: InitFlags): Promise<number> {
   printNotes(file, sample.records.length, notes);
   process.stdout.write(`${out}\n`);
   return EXIT.ok;
+}
+
+/** --timezone replaces the placeholder zone (and its warning): the user has said which zone it is. */
+function withTimezone(mapping: MappingFile, zone: string, notes: Note[]): void {
+  const timestamp = mapping.timestamp as string | { column: string; format?: string; timezone?: string };
+  const spec = typeof timestamp === 'string' ? { column: timestamp } : timestamp;
+  (mapping as { timestamp: unknown }).timestamp = { ...spec, timezone: zone };
+  const placeholder = notes.findIndex((note) => note.text.startsWith('TIME ZONE:'));
+  if (placeholder >= 0) notes.splice(placeholder, 1);
+  notes.push({ kind: 'guess', text: `timestamp: values without a zone are read in ${zone} (--timezone)` });
 }
 
 /** `exports/orders.csv.gz` → `orders.mapping.json`, in the current folder. */

@@ -1,11 +1,14 @@
 // `eventload validate`: read, map and check everything; send nothing; say exactly what is wrong.
 // stdout carries the chosen report (text, json, github annotations or JUnit XML); progress and
-// --verbose lines go to stderr.
+// --verbose lines go to stderr. Only the first --max-errors invalid records are listed one by
+// one; after them come the totals per reason code, so 100,000 bad rows are a few lines, not 100,000.
 import { applyConfig } from '../../config/apply.js';
-import { ConfigError, EXIT, formatIssues, formatPosition } from '../../errors.js';
+import { ConfigError, EXIT, formatIssues, formatPosition, reasonOf, type Issue } from '../../errors.js';
+import type { ReasonCode } from '../../reasons.js';
 import { prepareInputs, readEvents } from '../../pipeline/read-events.js';
 import { ErrorRateGuard } from '../../report/error-rate.js';
 import { junitReport, type JunitFile } from '../../report/junit.js';
+import { formatReason, ReasonTally } from '../../report/reasons.js';
 import { RejectsWriter } from '../../report/rejects.js';
 import { checkReplaceable, OutputWriteError, replaceFile } from '../../output/file.js';
 import { checkOutputs } from '../../output/same-file.js';
@@ -15,8 +18,13 @@ import { Progress } from '../progress.js';
 
 export type Reporter = 'text' | 'json' | 'github' | 'junit';
 
+/** Invalid records listed one by one unless --max-errors says otherwise (0: all). */
+export const DEFAULT_MAX_ERRORS = 20;
+
 export interface ValidateFlags extends InputFlags {
   reporter: Reporter;
+  /** --json: the same as --reporter json. */
+  json?: boolean;
   maxErrors?: number;
   /** Also write JUnit XML to this file, whatever the reporter. */
   junit?: string;
@@ -26,11 +34,17 @@ interface ListedError {
   file: string;
   line: number;
   stage: string;
-  issues: { path: string; message: string }[];
+  code: ReasonCode;
+  issues: Issue[];
 }
 
 export async function runValidate(commandLineFiles: string[], commandLineFlags: ValidateFlags): Promise<number> {
   const { flags, files } = await applyConfig(commandLineFlags, commandLineFlags.optionSources, commandLineFiles, { command: 'validate' });
+  if (flags.json) {
+    if (flags.reporter !== 'text' && flags.reporter !== 'json') throw new ConfigError(`--json and --reporter ${flags.reporter}: choose one`, 'EL_USAGE');
+    flags.reporter = 'json';
+  }
+  const maxErrors = flags.maxErrors ?? DEFAULT_MAX_ERRORS;
   const settings = await loadInputSettings(files, flags);
   const guard = flags.maxErrorRate !== undefined ? new ErrorRateGuard(flags.maxErrorRate) : undefined;
   const outputs = [...(flags.rejects ? [{ role: '--rejects', path: flags.rejects }] : []), ...(flags.junit ? [{ role: '--junit', path: flags.junit }] : [])];
@@ -47,6 +61,7 @@ export async function runValidate(commandLineFiles: string[], commandLineFlags: 
 
   const counts = { read: 0, valid: 0, invalid: 0, skipped: 0 };
   const listed: ListedError[] = [];
+  const reasons = new ReasonTally();
   const perFile = new Map<string, JunitFile>(files.map((file) => [file, { file, read: 0, valid: 0, invalid: 0, skipped: 0, failures: [], seconds: 0 }]));
   const started = Date.now();
   let current: { entry: JunitFile; since: number } | undefined;
@@ -88,12 +103,13 @@ export async function runValidate(commandLineFiles: string[], commandLineFlags: 
           writeFailed = error;
           break;
         }
-        const listing = flags.maxErrors === undefined || listed.length < flags.maxErrors;
+        reasons.add(item.issues, item.position);
+        const listing = maxErrors === 0 || listed.length < maxErrors;
         if (listing) {
-          const error = { file, line: item.position.line, stage: item.stage, issues: item.issues };
+          const error = { file, line: item.position.line, stage: item.stage, code: reasonOf(item.issues), issues: item.issues };
           listed.push(error);
-          entry.failures.push({ line: error.line, stage: error.stage, reason: formatIssues(error.issues) });
-          if (flags.reporter === 'text') out(`${formatPosition(item.position)}: ${formatIssues(item.issues)}`);
+          entry.failures.push({ line: error.line, stage: error.stage, code: error.code, reason: formatIssues(error.issues) });
+          if (flags.reporter === 'text') out(`${formatPosition(item.position)}: ${error.code}: ${formatIssues(item.issues)}`);
           if (flags.reporter === 'github') out(githubAnnotation(error));
         }
         // --verbose: every invalid record as it is found, unless stdout has just shown it.
@@ -117,17 +133,20 @@ export async function runValidate(commandLineFiles: string[], commandLineFlags: 
   const entries = [...perFile.values()];
   const reached = current ? entries.indexOf(current.entry) : entries.length - 1;
   const junitFiles = entries.map((entry, index) => (stopped && index > reached ? { ...entry, notRead: 'not read: the run stopped at --max-error-rate' } : entry));
-  const junit = () => junitReport({ name: 'eventload validate', files: junitFiles, seconds, timestamp: new Date(started), stopped });
+  const rejectedByReason = reasons.list();
+  const junit = () => junitReport({ name: 'eventload validate', files: junitFiles, seconds, timestamp: new Date(started), stopped, reasons: rejectedByReason.map((group) => formatReason(group)) });
   if (flags.junit) writeJunit(flags.junit, junit());
 
   if (flags.reporter === 'json') {
-    out(JSON.stringify({ command: 'validate', files, ...counts, errors: listed, errorsListed: listed.length, rejects: rejectsPath, ...(rejects?.notWritten && { rejectsNotWritten: rejects.notWritten }), ...(stopped && { stopped }) }, null, 2));
+    out(JSON.stringify({ command: 'validate', files, ...counts, rejectedByReason, errors: listed, errorsListed: listed.length, rejects: rejectsPath, ...(rejects?.notWritten && { rejectsNotWritten: rejects.notWritten }), ...(stopped && { stopped }) }, null, 2));
   } else if (flags.reporter === 'junit') {
     process.stdout.write(junit());
   } else {
-    const more = counts.invalid > listed.length ? ` (${counts.invalid - listed.length} more not listed, --max-errors ${flags.maxErrors})` : '';
+    const more = counts.invalid > listed.length ? ` (${counts.invalid - listed.length} more not listed, --max-errors ${maxErrors})` : '';
     const skipped = counts.skipped > 0 ? `, ${counts.skipped} skipped` : '';
     out(`${counts.read} records read: ${counts.valid} valid, ${counts.invalid} invalid${skipped}${more}`);
+    const width = Math.max(0, ...rejectedByReason.map(({ count }) => String(count).length));
+    for (const group of rejectedByReason) out(`  ${formatReason(group, width)}`);
     if (rejectsPath) out(`rejected records written to ${rejectsPath}`);
   }
   if (stopped) process.stderr.write(`eventload: ${stopped}\n`);
@@ -148,5 +167,5 @@ function writeJunit(path: string, xml: string): void {
 function githubAnnotation(error: ListedError): string {
   const escapeData = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
   const escapeProperty = (text: string) => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
-  return `::error file=${escapeProperty(error.file)},line=${error.line},title=${escapeProperty(`invalid record (${error.stage})`)}::${escapeData(formatIssues(error.issues))}`;
+  return `::error file=${escapeProperty(error.file)},line=${error.line},title=${escapeProperty(`${error.code} (${error.stage})`)}::${escapeData(formatIssues(error.issues))}`;
 }
