@@ -33,7 +33,8 @@ describe('100,000 rows with the same mistake', () => {
       const run = await runCli(['import', 'rows.csv', '-m', 'm.json', '-t', 'flowmyna', '--dry-run', '--rejects', 'rejects.ndjson'], { cwd: dir, timeoutMs: 120_000 });
       expect(run.code).toBe(1);
       expect(run.stdout.split('\n').filter((line) => line.includes(' × '))).toEqual([expect.stringMatching(/^ +100000 × EL_TIMESTAMP_NO_ZONE \(first at line 2 of rows\.csv: /)]);
-      const first = JSON.parse((await readFile(join(dir, 'rejects.ndjson'), 'utf8')).split('\n')[0]!);
+      const [header, first] = (await readFile(join(dir, 'rejects.ndjson'), 'utf8')).split('\n').slice(0, 2).map((line) => JSON.parse(line));
+      expect(header).toMatchObject({ run: { command: 'import' } });
       expect(first).toMatchObject({ line: 2, code: 'EL_TIMESTAMP_NO_ZONE', issues: [{ path: 'timestamp', code: 'EL_TIMESTAMP_NO_ZONE' }] });
     });
   }, 300_000);
