@@ -145,3 +145,13 @@ export async function waitFor(condition: () => boolean, timeoutMs = 20_000): Pro
 }
 
 export const fixturePath = (name: string) => join(root, 'fixtures', name);
+
+/** Events stored per object id (every generated event has its own order id). */
+export function storedPerEvent(stored: Array<{ body: Record<string, unknown> }>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { body } of stored) {
+    const id = (body.objects as Array<{ id: string }>)[0]!.id;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}

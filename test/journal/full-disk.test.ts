@@ -7,7 +7,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { credentials, expectAccounted, generateEvents, parseSummary, useSandboxes, useTempDirs, writeNdjson } from '../import/helpers.js';
+import { credentials, expectAccounted, generateEvents, parseSummary, useSandboxes, useTempDirs, writeNdjson, storedPerEvent } from '../import/helpers.js';
 import { runCli } from '../helpers.js';
 
 const tempDir = useTempDirs();
@@ -18,16 +18,6 @@ const mounted: string[] = [];
 afterEach(() => {
   for (const dir of mounted.splice(0)) execFileSync('umount', [dir]);
 });
-
-/** Events stored per object id (every generated event has its own order id). */
-function storedPerEvent(stored: Array<{ body: Record<string, unknown> }>): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const { body } of stored) {
-    const id = (body.objects as Array<{ id: string }>)[0]!.id;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return counts;
-}
 
 describe.skipIf(!isRoot)('a full disk for the journal (skipped: mounting a tmpfs needs root)', () => {
   it('stops at once, exits 3 with one line and an exact account; resuming elsewhere loses nothing', async () => {

@@ -6,21 +6,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { credentials, expectAccounted, generateEvents, parseSummary, startCli, useSandboxes, useTempDirs, waitFor, writeNdjson } from '../import/helpers.js';
+import { credentials, expectAccounted, generateEvents, parseSummary, startCli, useSandboxes, useTempDirs, waitFor, writeNdjson, storedPerEvent } from '../import/helpers.js';
 import { root, runCli } from '../helpers.js';
 
 const tempDir = useTempDirs();
 const sandboxes = useSandboxes();
-
-/** Events stored per object id (every generated event has its own order id). */
-function storedPerEvent(stored: Array<{ body: Record<string, unknown> }>): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const { body } of stored) {
-    const id = (body.objects as Array<{ id: string }>)[0]!.id;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return counts;
-}
 
 /** The pid of a process that has exited (and so holds nothing). */
 async function deadPid(): Promise<number> {

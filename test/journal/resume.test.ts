@@ -3,21 +3,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectAccounted, generateEvents, importInto, startCli, useSandboxes, useTempDirs, waitFor, writeNdjson, credentials } from '../import/helpers.js';
+import { expectAccounted, generateEvents, importInto, startCli, useSandboxes, useTempDirs, waitFor, writeNdjson, credentials, storedPerEvent } from '../import/helpers.js';
 import { runCli } from '../helpers.js';
 
 const tempDir = useTempDirs();
 const sandboxes = useSandboxes();
-
-/** Events stored per object id (every generated event has its own order id). */
-function storedPerEvent(stored: Array<{ body: Record<string, unknown> }>): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const { body } of stored) {
-    const id = (body.objects as Array<{ id: string }>)[0]!.id;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return counts;
-}
 
 describe('resume after kill -9', () => {
   it('delivers every event, resending only what was in flight at each kill', async () => {
