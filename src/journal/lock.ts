@@ -9,7 +9,7 @@
 // lock still holds that content: two runs that find the same stale lock at the same instant
 // cannot both remove it, and neither can remove the lock the other has just taken.
 import { createHash, randomBytes } from 'node:crypto';
-import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { EventloadError } from '../errors.js';
 
@@ -44,10 +44,9 @@ const TAKEOVER_WAIT_MS = 3000;
 export function acquireJournalLock(journalPath: string, command: string): JournalLock {
   const path = `${journalPath}.lock`;
   const content = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), command, nonce: randomBytes(8).toString('hex') });
-  let recovered: LockOwner | undefined;
   const deadline = Date.now() + TAKEOVER_WAIT_MS;
   for (;;) {
-    if (createWhole(path, content)) return held(path, content, recovered);
+    if (createWhole(path, content)) return held(path, content, undefined);
     const seen = readText(path);
     if (seen === undefined) continue; // released between our attempt and the read: try again
     const owner = parseOwner(seen);
@@ -56,8 +55,10 @@ export function acquireJournalLock(journalPath: string, command: string): Journa
       pause(20); // unreadable: a lock of an older version being written right now, or garbage
       continue;
     }
-    if (removeStale(path, seen)) recovered ??= owner ?? { pid: 0, host: 'unknown', since: 'unknown' };
-    else if (Date.now() > deadline) throw new LockedError(`the lock ${path} is being taken over by another run; try again`);
+    // The stale lock is replaced by ours in one step: a lock that vanished for a moment would let
+    // another run take it fresh, and the takeover (events the dead run left in flight) go unsaid.
+    if (removeStale(path, seen, 0, content)) return held(path, content, owner ?? { pid: 0, host: 'unknown', since: 'unknown' });
+    if (Date.now() > deadline) throw new LockedError(`the lock ${path} is being taken over by another run; try again`);
     else pause(10); // another run is removing the same stale lock: see who gets it
   }
 }
@@ -110,6 +111,18 @@ function createWhole(path: string, content: string): boolean {
   }
 }
 
+/** Puts `content` at `path` in one rename: readers see the old file or the new one, never none. */
+function replaceWhole(path: string, content: string): void {
+  const staging = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(staging, content, { flag: 'wx' });
+  try {
+    renameSync(staging, path);
+  } catch (error) {
+    rmSync(staging, { force: true });
+    throw error;
+  }
+}
+
 function createExclusive(path: string, content: string): boolean {
   try {
     writeFileSync(path, content, { flag: 'wx' });
@@ -121,11 +134,12 @@ function createExclusive(path: string, content: string): boolean {
 }
 
 /**
- * Removes the file at `path` if it still holds `seen` (whose owner is gone). Only the run that
- * creates the guard for this content may remove it; a guard left by a run that died in these
- * few lines is itself removed the same way. Returns false when another run holds the guard.
+ * Removes the file at `path` if it still holds `seen` (whose owner is gone), or replaces it with
+ * `replacement` atomically. Only the run that creates the guard for this content may do so; a
+ * guard left by a run that died in these few lines is itself removed the same way. Returns false
+ * when another run holds the guard, or the file no longer holds `seen`.
  */
-function removeStale(path: string, seen: string, depth = 0): boolean {
+function removeStale(path: string, seen: string, depth = 0, replacement?: string): boolean {
   const lockPath = depth === 0 ? path : path.replace(/\.takeover-[0-9a-f]+$/, '');
   const guard = `${lockPath}.takeover-${createHash('sha256').update(seen).digest('hex').slice(0, 16)}`;
   const mine = JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), nonce: randomBytes(8).toString('hex') });
@@ -137,7 +151,8 @@ function removeStale(path: string, seen: string, depth = 0): boolean {
   }
   try {
     if (readText(path) !== seen) return false; // already replaced: by a live run, which keeps it
-    unlinkSync(path);
+    if (replacement === undefined) unlinkSync(path);
+    else replaceWhole(path, replacement);
     return true;
   } finally {
     rmSync(guard, { force: true });

@@ -80,9 +80,16 @@ export class Sender {
     // A 429 says the server is busy, not that anything failed: it is retried until the deadline
     // and does not use up --max-retries (which would reject good events under a long throttle).
     let failures = 0;
+    let previous: { response?: HttpResponse; failure?: Failure } = {};
     for (let attempt = 0; ; attempt++) {
       await this.limiter.take(signal);
       if (signal?.aborted) throw new StoppedError(`stopped before sending ${path}`);
+      // The wait for the rate limiter (paused by a 429) may have used up the deadline: an attempt
+      // with no time left would only be cut off, so the previous outcome stands.
+      if (started !== undefined && this.policy.deadlineMs > 0 && Date.now() - started >= this.policy.deadlineMs) {
+        if (previous.response) return { response: previous.response, attempts: attempt };
+        throw giveUp(path, attempt, previous.failure!);
+      }
       started ??= Date.now();
       let response: HttpResponse | undefined;
       let failure: Failure | undefined;
@@ -113,6 +120,7 @@ export class Sender {
         reason = retryReason(response);
         if (reason === undefined) return { response, attempts: attempt + 1 };
       }
+      previous = { response, failure };
       const wait = this.delay(attempt, response);
       const outOfTime = Date.now() - started + wait >= this.policy.deadlineMs;
       if (response?.status !== 429) failures++;
