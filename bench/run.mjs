@@ -144,7 +144,8 @@ async function importRun(tmp, file, flags, expected, { stopAfterSeconds, serverR
   } catch {
     throw new Error(`eventload import exited ${result.code} without a JSON summary: ${result.stderr.trim().slice(0, 500)}`);
   }
-  const delivered = summary.accepted + summary.duplicates;
+  // A dry run sends nothing: its summary counts what it would send (`wouldSend`), not accepted.
+  const delivered = summary.accepted + summary.duplicates + (summary.wouldSend ?? 0);
   const stopped = result.stopped && result.code === 143 && summary.outcome === 'interrupted';
   const refused = serverRejectsAllowed ? summary.rejectedServer : 0;
   const complete = stopped ? delivered + refused + summary.unsent === summary.read : delivered + refused === expected;
