@@ -32,6 +32,7 @@ describe('--dry-run', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(sandbox.stats.requests).toBe(0);
     expect(run.summary).toMatchObject({ dryRun: true, read: 8, wouldSend: 8, accepted: 0 });
+    expect(run.summary.eventsPerSecond, 'the rate of a dry run counts what it would send').toBeGreaterThan(0);
     expectAccounted(run.summary);
     const bodies = await readNdjson(out);
     const events = await eventsAsRead([ordersCsv], { mapping: ordersMapping, target: 'immutable' });

@@ -343,7 +343,8 @@ function summarize(uploader: Uploader, target: string, endpoint: string, flags: 
   const elapsedSeconds = (Date.now() - started) / 1000;
   // A dry run "accepts" every event it does not send; the summary must not call that accepted.
   const counts = flags.dryRun ? { ...uploader.counts, accepted: 0 } : uploader.counts;
-  const delivered = counts.accepted + counts.duplicates;
+  // The rate of a dry run is of the events it would send: what `--dry-run` measures is the pipeline.
+  const delivered = flags.dryRun ? uploader.counts.accepted : counts.accepted + counts.duplicates;
   return {
     target,
     endpoint,
