@@ -25,12 +25,13 @@ export function parseJsonText(text: string, maxDepth = DEFAULT_MAX_DEPTH): JsonP
   }
 }
 
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+/** The JSON structure's character codes, shared with the streaming reader (readers/json.ts). */
+export const OPEN_BRACE = 0x7b;
+export const OPEN_BRACKET = 0x5b;
+export const CLOSE_BRACE = 0x7d;
+export const CLOSE_BRACKET = 0x5d;
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
 
 /** Deeper than `limit`? Counting brackets first (a native search) settles it for almost every text. */
 export function nestedDeeperThan(text: string, limit: number): boolean {

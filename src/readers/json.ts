@@ -5,7 +5,7 @@
 // then finds the next record and reading goes on.
 import { z } from 'zod';
 import type { Issue, Position } from '../errors.js';
-import { parseJsonText } from '../events/json-text.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, parseJsonText, QUOTE } from '../events/json-text.js';
 import type { ReasonCode } from '../reasons.js';
 import { maxDepthOption, parseIssue, parseRecordText, toRecord } from './json-value.js';
 import { splitLines } from './lines-split.js';
@@ -125,13 +125,7 @@ const LF = 0x0a;
 const CR = 0x0d;
 const TAB = 0x09;
 const SPACE = 0x20;
-const QUOTE = 0x22;
 const COMMA = 0x2c;
-const BACKSLASH = 0x5c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
 /** How much of an oversize or broken record is kept for the rejects file. */
 const RAW_PREFIX_BYTES = 1024;
 
