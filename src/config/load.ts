@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { formatPath } from '../events/canonical.js';
 import { isValidTimeZone } from '../events/timestamp.js';
+import { allTargets } from '../targets/index.js';
 import { configSchema, PATH_KEYS, type ConfigFile, type EnvReference } from './schema.js';
 
 export interface LoadedConfig {
@@ -84,13 +85,6 @@ export async function resolveConfigFiles(loaded: LoadedConfig): Promise<string[]
   return files;
 }
 
-/** The environment variables each target reads its credentials from. */
-export const CREDENTIAL_VARIABLES: Record<string, Partial<Record<'token' | 'email' | 'password', string>>> = {
-  flowmyna: { token: 'FLOWMYNA_API_KEY' },
-  immutable: { token: 'IMMUTABLE_API_KEY' },
-  flaring: { token: 'FLARING_TOKEN', email: 'FLARING_EMAIL', password: 'FLARING_PASSWORD' },
-};
-
 /**
  * The credentials the config names, as the variables `target` reads (`FLOWMYNA_API_KEY`, ...),
  * their values taken from the variables the config points at. Values are never put in messages.
@@ -115,7 +109,7 @@ type CredentialKey = 'token' | 'email' | 'password';
  * no value (a --sandbox run checks the file this way and uses the sandbox's own credentials).
  */
 export function credentialVariables(loaded: LoadedConfig, target: string): Partial<Record<CredentialKey, string>> {
-  const variables = CREDENTIAL_VARIABLES[target] ?? {};
+  const variables = Object.fromEntries((allTargets().find((t) => t.name === target)?.credentials ?? []).map((c) => [c.key, c.variable])) as Partial<Record<CredentialKey, string>>;
   const result: Partial<Record<CredentialKey, string>> = {};
   for (const key of ['token', 'email', 'password'] as const) {
     if (loaded.config[key] === undefined) continue;

@@ -166,7 +166,11 @@ export const flaringTarget = {
   defaultEndpoint: 'http://localhost:8000',
   maxBatchSize: 1,
   defaultRate: { perSecond: 100 / 60, burst: 10 },
-  envVars: ['FLARING_TOKEN', 'FLARING_EMAIL', 'FLARING_PASSWORD'],
+  credentials: [
+    { key: 'token', variable: 'FLARING_TOKEN', help: 'a bearer token, or log in with the two below' },
+    { key: 'email', variable: 'FLARING_EMAIL', help: 'login e-mail' },
+    { key: 'password', variable: 'FLARING_PASSWORD', help: 'login password' },
+  ],
   optionsSchema: flaringOptionsSchema,
   check: (event) => (event.event.length === 0 ? [{ path: 'event', message: 'is required', code: 'EL_FIELD_REQUIRED' }] : []),
   async connect(client, credentials, options) {

@@ -109,7 +109,7 @@ export const flowmynaTarget = {
   description: 'FlowMyna process mining: POST /api/public/v1/event, batches of up to 100',
   defaultEndpoint: 'https://api.flowmyna.com',
   maxBatchSize: 100,
-  envVars: ['FLOWMYNA_API_KEY'],
+  credentials: [{ key: 'token', variable: 'FLOWMYNA_API_KEY', help: 'fm_live_ + 32 characters' }],
   optionsSchema: flowmynaOptionsSchema,
   check: () => [],
   async connect(_client, credentials) {

@@ -134,7 +134,7 @@ export const immutableTarget = {
   description: "Immutable audit log: POST /api/v1/events, batches of up to 100, deduplicated by idempotency_key",
   defaultEndpoint: 'https://getimmutable.dev',
   maxBatchSize: 100,
-  envVars: ['IMMUTABLE_API_KEY'],
+  credentials: [{ key: 'token', variable: 'IMMUTABLE_API_KEY', help: 'imk_...' }],
   optionsSchema: immutableOptionsSchema,
   check,
   async connect(_client, credentials, options) {

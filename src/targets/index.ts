@@ -6,11 +6,28 @@ import { flowmynaTarget } from './flowmyna.js';
 import { immutableTarget } from './immutable.js';
 import type { TargetPlugin } from './types.js';
 
-export const targets: readonly TargetPlugin<any>[] = [flowmynaTarget, immutableTarget, flaringTarget];
+// The only list of targets. Everything that names targets (flags, the config schema, credentials,
+// the sandbox command, messages) reads it when used, never at load time, so a target registered
+// before the CLI runs (registerTarget, used by tests) is everywhere at once.
+const registry: TargetPlugin<any>[] = [flowmynaTarget, immutableTarget, flaringTarget];
+
+export function allTargets(): readonly TargetPlugin<any>[] {
+  return registry;
+}
+
+export function targetNames(): string[] {
+  return registry.map((target) => target.name);
+}
+
+/** Adds a target after the built-in ones (tests register a test-only target this way). */
+export function registerTarget(target: TargetPlugin<any>): void {
+  if (registry.some((known) => known.name === target.name)) throw new Error(`target "${target.name}" is already registered`);
+  registry.push(target);
+}
 
 export function findTarget(name: string): TargetPlugin<any> {
-  const target = targets.find((candidate) => candidate.name === name);
-  if (!target) throw new ConfigError(`unknown target "${name}" (known: ${targets.map((t) => t.name).join(', ')})`);
+  const target = registry.find((candidate) => candidate.name === name);
+  if (!target) throw new ConfigError(`unknown target "${name}" (known: ${targetNames().join(', ')})`, 'EL_TARGET_UNKNOWN');
   return target;
 }
 

@@ -46,6 +46,16 @@ export interface Session {
   batch?: { path: string; body(events: CanonicalEvent[]): unknown; outcomes(response: Response, count: number): Outcome[] | Unconfirmed };
 }
 
+/** One credential a target reads from the environment, and what a valid value looks like. */
+export interface CredentialVariable {
+  /** The key a --config file names it by ({"token": {"env": "MY_VAR"}}). */
+  key: 'token' | 'email' | 'password';
+  /** The environment variable, e.g. FLOWMYNA_API_KEY. */
+  variable: string;
+  /** For help texts: what the value is, e.g. "fm_live_ + 32 characters". */
+  help: string;
+}
+
 export interface TargetPlugin<Options = Record<string, unknown>> {
   name: string;
   description: string;
@@ -54,8 +64,11 @@ export interface TargetPlugin<Options = Record<string, unknown>> {
   maxBatchSize: number;
   /** The API's documented limit, used when --rate is not given: requests per second and burst. */
   defaultRate?: { perSecond: number; burst: number };
-  /** Environment variables the target reads, for help and error messages. */
-  envVars: readonly string[];
+  /**
+   * The environment variables the target reads its credentials from: the only place they are
+   * named. `--config` credentials, help texts, messages and secret redaction are built from it.
+   */
+  credentials: readonly CredentialVariable[];
   /** Options from the mapping file's `targets.<name>` section. */
   optionsSchema: z.ZodType<Options>;
   /** The target's own limits beyond the canonical schema; used by validate --target and import. */

@@ -11,7 +11,7 @@ import { RejectsWriter } from '../../report/rejects.js';
 import { checkReplaceable, OutputFile, OutputWriteError, replaceFile } from '../../output/file.js';
 import { checkOutputs, journalFiles, type NamedPath } from '../../output/same-file.js';
 import { addSecretsFromEnv, redact } from '../../secrets/redact.js';
-import { findTarget, parseTargetOptions, targets } from '../../targets/index.js';
+import { allTargets, findTarget, parseTargetOptions } from '../../targets/index.js';
 import type { Session } from '../../targets/types.js';
 import type { HttpClient } from '../../upload/http.js';
 import { RateLimiter } from '../../upload/rate-limiter.js';
@@ -186,7 +186,7 @@ async function importInto(
   const env = sandbox?.env ?? extras.env ?? process.env;
   // Every target's credentials, not only this one's: a server may echo any of them. Not the
   // sandbox's: they are published (its login password is the word "sandbox").
-  addSecretsFromEnv(extras.env ?? process.env, targets.flatMap((t) => t.envVars));
+  addSecretsFromEnv(extras.env ?? process.env, allTargets().flatMap((t) => t.credentials.map((c) => c.variable)));
   // The HTTP client (undici) and the sandbox are loaded only when used: a dry run needs neither.
   const journal = extras.journal;
   // A sandbox listens on a new port each run: its journal scope is `sandbox:<target>`, stable, so
