@@ -8,9 +8,10 @@
 //   <!-- file: PATH -->                on a JSON/YAML block: write it to PATH for later examples
 //   <!-- same as: REPO_PATH -->        the block must equal that repository file (JSON compared)
 //   <!-- skip CMD, CMD because WHY --> leave out those commands (`a && b` parts) of the block
-//   <!-- fresh folder -->              run without the files earlier blocks of the doc wrote
-// Every example runs in its own temporary folder holding the fixtures (fixtures/, bin/) and SEED
-// (the user's own data the docs assume), plus the `file:` blocks above it in the same doc.
+//   <!-- fresh folder -->              run without SHARED and the files earlier blocks of the doc wrote
+// Every example runs in its own temporary folder holding the fixtures (fixtures/, bin/), SEED
+// (the user's own data the docs assume), SHARED (files one page writes and other pages use, as the
+// user would have them), plus the `file:` blocks above it in the same doc.
 // `eventload` and `npx eventload` run the built bin/eventload.js; `npm` refuses unless marked.
 // `eventload sandbox …` runs in the background until the block ends; a fixed `--port N` is
 // replaced by a free port in the whole block (agents and CI run in parallel on one machine).
@@ -28,6 +29,14 @@ const SEED: Record<string, string> = {
   'exports/orders.csv': 'fixtures/orders.csv',
   'orders.csv': 'fixtures/orders.csv',
   'audit.ndjson': 'fixtures/events.ndjson',
+};
+
+/**
+ * Files one page writes in a `file:` block and other pages use. docs/mapping.md shows this mapping
+ * (its `same as:` marker keeps the two equal); the config examples and CI steps elsewhere name it.
+ */
+const SHARED: Record<string, string> = {
+  'orders.mapping.json': 'fixtures/orders.mapping.json',
 };
 
 const DOCS = ['README.md', ...(await markdownUnder('docs'))];
@@ -108,7 +117,7 @@ function defineBlockTests(name: string, block: Block, written: { path: string; b
     const exit = block.markers.find((m) => m.kind === 'exit');
     const skipped = block.markers.flatMap((m) => (m.kind === 'skip' ? m.commands : []));
     const runnable = commands.map((c) => ({ ...c, command: withoutSkipped(c.command, skipped) })).filter((c) => c.command !== '');
-    const result = await runInFolder(await withFreePorts(runnable), fresh ? [] : written);
+    const result = await runInFolder(await withFreePorts(runnable), fresh ? [] : written, !fresh);
     const expected = exit && exit.kind === 'exit' ? exit.code : 0;
     for (const command of runnable) {
       const code = result.codes.get(command.line);
@@ -155,10 +164,10 @@ function freePort(): Promise<number> {
 }
 
 /** Runs the commands one after another in one shell (so `export` carries over) in a new folder. */
-async function runInFolder(commands: { line: number; command: string }[], written: { path: string; body: string }[]): Promise<{ codes: Map<number, number>; output: string }> {
+async function runInFolder(commands: { line: number; command: string }[], written: { path: string; body: string }[], shared: boolean): Promise<{ codes: Map<number, number>; output: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'eventload-docs-'));
   try {
-    await prepare(dir, written);
+    await prepare(dir, written, shared);
     const results = join(dir, '.el-results');
     const script = ['trap \'kill $(jobs -p) 2>/dev/null\' EXIT'];
     for (const { line, command } of commands) {
@@ -185,10 +194,10 @@ async function runInFolder(commands: { line: number; command: string }[], writte
   }
 }
 
-async function prepare(dir: string, written: { path: string; body: string }[]): Promise<void> {
+async function prepare(dir: string, written: { path: string; body: string }[], shared: boolean): Promise<void> {
   await cp(join(root, 'fixtures'), join(dir, 'fixtures'), { recursive: true });
   await symlink(join(root, 'bin'), join(dir, 'bin'));
-  for (const [to, from] of Object.entries(SEED)) {
+  for (const [to, from] of Object.entries({ ...SEED, ...(shared ? SHARED : {}) })) {
     await mkdir(dirname(join(dir, to)), { recursive: true });
     await cp(join(root, from), join(dir, to));
   }

@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { root } from '../helpers.js';
 
 const CITATION = /`(test\/[^`]+\.test\.ts)` › "([^"]+)"/g;
-const SECTION = '### What delivery guarantee each API allows';
+const SECTION = '## What delivery guarantee each API allows';
 
 const docs = ['README.md', ...(await readdir(join(root, 'docs'))).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
 const texts = new Map(await Promise.all(docs.map(async (doc) => [doc, await readFile(join(root, doc), 'utf8')] as const)));

@@ -1,6 +1,6 @@
 // Files eventload writes never destroy a file it did not just create: rejects of two runs in the
 // same second, a sync's fixed rejects path, an existing --out, --report or mapping file; and every
-// one of them gets its missing folders (the README's config example works as written).
+// one of them gets its missing folders (docs/sync.md's config example works as written).
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -146,9 +146,9 @@ describe('--out, --report and init never overwrite a file they did not write', (
   });
 });
 
-describe("the README's config example", () => {
+describe("docs/sync.md's config example", () => {
   it('works as written: validate --config and import --config --sandbox create the rejects folder', async () => {
-    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const readme = await readFile(join(root, 'docs', 'sync.md'), 'utf8');
     const example = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((match) => match[1]!).find((block) => block.includes('"rejects/orders.ndjson"') && block.includes('"journal"'));
     expect(example).toBeDefined();
     const config = JSON.parse(example!);
