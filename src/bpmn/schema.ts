@@ -9,10 +9,9 @@
 import { z } from 'zod';
 import type { Issue } from '../errors.js';
 import { zodIssues } from '../events/canonical.js';
-import { normalizeTimestamp } from '../events/timestamp.js';
+import { isStrictOffsetDateTime, normalizeTimestamp } from '../events/timestamp.js';
 import type { RawRecord } from '../readers/types.js';
 
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const TIMESTAMP_MESSAGE = 'must be an ISO 8601 date-time with its offset, as yyyy-mm-ddThh:mm:ss.nnn±hh:mm';
 // Sequence ids and instance ids are numbers in some dumps and strings in others.
 const DIGITS = /^\d+$/;
@@ -23,7 +22,7 @@ const identifier = z.preprocess((value) => (typeof value === 'number' ? String(v
 const counter = z.preprocess((value) => (typeof value === 'string' && DIGITS.test(value) ? Number(value) : value), z.number({ error: 'must be a number' }));
 const dateTime = z
   .string({ error: 'must be a string' })
-  .regex(TIMESTAMP, { error: TIMESTAMP_MESSAGE, abort: true })
+  .refine(isStrictOffsetDateTime, { error: TIMESTAMP_MESSAGE, abort: true })
   .refine((value) => normalizeTimestamp(value, 'iso', undefined).ok, 'is not a valid calendar date-time');
 
 /** One element of the model hierarchy: the event's source, then `parent` up to the process app. */

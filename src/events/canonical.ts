@@ -5,31 +5,46 @@ import type { Issue } from '../errors.js';
 import { ExactNumber } from './exact-number.js';
 import type { ReasonCode } from '../reasons.js';
 
+/**
+ * The canonical schema's length limits (characters), each written once: the zod schema below and
+ * the fast check looksValid both read them, and so does anything that must stay within them.
+ */
+export const LIMITS = {
+  event: 200,
+  objectType: 100,
+  objectId: 500,
+  qualifier: 100,
+  actorId: 500,
+  actorName: 500,
+  actorType: 100,
+  idempotencyKey: 255,
+} as const;
+
 const text = (min: number, max: number) =>
   z.string({ error: 'must be a string' }).min(min, `must be ${min}-${max} characters`).max(max, `must be ${min}-${max} characters`);
 
 const jsonObject = z.record(z.string(), z.unknown(), { error: 'must be an object' });
 
 export const canonicalObjectSchema = z.object({
-  type: text(1, 100),
-  id: text(1, 500),
-  qualifier: text(1, 100).optional(),
+  type: text(1, LIMITS.objectType),
+  id: text(1, LIMITS.objectId),
+  qualifier: text(1, LIMITS.qualifier).optional(),
   properties: jsonObject.optional(),
 }).strict();
 
 export const actorSchema = z.object({
-  id: text(1, 500),
-  name: text(1, 500).optional(),
-  type: text(1, 100).optional(),
+  id: text(1, LIMITS.actorId),
+  name: text(1, LIMITS.actorName).optional(),
+  type: text(1, LIMITS.actorType).optional(),
 }).strict();
 
 export const canonicalEventSchema = z.object({
-  event: text(1, 200),
+  event: text(1, LIMITS.event),
   timestamp: z.string({ error: 'must be an ISO 8601 string' }).min(1, 'is required'),
   objects: z.array(canonicalObjectSchema, { error: 'must be a list of objects' }).min(1, 'needs at least one object'),
   properties: jsonObject.optional(),
   actor: actorSchema.optional(),
-  idempotency_key: text(1, 255).optional(),
+  idempotency_key: text(1, LIMITS.idempotencyKey).optional(),
 }).strict();
 
 export type CanonicalObject = z.infer<typeof canonicalObjectSchema>;
@@ -142,18 +157,18 @@ export function looksValid(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const event = value as Record<string, unknown>;
   if (!onlyKeys(event, EVENT_KEYS)) return false;
-  if (!isText(event.event, 1, 200) || !isText(event.timestamp, 1, Number.MAX_SAFE_INTEGER)) return false;
-  if (!isOptionalRecord(event.properties) || !isOptionalText(event.idempotency_key, 1, 255)) return false;
+  if (!isText(event.event, 1, LIMITS.event) || !isText(event.timestamp, 1, Number.MAX_SAFE_INTEGER)) return false;
+  if (!isOptionalRecord(event.properties) || !isOptionalText(event.idempotency_key, 1, LIMITS.idempotencyKey)) return false;
   const objects = event.objects;
   if (!Array.isArray(objects) || objects.length === 0) return false;
   for (const object of objects) {
     if (typeof object !== 'object' || object === null || Array.isArray(object) || !onlyKeys(object, OBJECT_KEYS)) return false;
     const o = object as Record<string, unknown>;
-    if (!isText(o.type, 1, 100) || !isText(o.id, 1, 500) || !isOptionalText(o.qualifier, 1, 100) || !isOptionalRecord(o.properties)) return false;
+    if (!isText(o.type, 1, LIMITS.objectType) || !isText(o.id, 1, LIMITS.objectId) || !isOptionalText(o.qualifier, 1, LIMITS.qualifier) || !isOptionalRecord(o.properties)) return false;
   }
   const actor = event.actor;
   if (actor === undefined) return true;
   if (typeof actor !== 'object' || actor === null || Array.isArray(actor) || !onlyKeys(actor, ACTOR_KEYS)) return false;
   const a = actor as Record<string, unknown>;
-  return isText(a.id, 1, 500) && isOptionalText(a.name, 1, 500) && isOptionalText(a.type, 1, 100);
+  return isText(a.id, 1, LIMITS.actorId) && isOptionalText(a.name, 1, LIMITS.actorName) && isOptionalText(a.type, 1, LIMITS.actorType);
 }

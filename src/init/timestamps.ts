@@ -1,6 +1,6 @@
 // Timestamp format detection for `eventload init`: finds a format under which every sampled value
 // is accepted, by asking the same normalizeTimestamp that `validate` and `import` use.
-import { normalizeTimestamp } from '../events/timestamp.js';
+import { endsWithZone, isEpochText, normalizeTimestamp, startsWithIsoDate } from '../events/timestamp.js';
 
 export interface TimestampGuess {
   /** undefined = `auto` (ISO 8601 or epoch), else `epoch_s`, `epoch_ms` or a luxon pattern. */
@@ -16,10 +16,6 @@ export interface TimestampGuess {
 /** The zone written for zone-less values; the user must confirm it (init says so loudly). */
 export const PLACEHOLDER_ZONE = 'UTC';
 
-const ISO_START = /^\d{4}-\d{2}-\d{2}/;
-const DIGITS = /^-?\d+(\.\d+)?$/;
-const ISO_ZONE = /(Z|z|[+-]\d{2}(:?\d{2})?)$/;
-
 /**
  * The format that reads every value, or undefined. Numbers are read as epoch times only when
  * `numbersMayBeTimes` (the column's name says it is a time): otherwise any id column would match.
@@ -29,8 +25,8 @@ export function detectTimestampFormat(values: readonly unknown[], numbersMayBeTi
   const texts = values.map((value) => (typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : undefined));
   if (texts.some((text) => text === undefined)) return undefined;
   const strings = texts as string[];
-  if (strings.every((text) => DIGITS.test(text))) return numbersMayBeTimes ? detectNumeric(values, strings) : undefined;
-  if (strings.every((text) => ISO_START.test(text))) return detectIso(values, strings);
+  if (strings.every(isEpochText)) return numbersMayBeTimes ? detectNumeric(values, strings) : undefined;
+  if (strings.every(startsWithIsoDate)) return detectIso(values, strings);
   return detectPattern(values);
 }
 
@@ -39,7 +35,7 @@ export function detectTimestampFormat(values: readonly unknown[], numbersMayBeTi
  * reads the larger share, when that is at least `share` of them, and the values it cannot read.
  */
 export function detectMostlyTimestampFormat(values: readonly unknown[], numbersMayBeTimes: boolean, share = 0.8): { guess: TimestampGuess; unreadable: unknown[] } | undefined {
-  const iso = values.filter((value) => typeof value === 'string' && ISO_START.test(value.trim()));
+  const iso = values.filter((value) => typeof value === 'string' && startsWithIsoDate(value.trim()));
   const other = values.filter((value) => !iso.includes(value));
   let best: { guess: TimestampGuess; unreadable: unknown[] } | undefined;
   for (const group of [iso, other]) {
@@ -55,7 +51,7 @@ export function detectMostlyTimestampFormat(values: readonly unknown[], numbersM
 function detectIso(values: readonly unknown[], strings: string[]): TimestampGuess | undefined {
   if (acceptsAll(values, 'auto', undefined)) return { format: undefined, timezone: undefined, description: 'ISO 8601 with a zone, sent as written' };
   if (!acceptsAll(values, 'auto', PLACEHOLDER_ZONE)) return undefined;
-  const zoned = strings.filter((text) => ISO_ZONE.test(text)).length;
+  const zoned = strings.filter(endsWithZone).length;
   const description = zoned === 0 ? 'ISO 8601 without a zone' : `ISO 8601, ${strings.length - zoned} of ${strings.length} sampled values without a zone`;
   return { format: undefined, timezone: PLACEHOLDER_ZONE, description };
 }

@@ -23,7 +23,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AbortError, ConfigError } from '../errors.js';
-import { ScalableBloom, sha256 } from '../events/idempotency.js';
+import { SeenKeys } from '../events/keys.js';
 import { isSandboxScope, scopeEndpoint } from './endpoint-scope.js';
 import { acquireJournalLock, describeOwner, lockOwner, LockedError, type JournalLock, type LockOwner } from './lock.js';
 import { redact } from '../secrets/redact.js';
@@ -250,7 +250,7 @@ export class JournalScope {
   /** Final states answered since the last merge: committed in `answers`, not yet in `events`. */
   private readonly unmerged = new Map<string, FinalState>();
   /** On a first run, the keys merged so far: a key it has not seen needs no lookup in `events`. */
-  private readonly merged = new ScalableBloom();
+  private readonly merged = new SeenKeys();
   private readonly lookupStatement: Database.Statement;
   private readonly sentStatement: Database.Statement;
   private readonly answerStatement: Database.Statement;
@@ -281,7 +281,7 @@ export class JournalScope {
   lookup(key: string): FinalState | undefined {
     const recent = this.unmerged.get(key);
     if (recent !== undefined) return recent;
-    if (this.emptyAtStart && !this.merged.has(bloomDigest(key))) return undefined;
+    if (this.emptyAtStart && !this.merged.has(key)) return undefined;
     const row = this.lookupStatement.get(this.scopeId, key) as { state: FinalState } | undefined;
     return row?.state;
   }
@@ -357,7 +357,7 @@ export class JournalScope {
     } catch (error) {
       throw this.failed(error);
     }
-    if (this.emptyAtStart) for (const key of this.unmerged.keys()) this.merged.addIfAbsent(bloomDigest(key));
+    if (this.emptyAtStart) for (const key of this.unmerged.keys()) this.merged.add(key);
     this.unmerged.clear();
   }
 
@@ -368,11 +368,6 @@ export class JournalScope {
   rememberFile(path: string, fingerprint: FileFingerprint): void {
     this.filePut.run(this.scopeId, path, fingerprint.size, fingerprint.mtimeMs, fingerprint.hash, this.runId);
   }
-}
-
-/** The hex digest the Bloom filter reads: derived keys already are one; other keys (mapped, free text) are hashed. */
-function bloomDigest(key: string): string {
-  return /^el1_[0-9a-f]{32}$/.test(key) ? key : `key_${sha256(key)}`;
 }
 
 /**

@@ -2,7 +2,7 @@
 // as exactly one item: an event, a rejection (with stage and reasons), or a skip.
 import { ConfigError, type Issue, type Position } from '../errors.js';
 import { checkCanonical, type CanonicalEvent } from '../events/canonical.js';
-import { KeyDeriver } from '../events/idempotency.js';
+import { KeyDeriver } from '../events/keys.js';
 import { isValidTimeZone } from '../events/timestamp.js';
 import { compileMapping, identityMapper, OVERLAY_FIELDS, overlayMapping } from '../mapping/compile.js';
 import type { Mapping } from '../mapping/schema.js';

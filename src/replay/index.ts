@@ -6,13 +6,10 @@ export { ReorderWindow, type Timed } from './reorder.js';
 export {
   LOOP_PAUSE_MS,
   createReplayStats,
-  keptKey,
   previewSchedule,
   recordLag,
   replayItems,
-  replayKey,
   scheduledAt,
-  shiftTimestamp,
   type ReplayControl,
   type ReplayStats,
   type SchedulePreview,

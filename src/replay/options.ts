@@ -1,9 +1,9 @@
 // The options of `eventload replay`, checked once up front into a typed object. Each field's
 // `.describe()` text is what --help shows. A bad value is a ConfigError naming the flag, e.g.
 // `--speed "fast": expected a number, "10x" or "max"`.
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { parseInstant } from '../events/timestamp.js';
 
 export interface ReplayOptions {
   /** How many times faster than event time (0.5 = half speed); `max`: no waiting at all. */
@@ -88,29 +88,6 @@ export function parseDuration(value: unknown): Parsed<number> {
   }
   if (end === 0 || end !== text.length) return fail(expected);
   return ok(total);
-}
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const HAS_ZONE = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
-
-/**
- * An ISO 8601 date-time with a zone, or a date alone: midnight UTC of that date, whatever the
- * bound. `--until` is exclusive (README), so `--until 2024-03-08` stops before 8 March begins.
- */
-function parseInstant(value: unknown): Parsed<number> {
-  const expected = 'expected an ISO 8601 date-time with a zone (2024-03-01T09:00:00+01:00) or a date (2024-03-01)';
-  if (typeof value !== 'string') return fail(expected);
-  const text = value.trim();
-  if (DATE_ONLY.test(text)) {
-    const day = DateTime.fromISO(text, { zone: 'utc' });
-    if (!day.isValid) return fail('is not a valid date');
-    return ok(day.toMillis());
-  }
-  const isoText = text.replace(' ', 'T');
-  const parsed = DateTime.fromISO(isoText, { setZone: true });
-  if (!parsed.isValid) return fail(expected);
-  if (!HAS_ZONE.test(isoText)) return fail('has no time zone: add Z or an offset such as +01:00 (a date alone is read as UTC)');
-  return ok(parsed.toMillis());
 }
 
 function parseShiftTo(value: unknown): Parsed<'now' | number> {

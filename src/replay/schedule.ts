@@ -29,7 +29,7 @@
 //
 // Idempotency keys change exactly when the timestamp does, so a replay into the same workspace at
 // another time is not deduplicated away:
-//   key = "elr_" + first 32 hex digits of SHA-256( original key + "\n" + I + "\n" + loop )
+//   key = replayKey(original key, I, loop)   (events/keys.ts: a hash of the three)
 // where I is the instant the run's first event lands at, as UTC ISO 8601 with milliseconds
 // (new Date(...).toISOString()), and loop is the repetition number from 1. So `--shift-to now`
 // gives new keys on every run, and a rerun with the same fixed --shift-to (after a crash, say)
@@ -41,11 +41,10 @@
 // yielded as skipped ('outside --from/--until') and counted in `filtered`. Rejected and skipped
 // items pass through at once, never delayed. An event whose timestamp cannot be read as an
 // instant is rejected (stage validate) rather than dropped.
-import { createHash } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { ConfigError } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
-import { contentOf, keyFor } from '../events/idempotency.js';
+import { contentOf, keptKey, keyFor, replayKey } from '../events/keys.js';
+import { inWindow, instantOf, shiftTimestamp } from '../events/timestamp.js';
 import type { PipelineItem } from '../pipeline/read-events.js';
 import type { Clock } from './clock.js';
 import { LOOP_BUFFER_LIMIT, type ReplayOptions } from './options.js';
@@ -198,23 +197,6 @@ class Scheduler {
   }
 }
 
-/** See the header: "elr_" + 32 hex digits of SHA-256(original key, first instant, loop). */
-export function replayKey(originalKey: string, firstInstant: string, loop: number): string {
-  return `elr_${createHash('sha256').update(`${originalKey}\n${firstInstant}\n${loop}`).digest('hex').slice(0, 32)}`;
-}
-
-const MAX_KEY_LENGTH = 255;
-
-/** --keep-keys: the key as it is in the first repetition, `key#<loop>` after. */
-export function keptKey(originalKey: string, loop: number): string {
-  if (loop <= 1) return originalKey;
-  const suffix = `#${loop}`;
-  if (originalKey.length + suffix.length <= MAX_KEY_LENGTH) return originalKey + suffix;
-  // Too long to append to: shorten it, with a hash of the whole key so two long keys stay distinct.
-  const digest = createHash('sha256').update(originalKey).digest('hex').slice(0, 16);
-  return `${originalKey.slice(0, MAX_KEY_LENGTH - suffix.length - digest.length - 1)}~${digest}${suffix}`;
-}
-
 /**
  * Maps event times to replay offsets (event-time ms since the first event, minus the idle time
  * --max-gap took out). Gaps are measured from the latest event so far, so a late event neither
@@ -259,13 +241,13 @@ async function* selectWindow(items: AsyncIterable<PipelineItem>, options: Replay
       yield { kind: 'pass', item };
       continue;
     }
-    const time = eventTime(item.event.timestamp);
+    const time = instantOf(item.event.timestamp);
     if (Number.isNaN(time)) {
       const issues = [{ path: 'timestamp', message: `"${item.event.timestamp}" cannot be read as an instant to schedule`, code: 'EL_TIMESTAMP_INVALID' as const }];
       yield { kind: 'pass', item: { kind: 'rejected', position: item.position, stage: 'validate', issues, record: item.record, event: item.event } };
       continue;
     }
-    if ((options.from !== undefined && time < options.from) || (options.until !== undefined && time >= options.until)) {
+    if (!inWindow(time, options)) {
       counts.filtered++;
       yield { kind: 'pass', item: { kind: 'skipped', position: item.position, reason: 'outside --from/--until' } };
       continue;
@@ -274,51 +256,6 @@ async function* selectWindow(items: AsyncIterable<PipelineItem>, options: Replay
     if (entry) yield { kind: 'timed', entry };
   }
   for (const entry of window.drain()) yield { kind: 'timed', entry };
-}
-
-/** Date.parse; luxon for the ISO forms it does not take (a `,` before the fraction, `+01`). */
-function eventTime(timestamp: string): number {
-  const time = Date.parse(timestamp);
-  if (!Number.isNaN(time)) return time;
-  const parsed = DateTime.fromISO(timestamp, { setZone: true });
-  return parsed.isValid ? parsed.toMillis() : Number.NaN;
-}
-
-const ISO_PARTS = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:([.,])(\d+))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)$/;
-
-/**
- * Moves an ISO 8601 timestamp by a whole number of milliseconds, keeping its offset exactly as
- * written and its precision: digits beyond the millisecond are kept as they were (a whole-ms
- * shift does not change them), and a value written to the second stays so unless the shift
- * brings in milliseconds. `2024-03-12T08:30:00+01:00` + 1 h → `2024-03-12T09:30:00+01:00`.
- */
-export function shiftTimestamp(original: string, deltaMs: number): string {
-  const instant = eventTime(original) + deltaMs;
-  const parts = ISO_PARTS.exec(original);
-  const offsetMinutes = parts ? zoneMinutes(parts[7]!) : undefined;
-  const wall = offsetMinutes === undefined ? undefined : new Date(instant + offsetMinutes * 60_000);
-  if (!parts || !wall || wall.getUTCFullYear() < 1 || wall.getUTCFullYear() > 9999) {
-    const parsed = DateTime.fromISO(original, { setZone: true });
-    return (parsed.isValid ? parsed.plus({ milliseconds: deltaMs }).toISO() : null) ?? new Date(instant).toISOString();
-  }
-  const [, , , , seconds, separator = '.', fraction = '', zone] = parts;
-  const two = (value: number) => String(value).padStart(2, '0');
-  const date = `${String(wall.getUTCFullYear()).padStart(4, '0')}-${two(wall.getUTCMonth() + 1)}-${two(wall.getUTCDate())}`;
-  let text = `${date}T${two(wall.getUTCHours())}:${two(wall.getUTCMinutes())}`;
-  const milliseconds = String(wall.getUTCMilliseconds()).padStart(3, '0');
-  let digits: string;
-  if (fraction.length >= 3) digits = milliseconds + fraction.slice(3);
-  else digits = /^0*$/.test(milliseconds.slice(fraction.length)) ? milliseconds.slice(0, fraction.length) : milliseconds;
-  if (seconds !== undefined || wall.getUTCSeconds() !== 0 || digits !== '') text += `:${two(wall.getUTCSeconds())}`;
-  if (digits !== '') text += separator + digits;
-  return text + zone!;
-}
-
-function zoneMinutes(zone: string): number {
-  if (zone === 'Z' || zone === 'z') return 0;
-  const sign = zone.startsWith('-') ? -1 : 1;
-  const digits = zone.slice(1).replace(':', '');
-  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
 }
 
 // Lag: the consumer reports each event's dispatch time − scheduled time. A histogram keeps p95

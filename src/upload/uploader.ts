@@ -2,10 +2,10 @@
 // allowed rate, and accounts for every event. Reading waits while all request slots are busy,
 // so at most concurrency × batch size events are held in requests, plus one group of read items (up to 256).
 import pLimit from 'p-limit';
-import { createHash } from 'node:crypto';
 import { AbortError, type Issue, type Position } from '../errors.js';
 import { toJsonText } from '../events/exact-number.js';
 import type { CanonicalEvent } from '../events/canonical.js';
+import { batchKey } from '../events/keys.js';
 import { batchesOf, type PipelineItem } from '../pipeline/read-events.js';
 import type { RawRecord } from '../readers/types.js';
 import type { EventResult, JournalScope } from '../journal/journal.js';
@@ -388,9 +388,3 @@ function journalResult(key: string, outcome: Outcome): EventResult {
   return { key, state: outcome.kind, ...(outcome.id !== undefined && { serverId: outcome.id }) };
 }
 
-/** A batch's Idempotency-Key: derived from its events' keys, so the same batch resent has the same key. */
-export function batchKey(events: CanonicalEvent[]): string {
-  const hash = createHash('sha256');
-  for (const event of events) hash.update(`${event.idempotency_key}\n`);
-  return `elb_${hash.digest('hex').slice(0, 32)}`;
-}

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExactNumber, numberFromJson, numberFromText, toJsonText } from '../../src/events/exact-number.js';
 import { mayHoldInexactNumber, nestedDeeperThan, parseJsonText } from '../../src/events/json-text.js';
-import { stableStringify } from '../../src/events/idempotency.js';
+import { stableStringify } from '../../src/events/keys.js';
 
 const parsed = (text: string) => {
   const result = parseJsonText(text);

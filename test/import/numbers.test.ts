@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toJsonText } from '../../src/events/exact-number.js';
-import { sha256 } from '../../src/events/idempotency.js';
+import { sha256 } from '../../src/events/keys.js';
 import { eventsAsRead, expectAccounted, fixturePath, importInto, useSandboxes, useTempDirs } from './helpers.js';
 
 const startSandbox = useSandboxes();

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { FakeClock, type Clock } from '../../src/replay/clock.js';
 import { parseReplayOptions } from '../../src/replay/options.js';
-import { createReplayStats, recordLag, replayItems, replayKey, scheduledAt } from '../../src/replay/schedule.js';
+import { replayKey } from '../../src/events/keys.js';
+import { createReplayStats, recordLag, replayItems, scheduledAt } from '../../src/replay/schedule.js';
 import { BASE, START, eventAt, events, eventsAt, iso, names, replay, source, times } from './helpers.js';
 
 describe('pacing', () => {

@@ -1,7 +1,6 @@
-// Shifting one timestamp, and the keys a shifted event is sent with.
-import { createHash } from 'node:crypto';
+// Shifting one timestamp (replay's --shift-to and --loop): the offset and precision stay as written.
 import { describe, expect, it } from 'vitest';
-import { keptKey, replayKey, shiftTimestamp } from '../../src/replay/schedule.js';
+import { shiftTimestamp } from '../../../src/events/timestamp.js';
 
 const HOUR = 3_600_000;
 
@@ -40,30 +39,5 @@ describe('shiftTimestamp', () => {
   it('reads the forms Date.parse does not take: a comma before the fraction, an hour-only offset', () => {
     expect(shiftTimestamp('2024-03-01T09:15:00,5+01:00', 1000)).toBe('2024-03-01T09:15:01,5+01:00');
     expect(shiftTimestamp('2024-03-01T09:15:00+01', HOUR)).toBe('2024-03-01T10:15:00+01');
-  });
-});
-
-describe('replay keys', () => {
-  it('follow the documented formula', () => {
-    const expected = `elr_${createHash('sha256').update('so-1001-shipped\n2025-01-01T00:00:00.000Z\n1').digest('hex').slice(0, 32)}`;
-    expect(replayKey('so-1001-shipped', '2025-01-01T00:00:00.000Z', 1)).toBe(expected);
-  });
-
-  it('differ by first instant and by loop', () => {
-    const keys = [replayKey('k', '2025-01-01T00:00:00.000Z', 1), replayKey('k', '2025-01-01T00:00:00.001Z', 1), replayKey('k', '2025-01-01T00:00:00.000Z', 2)];
-    expect(new Set(keys).size).toBe(3);
-  });
-
-  it('kept: as they are in the first loop, #<loop> after', () => {
-    expect(keptKey('k', 1)).toBe('k');
-    expect(keptKey('k', 2)).toBe('k#2');
-  });
-
-  it('kept: a key too long to append to is shortened, still distinct and within 255 characters', () => {
-    const a = keptKey('a'.repeat(254) + 'x', 12);
-    const b = keptKey('a'.repeat(254) + 'y', 12);
-    expect(a).toHaveLength(255);
-    expect(a).toMatch(/#12$/);
-    expect(a).not.toBe(b);
   });
 });

@@ -1,7 +1,7 @@
 // Timestamps: zoned ISO 8601 kept byte for byte, everything else converted, zone-less values only
 // with a time zone, DST gaps rejected and repeated hours resolved to the earlier offset.
 import { describe, expect, it } from 'vitest';
-import { isValidTimeZone, normalizeTimestamp } from '../../src/events/timestamp.js';
+import { isValidTimeZone, normalizeTimestamp } from '../../../src/events/timestamp.js';
 
 const ok = (value: string) => ({ ok: true, value });
 const NO_ZONE = 'has no time zone; set "timezone" in the mapping or pass --timezone';

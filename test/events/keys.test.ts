@@ -1,11 +1,12 @@
 // Idempotency keys: a mapped column wins; otherwise a key derived from the content, the same on every
 // run and machine, distinct for repeated identical rows in one file, shared by one row in two files.
+// Batch keys and replay keys follow their documented formulas; the seen-keys filter never forgets.
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../src/events/canonical.js';
-import { KeyDeriver, ScalableBloom, stableStringify } from '../../src/events/idempotency.js';
+import { batchKey, keptKey, KeyDeriver, replayKey, ScalableBloom, SeenKeys, stableStringify } from '../../src/events/keys.js';
 import { loadMapping, parseMapping } from '../../src/mapping/load.js';
 import { readEvents, type PipelineItem, type ReadOptions } from '../../src/pipeline/read-events.js';
 import { fixture, withTempDir } from '../helpers.js';
@@ -163,5 +164,82 @@ describe('mapped idempotency keys', () => {
       const mapping = parseMapping({ ...mappingJson, idempotency_key: { template: '{order}-{key}' } }, 'mapping.json');
       expect(keys(await collect({ files: [file], mapping }))).toEqual(['A-evt-1', 'A-evt-1']);
     });
+  });
+});
+
+describe('batch keys (batchKey)', () => {
+  // A batch's Idempotency-Key: derived from its events' keys, so a resent batch carries the same key
+  // and a different batch never does.
+  const event = (key: string): CanonicalEvent => ({ event: 'e', timestamp: '2024-01-01T00:00:00Z', objects: [{ type: 't', id: key }], idempotency_key: key });
+
+  it('is the same for the same events, every time', () => {
+    expect(batchKey([event('a'), event('b')])).toBe(batchKey([event('a'), event('b')]));
+    expect(batchKey([event('a'), event('b')])).toMatch(/^elb_[0-9a-f]{32}$/);
+  });
+
+  it('differs when an event, the order or the length differs', () => {
+    const keys = new Set([
+      batchKey([event('a'), event('b')]),
+      batchKey([event('b'), event('a')]),
+      batchKey([event('a'), event('c')]),
+      batchKey([event('a')]),
+      batchKey([event('a'), event('b'), event('c')]),
+    ]);
+    expect(keys.size).toBe(5);
+  });
+
+  it('cannot be confused by keys that run together', () => {
+    expect(batchKey([event('ab'), event('c')])).not.toBe(batchKey([event('a'), event('bc')]));
+  });
+
+  it('depends on the keys only, not on other content', () => {
+    expect(batchKey([{ ...event('a'), event: 'other' }])).toBe(batchKey([event('a')]));
+  });
+
+  it('follows the documented formula: elb_ + 32 hex digits of SHA-256 of each key and a newline', () => {
+    expect(batchKey([event('a'), event('b')])).toBe(`elb_${createHash('sha256').update('a\nb\n').digest('hex').slice(0, 32)}`);
+  });
+});
+
+describe('SeenKeys', () => {
+  it('says "not seen" until a key is added, for derived and free-text keys alike', () => {
+    const seen = new SeenKeys();
+    const derived = new KeyDeriver().keyFor(event('1'));
+    for (const key of [derived, 'order-17', 'x'.repeat(255)]) {
+      expect(seen.has(key)).toBe(false);
+      seen.add(key);
+      expect(seen.has(key)).toBe(true);
+    }
+  });
+
+  it('never forgets a key, past its first slice', () => {
+    const seen = new SeenKeys();
+    for (let i = 0; i < 70_000; i++) seen.add(`k${i}`);
+    for (let i = 0; i < 70_000; i += 997) expect(seen.has(`k${i}`)).toBe(true);
+  });
+});
+
+describe('replay keys', () => {
+  it('follow the documented formula', () => {
+    const expected = `elr_${createHash('sha256').update('so-1001-shipped\n2025-01-01T00:00:00.000Z\n1').digest('hex').slice(0, 32)}`;
+    expect(replayKey('so-1001-shipped', '2025-01-01T00:00:00.000Z', 1)).toBe(expected);
+  });
+
+  it('differ by first instant and by loop', () => {
+    const keys = [replayKey('k', '2025-01-01T00:00:00.000Z', 1), replayKey('k', '2025-01-01T00:00:00.001Z', 1), replayKey('k', '2025-01-01T00:00:00.000Z', 2)];
+    expect(new Set(keys).size).toBe(3);
+  });
+
+  it('kept: as they are in the first loop, #<loop> after', () => {
+    expect(keptKey('k', 1)).toBe('k');
+    expect(keptKey('k', 2)).toBe('k#2');
+  });
+
+  it('kept: a key too long to append to is shortened, still distinct and within 255 characters', () => {
+    const a = keptKey('a'.repeat(254) + 'x', 12);
+    const b = keptKey('a'.repeat(254) + 'y', 12);
+    expect(a).toHaveLength(255);
+    expect(a).toMatch(/#12$/);
+    expect(a).not.toBe(b);
   });
 });

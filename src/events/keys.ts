@@ -1,8 +1,13 @@
-// Deterministic idempotency keys for events whose mapping names no key column.
+// THE key module: every idempotency key eventload makes, each with its prefix, and the repeat
+// detector. Keys are written once here so that a key's shape (and what it is derived from) cannot
+// drift between the reader, the uploader, replay and the journal.
+//   el1_  a derived event key, for events whose mapping names no key column (below);
+//   elb_  a batch's Idempotency-Key, from its events' keys (batchKey);
+//   elr_  a replayed event's key, when its timestamp moved (replayKey).
 //
-// key = "el1_" + first 32 hex digits of SHA-256(C) for the first event with content C in a file,
-// and of SHA-256(C + "\n" + n) for the n-th repeat (n = 1, 2, ...) of the same content in that
-// file, where C is the stable JSON of the event without its key (object keys sorted).
+// Derived keys: key = "el1_" + first 32 hex digits of SHA-256(C) for the first event with content
+// C in a file, and of SHA-256(C + "\n" + n) for the n-th repeat (n = 1, 2, ...) of the same content
+// in that file, where C is the stable JSON of the event without its key (object keys sorted).
 // So the same file gives the same keys on every run and every machine, an event that appears in
 // two overlapping exports gets the same key in both, and two identical rows in one file still get
 // different keys.
@@ -13,7 +18,7 @@
 // still deterministic for the same file, and still distinct from every other key.
 import { createHash } from 'node:crypto';
 import * as crypto from 'node:crypto';
-import type { CanonicalEvent } from './canonical.js';
+import { LIMITS, type CanonicalEvent } from './canonical.js';
 import { ExactNumber } from './exact-number.js';
 
 /** JSON with object keys sorted at every level; undefined members are left out, as JSON does. */
@@ -107,13 +112,53 @@ function quoteString(text: string): string {
 const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
 export const sha256 = oneShot ? (data: string) => oneShot('sha256', data, 'hex') : (data: string) => createHash('sha256').update(data).digest('hex');
 
+const DERIVED_PREFIX = 'el1_';
+const BATCH_PREFIX = 'elb_';
+const REPLAY_PREFIX = 'elr_';
+/** Hex digits of SHA-256 a key keeps after its prefix. */
+const KEY_DIGITS = 32;
+const DERIVED_KEY = new RegExp(`^${DERIVED_PREFIX}[0-9a-f]{${KEY_DIGITS}}$`);
+
 /** The stable content of an event, which its key is derived from. */
 export function contentOf(event: CanonicalEvent): string {
   return stableStringify(event, 'idempotency_key');
 }
 
+/** The derived key of the `occurrence`-th repeat (0 = the first) of an event's content in a file. */
 export function keyFor(content: string, occurrence: number): string {
-  return `el1_${sha256(occurrence === 0 ? content : `${content}\n${occurrence}`).slice(0, 32)}`;
+  return DERIVED_PREFIX + sha256(occurrence === 0 ? content : `${content}\n${occurrence}`).slice(0, KEY_DIGITS);
+}
+
+/** Whether a key is one KeyDeriver made (its digits are then already a hash). */
+export function isDerivedKey(key: string): boolean {
+  return DERIVED_KEY.test(key);
+}
+
+/** A batch's Idempotency-Key: derived from its events' keys, so the same batch resent has the same key. */
+export function batchKey(events: readonly CanonicalEvent[]): string {
+  const hash = createHash('sha256');
+  for (const event of events) hash.update(`${event.idempotency_key}\n`);
+  return BATCH_PREFIX + hash.digest('hex').slice(0, KEY_DIGITS);
+}
+
+/**
+ * A replayed event's key when its timestamp moved: "elr_" + 32 hex digits of SHA-256(original key
+ * + "\n" + first instant + "\n" + loop), so a replay at another time is a new event to the API and
+ * a rerun with the same fixed --shift-to gives the same keys (see replay/schedule.ts).
+ */
+export function replayKey(originalKey: string, firstInstant: string, loop: number): string {
+  return REPLAY_PREFIX + sha256(`${originalKey}\n${firstInstant}\n${loop}`).slice(0, KEY_DIGITS);
+}
+
+/** --keep-keys: the key as it is in the first repetition, `key#<loop>` after, within the canonical key length. */
+export function keptKey(originalKey: string, loop: number): string {
+  if (loop <= 1) return originalKey;
+  const suffix = `#${loop}`;
+  const max = LIMITS.idempotencyKey;
+  if (originalKey.length + suffix.length <= max) return originalKey + suffix;
+  // Too long to append to: shorten it, with a hash of the whole key so two long keys stay distinct.
+  const digest = sha256(originalKey).slice(0, 16);
+  return `${originalKey.slice(0, max - suffix.length - digest.length - 1)}~${digest}${suffix}`;
 }
 
 /** Hands out keys for one input file; create one per file. */
@@ -124,13 +169,34 @@ export class KeyDeriver {
   keyFor(event: CanonicalEvent): string {
     const content = contentOf(event);
     const digest = sha256(content);
-    const first = `el1_${digest.slice(0, 32)}`;
+    const first = DERIVED_PREFIX + digest.slice(0, KEY_DIGITS);
     // The filter's two hash words from the digest itself: the same as addIfAbsent(first) reads from the key.
     if (!this.seen.addIfAbsentSeeded(seed(digest, 0), seed(digest, 8) | 1)) return first;
     const occurrence = this.repeats.get(first) ?? 1;
     this.repeats.set(first, occurrence + 1);
     return keyFor(content, occurrence);
   }
+}
+
+/**
+ * Keys seen, of any shape (derived, mapped, free text), in a Bloom filter: "certainly not seen"
+ * or "probably seen". The journal uses it to skip lookups of keys a first run never stored.
+ */
+export class SeenKeys {
+  private readonly bloom = new ScalableBloom();
+
+  has(key: string): boolean {
+    return this.bloom.has(bloomDigest(key));
+  }
+
+  add(key: string): void {
+    this.bloom.addIfAbsent(bloomDigest(key));
+  }
+}
+
+/** The hex digest the Bloom filter reads: derived keys already are one; other keys are hashed. */
+function bloomDigest(key: string): string {
+  return isDerivedKey(key) ? key : `key_${sha256(key)}`;
 }
 
 /**
