@@ -43,7 +43,7 @@ export function parseTargetOptions(target: TargetPlugin<any>, raw: unknown, file
   const parsed = target.optionsSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const detail = describeSchemaError(parsed.error).replace(/(^|; )/g, `$1targets.${target.name}.`);
-    throw new ConfigError(`${file}: ${detail}`);
+    throw new ConfigError(`${file}: ${detail}`, 'EL_TARGET_OPTIONS');
   }
   return parsed.data;
 }
