@@ -16,11 +16,11 @@ import os from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { SANDBOX_TOKENS } from '../dist/sandbox/index.js';
+import { sandboxToken } from '../dist/sandbox/index.js';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const CLI = join(ROOT, 'bin', 'eventload.js');
-const TOKEN = SANDBOX_TOKENS.flowmyna;
+const TOKEN = sandboxToken('flowmyna');
 
 // Sizes and repetitions: chosen so the whole run stays under ten minutes on two cores.
 const ROWS_PIPELINE = 1_000_000;

@@ -6,6 +6,7 @@ import { EventloadError, EXIT } from '../errors.js';
 import { redactWrites } from '../secrets/redact.js';
 import { DELIVERY_DEFAULTS, REQUEST_TIMEOUT_FACTOR } from './defaults.js';
 import { errorLine } from './error-line.js';
+import { credentialHelp, targetNames } from '../targets/index.js';
 import type { ValidateFlags } from './commands/validate.js';
 import type { ImportFlags } from './commands/import.js';
 import type { SandboxFlags } from './commands/sandbox.js';
@@ -30,7 +31,7 @@ function addInputOptions(command: Command): Command {
 /** Options of every command that sends (import, replay). */
 function addDeliveryOptions(command: Command): Command {
   return command
-    .addOption(new Option('-t, --target <name>', 'the ingest API (required, here or in --config)').choices(['flowmyna', 'immutable', 'flaring']))
+    .addOption(new Option('-t, --target <name>', 'the ingest API (required, here or in --config)').choices(targetNames()))
     .option('--endpoint <url>', "base URL of the API (default: the target's public endpoint)")
     .option('--sandbox', "start the target's local sandbox in this process and import into it (no account needed)")
     .option('--allow-http', 'allow a plain http:// endpoint that is not on this machine')
@@ -103,7 +104,7 @@ Every command has --help with examples.`);
 
   addInputOptions(program.command('validate').argument('[files...]', 'input files (- for standard input; .gz is read transparently); default: "files" in --config'))
     .description('read, map and check every record; send nothing')
-    .option('--target <name>', "also apply this target's limits (flowmyna, immutable, flaring)")
+    .option('--target <name>', `also apply this target's limits (${targetNames().join(', ')})`)
     .addOption(new Option('--reporter <name>', 'what stdout shows: text, json, github (annotations) or junit (JUnit XML)').choices(['text', 'json', 'github', 'junit']).default('text'))
     .option('--junit <file>', 'also write the result as JUnit XML to this file, whatever the reporter')
     .option('--max-errors <n>', 'list at most this many invalid records (default 20; 0 lists all); all are counted, by reason code', parseInteger)
@@ -127,7 +128,7 @@ Exit codes: 0 all valid, 1 some records invalid (or --max-error-rate exceeded), 
     .command('init')
     .argument('<file>', 'a CSV or NDJSON file to look at (its header and first 200 records)')
     .description('write a starting mapping file for FILE, saying what it guessed and what to check')
-    .addOption(new Option('-t, --target <name>', 'the API the mapping is for (immutable: the user column becomes the actor)').choices(['flowmyna', 'immutable', 'flaring']))
+    .addOption(new Option('-t, --target <name>', 'the API the mapping is for (immutable: the user column becomes the actor)').choices(targetNames()))
     .option('-o, --out <file>', 'where to write the mapping (default: <input name>.mapping.json in the current folder)')
     .option('--force', 'overwrite the output file if it exists')
     .option('-f, --format <name>', 'input format: csv, ndjson, json (default: from the file name and content)')
@@ -155,9 +156,7 @@ stderr; the path of the written file to stdout. Exit codes: 0 written (or no map
     .option('--config <file>', 'read options from this JSON file (flags given here win; tokens as {"env": "NAME"})')
     .addHelpText('after', `
 Environment (tokens are read from here, never from flags):
-  FLOWMYNA_API_KEY                      flowmyna: fm_live_ + 32 characters
-  IMMUTABLE_API_KEY                     immutable: imk_...
-  FLARING_TOKEN, or FLARING_EMAIL and FLARING_PASSWORD   flaring
+${credentialHelp()}
 
 Examples:
   $ eventload import fixtures/orders.csv -m fixtures/orders.mapping.json --target flowmyna --sandbox
@@ -241,7 +240,7 @@ Status only reads the journal: it never waits for a run and never changes the fi
   program
     .command('sandbox')
     .description('run a local emulator of an ingest API on 127.0.0.1, printing every request it receives')
-    .addOption(new Option('-t, --target <name>', 'the API to emulate').choices(['flowmyna', 'immutable', 'flaring']).makeOptionMandatory())
+    .addOption(new Option('-t, --target <name>', 'the API to emulate').choices(targetNames()).makeOptionMandatory())
     .option('-p, --port <n>', 'port (0 = any free port)', parseInteger, 8787)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--fail-rate <fraction>', 'fraction (0-1) of ingest requests that get an injected fault', parseNumber)

@@ -1,6 +1,6 @@
 // `import --sandbox`: the target's emulator in this process, with credentials that it accepts,
 // and a short account of what arrived, so a new user sees a real import with no account.
-import { sandboxCredentials, startSandbox, type SandboxTarget } from '../sandbox/index.js';
+import { sandboxCredentials, startSandbox } from '../sandbox/index.js';
 
 export interface RunningSandbox {
   url: string;
@@ -9,9 +9,10 @@ export interface RunningSandbox {
   close(): Promise<void>;
 }
 
+/** `target` is a registered target's name; its emulator is found in the registry. */
 export async function startSandboxFor(target: string, quiet = false): Promise<RunningSandbox> {
-  const sandbox = await startSandbox({ target: target as SandboxTarget, port: 0 });
-  const { env } = sandboxCredentials(target as SandboxTarget, sandbox.token);
+  const sandbox = await startSandbox({ target, port: 0 });
+  const { env } = sandboxCredentials(target, sandbox.token);
   if (!quiet) process.stderr.write(`eventload: started a local ${target} sandbox at ${sandbox.url} (no data leaves this machine)\n`);
   return {
     url: sandbox.url,

@@ -44,7 +44,7 @@ export async function readConfigJson(file: string): Promise<unknown> {
  */
 export function parseConfig(json: unknown, file: string, writtenAs: WrittenAs = {}): LoadedConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`${file}: a config file is a JSON object such as {"mapping": "orders.mapping.json"}`, 'EL_CONFIG_FILE');
-  const parsed = configSchema.safeParse(json, { error: shortMessage });
+  const parsed = configSchema().safeParse(json, { error: shortMessage });
   if (!parsed.success) throw new ConfigError(`${file}: ${describeConfigError(parsed.error, writtenAs)}`, 'EL_CONFIG_FILE');
   const config = parsed.data;
   if (config.timezone !== undefined && !isValidTimeZone(config.timezone)) {
@@ -147,7 +147,7 @@ const OLD_SYNC_KEYS: Record<string, string> = {
 function hint(key: string): string {
   if (key in OLD_SYNC_KEYS) return OLD_SYNC_KEYS[key]!;
   const camel = key.replace(/^-+/, '').replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
-  return camel !== key && camel in configSchema.shape ? ` (write "${camel}")` : '';
+  return camel !== key && camel in configSchema().shape ? ` (write "${camel}")` : '';
 }
 
 /** Shorter messages than zod's defaults, in the style of the mapping-file errors. */

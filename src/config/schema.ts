@@ -4,9 +4,7 @@
 // that command (sync adds its own requirements in src/sync/config.ts). Documented in the README;
 // the descriptions below are its text.
 import { z } from 'zod';
-import { flaringOptionsSchema } from '../targets/flaring.js';
-import { flowmynaOptionsSchema } from '../targets/flowmyna.js';
-import { immutableOptionsSchema } from '../targets/immutable.js';
+import { allTargets, targetNames } from '../targets/index.js';
 
 /** A secret is never written into the file itself: only the name of the variable that holds it. */
 export const envReferenceSchema = z
@@ -25,9 +23,8 @@ const secret = (what: string) =>
 const path = (what: string) => z.string().min(1).describe(`${what} (relative to the config file's folder)`);
 const wholeNumber = (minimum: number) => z.number().int().min(minimum);
 
-export const TARGET_NAMES = ['flowmyna', 'immutable', 'flaring'] as const;
-
-export const configSchema = z
+/** Built when used: `target` and `targets` come from the target registry as it is then. */
+export const configSchema = () => z
   .object({
     $schema: z.string().optional().describe('free text, ignored'),
     description: z.string().optional().describe('free text, ignored'),
@@ -39,9 +36,9 @@ export const configSchema = z
     encoding: z.string().min(1).optional().describe('text encoding of the input files, e.g. windows-1252 (default: UTF-8; BOMs are recognised)'),
     maxRecordSize: wholeNumber(1).optional().describe('reject records larger than this many bytes'),
     rejects: path('rejects file').optional(),
-    target: z.enum(TARGET_NAMES).optional().describe('flowmyna, immutable or flaring'),
+    target: z.enum(targetNames()).optional().describe(targetNames().join(', ')),
     targets: z
-      .object({ flowmyna: flowmynaOptionsSchema.optional(), immutable: immutableOptionsSchema.optional(), flaring: flaringOptionsSchema.optional() })
+      .object(Object.fromEntries(allTargets().map((target) => [target.name, target.optionsSchema.optional()])))
       .strict()
       .optional()
       .describe("target fields; each key wins over the same key in the mapping's targets section"),
@@ -88,7 +85,7 @@ export const configSchema = z
   .strict()
   .refine((config) => !(config.quiet && config.verbose), { message: 'quiet and verbose: choose one', path: ['verbose'] });
 
-export type ConfigFile = z.infer<typeof configSchema>;
+export type ConfigFile = z.infer<ReturnType<typeof configSchema>>;
 
 /** Keys whose values are paths, resolved against the config file's folder. */
 export const PATH_KEYS = ['mapping', 'rejects', 'junit', 'out', 'report', 'journal'] as const;

@@ -1,17 +1,21 @@
 // Sandbox options: checked up front (a typo'd failRate of 30 should fail loudly, not fail every
 // request) and completed with defaults in one place, units in the comments.
 import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import type { TargetSandbox } from '../targets/types.js';
 import type { RateLimitSettings } from './rate-limit.js';
-import type { FaultKind, RequestLogEntry, SandboxOptions, SandboxTarget } from './types.js';
+import type { FaultKind, RequestLogEntry, SandboxOptions } from './types.js';
 
-/** Errors a caller can match on by `code`, never by message. */
-export class SandboxOptionsError extends Error {
-  override readonly name = 'SandboxOptionsError';
-  readonly code = 'SANDBOX_BAD_OPTIONS';
+/** Bad sandbox options (exit 2 from the CLI); callers match on `code`, never on the message. */
+export class SandboxOptionsError extends ConfigError {
+  constructor(message: string) {
+    super(message, 'EL_SANDBOX_OPTIONS');
+    this.name = 'SandboxOptionsError';
+  }
 }
 
 export interface ResolvedSandboxOptions {
-  target: SandboxTarget;
+  target: string;
   port: number;
   host: string;
   token: string;
@@ -30,7 +34,7 @@ export interface ResolvedSandboxOptions {
 const faultKind = z.enum(['ok', '429', '500', '503', 'reset', 'commit-reset']);
 
 const optionsSchema = z.object({
-  target: z.enum(['flowmyna', 'immutable', 'flaring']),
+  target: z.string().min(1),
   port: z.number().int().min(0).max(65535).optional(),
   host: z.string().min(1).optional(),
   token: z.string().min(1).optional(),
@@ -46,28 +50,23 @@ const optionsSchema = z.object({
   onRequest: z.custom<unknown>((value) => typeof value === 'function', 'Expected a function').optional(),
 });
 
-/** Flaring documents 100 requests/min, burst 10, per user; the others enforce nothing today. */
-const DEFAULT_RATE_LIMITS: Record<SandboxTarget, RateLimitSettings | null> = {
-  flowmyna: null,
-  immutable: null,
-  flaring: { perMinute: 100, burst: 10 },
-};
-
-export function resolveOptions(
-  options: SandboxOptions,
-  defaultTokens: Record<SandboxTarget, string>,
-): ResolvedSandboxOptions {
+/**
+ * Checks the options, then completes them with the defaults of the target's emulator, which
+ * `emulatorOf` finds by name (the registry, read now: a target registered by a test is found).
+ */
+export function resolveOptions(options: SandboxOptions, emulatorOf: (target: string) => TargetSandbox): ResolvedSandboxOptions {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`);
     throw new SandboxOptionsError(`Invalid sandbox options: ${problems.join('; ')}`);
   }
   const { target } = options;
+  const emulator = emulatorOf(target);
   return {
     target,
     port: options.port ?? 0, // 0: the OS picks a free port
     host: options.host ?? '127.0.0.1', // loopback only: a sandbox is never exposed
-    token: options.token ?? defaultTokens[target],
+    token: options.token ?? emulator.defaultToken,
     latencyMs: options.latencyMs ?? 0, // ms
     failRate: options.failRate ?? 0,
     faultKinds: options.faultKinds ?? ['429', '503', 'reset'],
@@ -75,7 +74,7 @@ export function resolveOptions(
     seed: options.seed ?? 1,
     retryAfterSeconds: options.retryAfterSeconds ?? 1, // s
     maxConcurrent: options.maxConcurrent,
-    rateLimit: options.rateLimit === undefined ? DEFAULT_RATE_LIMITS[target] : options.rateLimit,
+    rateLimit: options.rateLimit === undefined ? emulator.defaultRateLimit : options.rateLimit,
     tokenTtlSeconds: options.tokenTtlSeconds ?? 86_400, // s, 24 h as documented
     onRequest: options.onRequest,
   };

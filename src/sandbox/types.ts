@@ -1,20 +1,18 @@
-// Types of the sandboxes: the public ones the CLI and tests use, and the small internal contract
-// between the shared HTTP machinery (server.ts) and each emulated API (flowmyna/immutable/flaring).
+// Types of the sandboxes: the public ones the CLI and tests use, and the small contract between
+// the shared HTTP machinery (server.ts) and each target's emulated API (src/targets/<name>/sandbox.ts).
 import type { IncomingHttpHeaders } from 'node:http';
-
-/** Which ingest API a sandbox emulates. */
-export type SandboxTarget = 'flowmyna' | 'immutable' | 'flaring';
 
 /** What an ingest request is made to suffer. 'commit-reset' stores the events, then drops the socket. */
 export type FaultKind = 'ok' | '429' | '500' | '503' | 'reset' | 'commit-reset';
 
 export interface SandboxOptions {
-  target: SandboxTarget;
+  /** The registered target whose emulator to run (src/targets/index.ts), e.g. "flowmyna". */
+  target: string;
   /** TCP port; 0 (default) picks a free one. */
   port?: number;
   /** Interface to listen on; default 127.0.0.1 so a sandbox is never reachable from outside. */
   host?: string;
-  /** The one accepted bearer token; default SANDBOX_TOKENS[target]. */
+  /** The one accepted bearer token; default the target's `sandbox.defaultToken` (sandboxToken(target)). */
   token?: string;
   /** Delay added before answering each request, in ms (default 0). */
   latencyMs?: number;
@@ -30,7 +28,7 @@ export interface SandboxOptions {
   retryAfterSeconds?: number;
   /** An ingest request arriving while more than this many ingest requests are in flight gets 429. */
   maxConcurrent?: number;
-  /** Token bucket per caller; flaring defaults to its documented 100/min burst 10, others to none. */
+  /** Token bucket per caller; default the target's `sandbox.defaultRateLimit` (flaring: 100/min, burst 10). */
   rateLimit?: { perMinute: number; burst: number } | null;
   /** Flaring only: lifetime of tokens issued by /api/v1/auth/token, in seconds (default 86400). */
   tokenTtlSeconds?: number;
@@ -75,14 +73,14 @@ export interface SandboxStats {
 export interface Sandbox {
   /** Base URL a client passes as --endpoint, e.g. http://127.0.0.1:43123 */
   url: string;
-  target: SandboxTarget;
+  target: string;
   token: string;
   stats: SandboxStats;
   /** Closes the server and destroys open sockets. */
   close(): Promise<void>;
 }
 
-// ---- internal contract between server.ts and the API emulations ----
+// ---- the contract between server.ts and each target's emulation ----
 
 /** An answer the machinery turns into an HTTP response. */
 export interface Reply {

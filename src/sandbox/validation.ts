@@ -1,6 +1,7 @@
 // Validation helpers shared by the emulations: ISO 8601 checks and the two error dialects
 // (FastAPI/pydantic `detail[]` for FlowMyna and flaring, "path: message" for Immutable).
 import { z } from 'zod';
+import type { TargetApi } from './types.js';
 
 /** One item of a FastAPI 422 `detail` array. */
 export interface FastApiIssue {
@@ -115,3 +116,18 @@ function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
 function plural(count: unknown): string {
   return Number(count) === 1 ? '' : 's';
 }
+
+/** The error answers of a FastAPI service (FlowMyna; flaring shares them, with its own 401 and 429). */
+export const fastApiErrors = {
+  unauthorized: { status: 401, body: { detail: 'Invalid API key' } },
+  not_found: { status: 404, body: { detail: 'Not Found' } },
+  method_not_allowed: { status: 405, body: { detail: 'Method Not Allowed' } },
+  too_large: { status: 413, body: { detail: 'Request Entity Too Large' } },
+  invalid_json: {
+    status: 422,
+    body: { detail: [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }] },
+  },
+  rate_limited: { status: 429, body: { detail: 'Rate limit exceeded' } },
+  internal: { status: 500, body: { detail: 'Internal Server Error' } },
+  unavailable: { status: 503, body: { detail: 'Service Unavailable' } },
+} satisfies TargetApi['errors'];

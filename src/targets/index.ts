@@ -1,9 +1,9 @@
 // The target registry: every ingest API eventload sends to, listed explicitly.
 import { ConfigError } from '../errors.js';
 import { describeSchemaError } from '../mapping/load.js';
-import { flaringTarget } from './flaring.js';
-import { flowmynaTarget } from './flowmyna.js';
-import { immutableTarget } from './immutable.js';
+import { flaringTarget } from './flaring/index.js';
+import { flowmynaTarget } from './flowmyna/index.js';
+import { immutableTarget } from './immutable/index.js';
 import type { TargetPlugin } from './types.js';
 
 // The only list of targets. Everything that names targets (flags, the config schema, credentials,
@@ -17,6 +17,13 @@ export function allTargets(): readonly TargetPlugin<any>[] {
 
 export function targetNames(): string[] {
   return registry.map((target) => target.name);
+}
+
+/** Help text: each credential variable, the target that reads it and what its value looks like. */
+export function credentialHelp(): string {
+  const rows = registry.flatMap((target) => target.credentials.map((credential) => [credential.variable, `${target.name}: ${credential.help}`] as const));
+  const width = Math.max(...rows.map(([variable]) => variable.length)) + 3;
+  return rows.map(([variable, help]) => `  ${variable.padEnd(width)}${help}`).join('\n');
 }
 
 /** Adds a target after the built-in ones (tests register a test-only target this way). */
@@ -36,7 +43,7 @@ export function parseTargetOptions(target: TargetPlugin<any>, raw: unknown, file
   const parsed = target.optionsSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const detail = describeSchemaError(parsed.error).replace(/(^|; )/g, `$1targets.${target.name}.`);
-    throw new ConfigError(`${file}: ${detail}`);
+    throw new ConfigError(`${file}: ${detail}`, 'EL_TARGET_OPTIONS');
   }
   return parsed.data;
 }

@@ -2,6 +2,8 @@
 import type { z } from 'zod';
 import type { Issue } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
+import type { RateLimitSettings } from '../sandbox/rate-limit.js';
+import type { TargetFactory } from '../sandbox/types.js';
 import type { Unconfirmed } from './answer.js';
 
 /** What the server said about one event. */
@@ -56,6 +58,28 @@ export interface CredentialVariable {
   help: string;
 }
 
+/** What a client sets to use a sandbox: the plugin's own variables, and another way where there is one. */
+export interface SandboxEnvironment {
+  env: Record<string, string>;
+  /** Another set that works too (flaring's static token besides its login), named in help only. */
+  alternative?: Record<string, string>;
+}
+
+/**
+ * The target's local emulator (`eventload sandbox`, `import --sandbox`, the tests): its routes and
+ * answers on the shared machinery of src/sandbox, and what a client needs to use it.
+ */
+export interface TargetSandbox {
+  /** Builds the emulated API; the shared server routes, authenticates, injects faults and counts. */
+  createApi: TargetFactory;
+  /** The token accepted unless another is given, shaped like a real one so `connect`'s checks pass. */
+  defaultToken: string;
+  /** The environment a client needs to be let in with `token`, under the plugin's credential variables. */
+  environment(token: string): SandboxEnvironment;
+  /** The API's documented per-caller limit, enforced unless the caller says otherwise; null: none. */
+  defaultRateLimit: RateLimitSettings | null;
+}
+
 export interface TargetPlugin<Options = Record<string, unknown>> {
   name: string;
   description: string;
@@ -75,4 +99,6 @@ export interface TargetPlugin<Options = Record<string, unknown>> {
   check(event: CanonicalEvent, options: Options): Issue[];
   /** Checks credentials (before anything is sent) and prepares a session. */
   connect(client: ApiClient, credentials: Credentials, options: Options): Promise<Session>;
+  /** Its local emulator. */
+  sandbox: TargetSandbox;
 }

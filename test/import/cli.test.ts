@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { immutableBody } from '../../src/targets/immutable.js';
+import { immutableBody } from '../../src/targets/immutable/index.js';
 import { runCli } from '../helpers.js';
 import { eventload, eventsAsRead, expectAccounted, fixturePath, generateEvents, importInto, parseSummary, readNdjson, startCli, useSandboxes, useTempDirs, waitFor, writeNdjson } from './helpers.js';
 

@@ -8,7 +8,8 @@ import { afterEach, expect } from 'vitest';
 import type { CanonicalEvent } from '../../src/events/canonical.js';
 import { loadInputSettings } from '../../src/cli/input-settings.js';
 import { readEvents } from '../../src/pipeline/read-events.js';
-import { SANDBOX_LOGIN, type Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { SANDBOX_LOGIN } from '../../src/targets/flaring/sandbox-auth.js';
 import type { Summary } from '../../src/upload/summary.js';
 import { bin, root, runCli, type CliResult } from '../helpers.js';
 

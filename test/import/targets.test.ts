@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../src/events/canonical.js';
-import { immutableBody } from '../../src/targets/immutable.js';
+import { immutableBody } from '../../src/targets/immutable/index.js';
 import { eventload, eventsAsRead, expectAccounted, fixturePath, importInto, parseSummary, useSandboxes, useTempDirs, writeNdjson } from './helpers.js';
 
 const startSandbox = useSandboxes();

@@ -1,7 +1,7 @@
 // Fault injection and throttling, as a client under test experiences them over real HTTP.
 import { describe, expect, it } from 'vitest';
 import { createFaultPlan } from '../../src/sandbox/faults.js';
-import type { RequestLogEntry, SandboxTarget } from '../../src/sandbox/index.js';
+import type { RequestLogEntry } from '../../src/sandbox/index.js';
 import { post, useSandboxes, VALID } from './helpers.js';
 
 const start = useSandboxes();
@@ -68,7 +68,7 @@ describe('fault injection over HTTP', () => {
     expect((await post(sandbox, VALID.flowmyna.path, VALID.flowmyna.body)).status).toBe(503);
   });
 
-  it.each<[SandboxTarget, string | null]>([
+  it.each<[keyof typeof VALID, string | null]>([
     ['immutable', '7'],
     ['flowmyna', '7'],
     ['flaring', null],

@@ -90,7 +90,7 @@ describe('sandbox server', () => {
   it('rejects bad options with a typed error', async () => {
     const attempt = startSandbox({ target: 'immutable', failRate: 30 });
     await expect(attempt).rejects.toBeInstanceOf(SandboxOptionsError);
-    await expect(attempt).rejects.toMatchObject({ code: 'SANDBOX_BAD_OPTIONS' });
+    await expect(attempt).rejects.toMatchObject({ code: 'EL_SANDBOX_OPTIONS', exitCode: 2, name: 'SandboxOptionsError' });
   });
 
   it('close destroys open sockets instead of waiting for them', async () => {

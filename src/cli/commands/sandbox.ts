@@ -1,9 +1,10 @@
 // `eventload sandbox`: run a local emulator of an ingest API until Ctrl-C, printing each request.
 import { ConfigError } from '../../errors.js';
-import { sandboxCredentials, SandboxOptionsError, startSandbox, type FaultKind, type SandboxTarget } from '../../sandbox/index.js';
+import { sandboxCredentials, startSandbox, type FaultKind } from '../../sandbox/index.js';
 
 export interface SandboxFlags {
-  target: SandboxTarget;
+  /** A registered target's name (its emulator is found in the registry). */
+  target: string;
   port: number;
   host: string;
   failRate?: number;
@@ -33,8 +34,8 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
         : (entry) => process.stdout.write(`${new Date().toISOString()} ${entry.method} ${entry.path} → ${entry.status || 'connection dropped'}${entry.fault && entry.fault !== 'ok' ? ` (injected ${entry.fault})` : ''} · ${entry.events} event${entry.events === 1 ? '' : 's'} · ${entry.ms} ms${entry.idempotencyKey ? ` · key ${entry.idempotencyKey}` : ''}\n`),
     });
   } catch (error) {
-    if (error instanceof SandboxOptionsError) throw new ConfigError(error.message);
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError(`--port ${flags.port} is already in use`);
+    // Bad options are a SandboxOptionsError already: a ConfigError (exit 2) with its own code.
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError(`--port ${flags.port} is already in use`, 'EL_SANDBOX_PORT_IN_USE');
     throw error;
   }
   const { env, alternative } = sandboxCredentials(flags.target, sandbox.token);
@@ -52,6 +53,6 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
 
 function parseRateLimit(text: string): { perMinute: number; burst: number } {
   const match = /^(\d+)(?:\/min)?(?:,(\d+))?$/.exec(text.trim());
-  if (!match) throw new ConfigError(`--rate-limit "${text}": expected PER_MINUTE[,BURST], e.g. 100,10`);
+  if (!match) throw new ConfigError(`--rate-limit "${text}": expected PER_MINUTE[,BURST], e.g. 100,10`, 'EL_SANDBOX_RATE_LIMIT');
   return { perMinute: Number(match[1]), burst: Number(match[2] ?? match[1]) };
 }

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
-import type { Reply, Route, TargetApi, TargetContext } from './types.js';
-import { isoDateTime, isPlainObject, jsonObject, toFastApiDetail, type FastApiIssue } from './validation.js';
+import type { Reply, Route, TargetApi, TargetContext } from '../../sandbox/types.js';
+import { fastApiErrors, isoDateTime, isPlainObject, jsonObject, toFastApiDetail, type FastApiIssue } from '../../sandbox/validation.js';
 
 const BASE = '/api/public/v1';
 const MAX_BATCH = 100;
@@ -38,21 +38,6 @@ interface StoredObject {
   object_id: string;
   properties: Record<string, unknown>;
 }
-
-/** The error answers of a FastAPI service; flaring's emulation shares them, with its own 401 and 429. */
-export const fastApiErrors = {
-  unauthorized: { status: 401, body: { detail: 'Invalid API key' } },
-  not_found: { status: 404, body: { detail: 'Not Found' } },
-  method_not_allowed: { status: 405, body: { detail: 'Method Not Allowed' } },
-  too_large: { status: 413, body: { detail: 'Request Entity Too Large' } },
-  invalid_json: {
-    status: 422,
-    body: { detail: [{ loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' }] },
-  },
-  rate_limited: { status: 429, body: { detail: 'Rate limit exceeded' } },
-  internal: { status: 500, body: { detail: 'Internal Server Error' } },
-  unavailable: { status: 503, body: { detail: 'Service Unavailable' } },
-} satisfies TargetApi['errors'];
 
 export function createFlowMynaApi(context: TargetContext): TargetApi {
   const objects = new Map<string, StoredObject>();

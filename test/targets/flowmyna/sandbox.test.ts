@@ -1,14 +1,14 @@
 // FlowMyna sandbox: documented shapes, FastAPI-style 422s, batches, auth, and no deduplication.
 import { describe, expect, it } from 'vitest';
-import { SANDBOX_TOKENS } from '../../src/sandbox/index.js';
-import { get, post, useSandboxes, VALID } from './helpers.js';
+import { sandboxToken } from '../../../src/sandbox/index.js';
+import { get, post, useSandboxes, VALID } from '../../sandbox/helpers.js';
 
 const start = useSandboxes();
 const EVENT = VALID.flowmyna.body;
 
 describe('flowmyna sandbox', () => {
   it('uses a default key shaped like a real one', () => {
-    expect(SANDBOX_TOKENS.flowmyna).toMatch(/^fm_live_[A-Za-z0-9_-]{32}$/);
+    expect(sandboxToken('flowmyna')).toMatch(/^fm_live_[A-Za-z0-9_-]{32}$/);
   });
 
   it('accepts a valid event and stores it', async () => {

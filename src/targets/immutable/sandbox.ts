@@ -1,12 +1,12 @@
 // Immutable emulation (https://docs.getimmutable.dev/api-reference/ingest-event): an append-only
 // audit log that answers 202, deduplicates by idempotency key ("duplicate" with the original id),
 // and can be read back page by page so an import can be reconciled against it.
-import { toJsonText } from '../events/exact-number.js';
+import { toJsonText } from '../../events/exact-number.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
-import type { Reply, Route, TargetApi, TargetContext } from './types.js';
-import { isIso8601, isPlainObject, toPathMessages } from './validation.js';
+import type { Reply, Route, TargetApi, TargetContext } from '../../sandbox/types.js';
+import { isIso8601, isPlainObject, toPathMessages } from '../../sandbox/validation.js';
 
 const MAX_BATCH = 100;
 const MAX_METADATA_KEYS = 50; // documented by the vendor's JavaScript client

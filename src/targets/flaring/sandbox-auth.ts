@@ -4,8 +4,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
-import type { Reply, Route } from './types.js';
-import { toFastApiDetail } from './validation.js';
+import type { Reply, Route } from '../../sandbox/types.js';
+import { toFastApiDetail } from '../../sandbox/validation.js';
 
 /** The one account the sandbox knows. */
 export const SANDBOX_LOGIN = { email: 'sandbox@example.com', password: 'sandbox' } as const;

@@ -1,7 +1,7 @@
 // The flaring target's local field check: the event type's fields (required, number, text,
 // select options, unknown names) checked before sending, with messages that say what to do.
 import { describe, expect, it } from 'vitest';
-import { checkFields } from '../../src/targets/flaring.js';
+import { checkFields } from '../../../src/targets/flaring/index.js';
 
 const fields = [
   { name: 'volume_mscf', type: 'number', required: true },

@@ -2,11 +2,12 @@
 // FlowMyna documents no idempotency for events: a resent event is stored twice, so the uploader
 // must never resend what was accepted (the journal's job) and says so in the README.
 import { z } from 'zod';
-import { ConfigError } from '../errors.js';
-import type { CanonicalEvent } from '../events/canonical.js';
-import { answerProblem, type Reading, type Unconfirmed } from './answer.js';
-import { serverMessage } from './errors.js';
-import type { Outcome, Response, Session, TargetPlugin } from './types.js';
+import { ConfigError } from '../../errors.js';
+import type { CanonicalEvent } from '../../events/canonical.js';
+import { answerProblem, type Reading, type Unconfirmed } from '../answer.js';
+import { serverMessage } from '../errors.js';
+import { createFlowMynaApi } from './sandbox.js';
+import type { Outcome, Response, Session, TargetPlugin } from '../types.js';
 
 const KEY_PATTERN = /^fm_live_[A-Za-z0-9_-]{32}$/;
 const BASE = '/api/public/v1';
@@ -119,5 +120,11 @@ export const flowmynaTarget = {
     // Said without the value: a key must never reach a log, even a malformed one.
     if (!KEY_PATTERN.test(key)) throw new ConfigError(`FLOWMYNA_API_KEY is not a FlowMyna key (expected "fm_live_" and 32 letters, digits, "-" or "_"; got ${key.length} characters)`, 'EL_BAD_TOKEN');
     return session(key);
+  },
+  sandbox: {
+    createApi: createFlowMynaApi,
+    defaultToken: 'fm_live_sandboxsandboxsandboxsandbox1234', // fm_live_ + 32 URL-safe characters
+    environment: (token) => ({ env: { FLOWMYNA_API_KEY: token } }),
+    defaultRateLimit: null, // FlowMyna announces X-RateLimit-* headers but enforces nothing documented
   },
 } satisfies TargetPlugin<FlowmynaOptions>;

@@ -1,9 +1,9 @@
 // The immutable target: who is the actor, what is the resource, what the body carries, and how
 // single and batch answers become outcomes.
 import { describe, expect, it } from 'vitest';
-import type { CanonicalEvent, CanonicalObject } from '../../src/events/canonical.js';
-import { assignRoles, immutableBody, immutableTarget } from '../../src/targets/immutable.js';
-import type { ApiClient, Session } from '../../src/targets/types.js';
+import type { CanonicalEvent, CanonicalObject } from '../../../src/events/canonical.js';
+import { assignRoles, immutableBody, immutableTarget } from '../../../src/targets/immutable/index.js';
+import type { ApiClient, Session } from '../../../src/targets/types.js';
 
 const base: CanonicalEvent = {
   event: 'invoice.paid',

@@ -1,9 +1,9 @@
 // Flaring monitor event types and their fields: the catalogue an event's `fields` object is
 // checked against. Seeded with three types so a sandbox is usable without setup.
-import { isJsonNumber } from '../events/exact-number.js';
+import { isJsonNumber } from '../../events/exact-number.js';
 import { z } from 'zod';
-import type { Reply, Route } from './types.js';
-import { toFastApiDetail, type FastApiIssue } from './validation.js';
+import type { Reply, Route } from '../../sandbox/types.js';
+import { toFastApiDetail, type FastApiIssue } from '../../sandbox/validation.js';
 
 export type FieldType = 'number' | 'text' | 'select';
 

@@ -1,12 +1,13 @@
 // Immutable (append-only audit log): POST /api/v1/events and /api/v1/events/batch (≤ 100).
 // It deduplicates by idempotency_key ("status": "duplicate"), so a resend after a crash is safe.
 import { z } from 'zod';
-import { ConfigError, type Issue } from '../errors.js';
-import { toJsonText } from '../events/exact-number.js';
-import type { CanonicalEvent, CanonicalObject } from '../events/canonical.js';
-import { answerProblem, isUnconfirmed, type Reading, type Unconfirmed } from './answer.js';
-import { serverMessage } from './errors.js';
-import type { Outcome, Response, TargetPlugin } from './types.js';
+import { ConfigError, type Issue } from '../../errors.js';
+import { toJsonText } from '../../events/exact-number.js';
+import type { CanonicalEvent, CanonicalObject } from '../../events/canonical.js';
+import { answerProblem, isUnconfirmed, type Reading, type Unconfirmed } from '../answer.js';
+import { serverMessage } from '../errors.js';
+import { createImmutableApi } from './sandbox.js';
+import type { Outcome, Response, TargetPlugin } from '../types.js';
 
 const ACTOR_QUALIFIERS = new Set(['actor', 'initiator', 'performer']);
 const MAX_METADATA_KEYS = 50;
@@ -146,5 +147,11 @@ export const immutableTarget = {
       single: { path: '/api/v1/events', body: (event) => immutableBody(event, options), outcome },
       batch: { path: '/api/v1/events/batch', body: (events) => ({ events: events.map((event) => immutableBody(event, options)) }), outcomes },
     };
+  },
+  sandbox: {
+    createApi: createImmutableApi,
+    defaultToken: 'imk_sandbox_0123456789abcdef',
+    environment: (token) => ({ env: { IMMUTABLE_API_KEY: token } }),
+    defaultRateLimit: null, // none documented
   },
 } satisfies TargetPlugin<ImmutableOptions>;

@@ -2,13 +2,15 @@
 // Event types are resolved by name through GET /event-types and each event's fields are checked
 // against GET /event-types/{id}/fields before sending, both cached for the run.
 import { z } from 'zod';
-import { AbortError, ConfigError, type Issue } from '../errors.js';
-import type { CanonicalEvent } from '../events/canonical.js';
-import { answerProblem, describeBody, type Unconfirmed } from './answer.js';
-import { isJsonNumber } from '../events/exact-number.js';
-import { addSecret } from '../secrets/redact.js';
-import { serverMessage } from './errors.js';
-import type { ApiClient, Outcome, Response, Session, TargetPlugin } from './types.js';
+import { AbortError, ConfigError, type Issue } from '../../errors.js';
+import type { CanonicalEvent } from '../../events/canonical.js';
+import { answerProblem, describeBody, type Unconfirmed } from '../answer.js';
+import { isJsonNumber } from '../../events/exact-number.js';
+import { addSecret } from '../../secrets/redact.js';
+import { serverMessage } from '../errors.js';
+import { createFlaringApi } from './sandbox.js';
+import { SANDBOX_LOGIN } from './sandbox-auth.js';
+import type { ApiClient, Outcome, Response, Session, TargetPlugin } from '../types.js';
 
 export const flaringOptionsSchema = z
   .object({
@@ -180,5 +182,12 @@ export const flaringTarget = {
     const session = new FlaringSession(client, email && password ? { email, password } : undefined, token, options);
     await session.authHeaders();
     return session;
+  },
+  sandbox: {
+    createApi: createFlaringApi,
+    defaultToken: 'flaring_sandbox_static_token', // accepted besides the JWTs the login issues
+    // The login is what a real account uses; the static token works too, and is named as the alternative.
+    environment: (token) => ({ env: { FLARING_EMAIL: SANDBOX_LOGIN.email, FLARING_PASSWORD: SANDBOX_LOGIN.password }, alternative: { FLARING_TOKEN: token } }),
+    defaultRateLimit: { perMinute: 100, burst: 10 }, // documented: 100 requests/min, burst 10, per user
   },
 } satisfies TargetPlugin<FlaringOptions>;

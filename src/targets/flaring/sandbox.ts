@@ -2,12 +2,11 @@
 // login for expiring bearer tokens, event types whose fields each event is checked against,
 // FastAPI-style errors, a per-user rate limit whose 429 carries NO Retry-After (documented), and
 // no deduplication (the server-side duplication rules are not emulated).
-import { fastApiErrors } from './flowmyna.js';
 import { z } from 'zod';
-import { createFlaringAuth } from './flaring-auth.js';
-import { EventCatalog, parsePathId, validateFields } from './flaring-catalog.js';
-import type { Reply, Route, TargetApi, TargetContext } from './types.js';
-import { isIso8601, isoDateTime, jsonObject, toFastApiDetail, type FastApiIssue } from './validation.js';
+import { createFlaringAuth } from './sandbox-auth.js';
+import { EventCatalog, parsePathId, validateFields } from './sandbox-catalog.js';
+import type { Reply, Route, TargetApi, TargetContext } from '../../sandbox/types.js';
+import { fastApiErrors, isIso8601, isoDateTime, jsonObject, toFastApiDetail, type FastApiIssue } from '../../sandbox/validation.js';
 
 /** The docs show both the bare gateway paths and the /api/v1 prefix; both are served. */
 const PREFIXES = ['', '/api/v1'];

@@ -1,7 +1,7 @@
 // Flaring sandbox: login and expiring tokens, event-type catalogue, field validation, listing.
 import { describe, expect, it } from 'vitest';
-import { SANDBOX_LOGIN } from '../../src/sandbox/index.js';
-import { get, post, sleep, useSandboxes, VALID } from './helpers.js';
+import { SANDBOX_LOGIN } from '../../../src/targets/flaring/sandbox-auth.js';
+import { get, post, sleep, useSandboxes, VALID } from '../../sandbox/helpers.js';
 
 const start = useSandboxes();
 const EVENT = VALID.flaring.body;

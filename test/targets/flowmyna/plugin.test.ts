@@ -1,10 +1,10 @@
 // The flowmyna target: the key check before anything is sent, the body, and how a batch answer
 // with partial failures becomes one outcome per event.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
-import type { CanonicalEvent } from '../../src/events/canonical.js';
-import { flowmynaTarget } from '../../src/targets/flowmyna.js';
-import type { ApiClient, Outcome, Session } from '../../src/targets/types.js';
+import { ConfigError } from '../../../src/errors.js';
+import type { CanonicalEvent } from '../../../src/events/canonical.js';
+import { flowmynaTarget } from '../../../src/targets/flowmyna/index.js';
+import type { ApiClient, Outcome, Session } from '../../../src/targets/types.js';
 
 const KEY = `fm_live_${'a'.repeat(32)}`;
 const offline: ApiClient = {

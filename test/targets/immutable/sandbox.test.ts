@@ -1,6 +1,6 @@
 // Immutable sandbox: 202 answers, deduplication by idempotency key, batches, read-back pages.
 import { describe, expect, it } from 'vitest';
-import { get, post, useSandboxes, VALID } from './helpers.js';
+import { get, post, useSandboxes, VALID } from '../../sandbox/helpers.js';
 
 const start = useSandboxes();
 const EVENT = VALID.immutable.body;
