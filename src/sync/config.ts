@@ -4,12 +4,11 @@
 // sync-only format (`sources`, nested `options`), saying how to rewrite it.
 import { join, resolve } from 'node:path';
 import { credentialsFromConfig, keyAsWritten, parseConfig, readConfigJson, type LoadedConfig, type WrittenAs } from '../config/load.js';
-import type { TARGET_NAMES } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 
 export interface SyncConfig {
   loaded: LoadedConfig;
-  target: (typeof TARGET_NAMES)[number];
+  target: string;
   /** The `files` patterns, and the absolute folder they are relative to (files are remembered by absolute path). */
   patterns: string[];
   base: string;

@@ -1,19 +1,10 @@
 // `eventload sandbox`: run a local emulator of an ingest API until Ctrl-C, printing each request.
 import { ConfigError } from '../../errors.js';
 import { sandboxCredentials, SandboxOptionsError, startSandbox, type FaultKind, type SandboxTarget } from '../../sandbox/index.js';
+import type { CommandFlags } from '../../options/index.js';
 
-export interface SandboxFlags {
-  target: SandboxTarget;
-  port: number;
-  host: string;
-  failRate?: number;
-  faults?: string;
-  latency?: number;
-  retryAfter?: number;
-  maxConcurrent?: number;
-  rateLimit?: string;
-  quiet?: boolean;
-}
+/** The flags of sandbox, typed by the option table (src/options). */
+export type SandboxFlags = Omit<CommandFlags<'sandbox'>, 'target'> & { target: SandboxTarget };
 
 export async function runSandbox(flags: SandboxFlags): Promise<number> {
   let sandbox;
