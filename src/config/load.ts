@@ -8,14 +8,14 @@ import { ConfigError } from '../errors.js';
 import { formatPath } from '../events/canonical.js';
 import { isValidTimeZone } from '../events/timestamp.js';
 import { allTargets } from '../targets/index.js';
-import { configSchema, PATH_KEYS, type ConfigFile, type EnvReference } from './schema.js';
+import { configSchema, configShape, pathKeys, type ConfigFile, type EnvReference } from './schema.js';
 
 export interface LoadedConfig {
   /** The path as the user gave it, for messages. */
   file: string;
   /** Its folder: relative paths inside the file are taken from here. */
   dir: string;
-  /** Checked, with PATH_KEYS already resolved against `dir`. */
+  /** Checked, with its path keys (pathKeys()) already resolved against `dir`. */
   config: ConfigFile;
 }
 
@@ -51,8 +51,8 @@ export function parseConfig(json: unknown, file: string, writtenAs: WrittenAs = 
     throw new ConfigError(`${file}: ${keyAsWritten('timezone', writtenAs)}: unknown time zone "${config.timezone}" (use an IANA name such as Europe/Berlin)`, 'EL_CONFIG_FILE');
   }
   const dir = dirname(file);
-  const paths = config as Record<(typeof PATH_KEYS)[number], unknown>;
-  for (const key of PATH_KEYS) {
+  const paths = config as Record<string, unknown>;
+  for (const key of pathKeys()) {
     const value = paths[key];
     if (typeof value === 'string') paths[key] = fromFolder(dir, value);
   }
@@ -147,7 +147,7 @@ const OLD_SYNC_KEYS: Record<string, string> = {
 function hint(key: string): string {
   if (key in OLD_SYNC_KEYS) return OLD_SYNC_KEYS[key]!;
   const camel = key.replace(/^-+/, '').replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
-  return camel !== key && camel in configSchema().shape ? ` (write "${camel}")` : '';
+  return camel !== key && camel in configShape() ? ` (write "${camel}")` : '';
 }
 
 /** Shorter messages than zod's defaults, in the style of the mapping-file errors. */

@@ -1,10 +1,13 @@
-// The --config file of `validate`, `import` and `sync`: the flags as JSON, keyed by their camelCase
-// names (`--max-record-size` is `maxRecordSize`), plus credentials as {"env": "NAME"} references and
-// `targets.<name>` fields. One file serves all three: a key a command has no use for is ignored by
-// that command (sync adds its own requirements in src/sync/config.ts). Documented in the README;
-// the descriptions below are its text.
+// The --config file of `validate`, `import` and `sync`: the options a file may set (those with a
+// `config` schema in src/options), keyed by their camelCase names (`--max-record-size` is
+// `maxRecordSize`), plus credentials as {"env": "NAME"} references and `targets.<name>` sections,
+// both from the target registry. One file serves all three commands: a key a command has no use
+// for is ignored by that command (sync adds its own requirements in src/sync/config.ts). Built in a
+// function, when a file is read, so a target registered before the run has its section and keys.
 import { z } from 'zod';
-import { allTargets, targetNames } from '../targets/index.js';
+import { optionNames, optionSpec, textOf, type OPTIONS, type OptionName } from '../options/index.js';
+import { allTargets } from '../targets/index.js';
+import type { CredentialVariable } from '../targets/types.js';
 
 /** A secret is never written into the file itself: only the name of the variable that holds it. */
 export const envReferenceSchema = z
@@ -20,75 +23,78 @@ const secret = (what: string) =>
       typeof issue.input === 'string' ? `write {"env": "NAME"} and put the ${what} in that environment variable: secrets are never written in a config file` : `expected {"env": "NAME"}`,
   });
 
-const path = (what: string) => z.string().min(1).describe(`${what} (relative to the config file's folder)`);
-const wholeNumber = (minimum: number) => z.number().int().min(minimum);
+/** Credentials that are not secret may be written in the file as they are. */
+const NOT_SECRET: ReadonlySet<CredentialVariable['key']> = new Set(['email']);
 
-/** Built when used: `target` and `targets` come from the target registry as it is then. */
-export const configSchema = () => z
-  .object({
-    $schema: z.string().optional().describe('free text, ignored'),
-    description: z.string().optional().describe('free text, ignored'),
-    files: z.array(z.string().min(1)).min(1).optional().describe('input files or glob patterns such as "exports/*.csv" (used when none are named on the command line)'),
-    mapping: path('mapping file').optional(),
-    format: z.enum(['csv', 'ndjson', 'json', 'bpmn']).optional().describe('input format (default: from the file name and content)'),
-    timezone: z.string().min(1).optional().describe('IANA time zone of timestamps that carry none'),
-    delimiter: z.string().min(1).optional().describe('CSV delimiter (tab for tab)'),
-    encoding: z.string().min(1).optional().describe('text encoding of the input files, e.g. windows-1252 (default: UTF-8; BOMs are recognised)'),
-    maxRecordSize: wholeNumber(1).optional().describe('reject records larger than this many bytes'),
-    rejects: path('rejects file').optional(),
-    target: z.enum(targetNames()).optional().describe(targetNames().join(', ')),
-    targets: z
-      .object(Object.fromEntries(allTargets().map((target) => [target.name, target.optionsSchema.optional()])))
-      .strict()
-      .optional()
-      .describe("target fields; each key wins over the same key in the mapping's targets section"),
-    token: secret('token').optional().describe('the API token: FLOWMYNA_API_KEY, IMMUTABLE_API_KEY or FLARING_TOKEN (import and sync)'),
-    email: z.union([z.string().min(1), envReferenceSchema]).optional().describe('flaring login e-mail, FLARING_EMAIL (import and sync)'),
-    password: secret('password').optional().describe('flaring login password, FLARING_PASSWORD (import and sync)'),
-    verbose: z.boolean().optional().describe('print each retry, throttling pause and rejected record on stderr as it happens'),
-    maxErrorRate: z.number().min(0).max(100).optional().describe('stop (exit 1) once more than this percentage of records is invalid, after at least 100 records'),
-    // validate
-    reporter: z.enum(['text', 'json', 'github', 'junit']).optional().describe('validate: what stdout shows'),
-    junit: path('validate: also write JUnit XML to this file').optional(),
-    maxErrors: wholeNumber(0).optional().describe('validate: list at most this many invalid records'),
-    // import, and sync (which has no use for sandbox, dryRun and out)
-    endpoint: z.string().min(1).optional().describe("import, sync: base URL of the API"),
-    sandbox: z.boolean().optional().describe("import: import into the target's local sandbox"),
-    allowHttp: z.boolean().optional().describe('import, sync: allow a plain http:// endpoint that is not on this machine'),
-    concurrency: z
-      .union([wholeNumber(1), z.literal('auto')], {
-        error: ({ input }) =>
-          typeof input !== 'number' ? 'expected a whole number of at least 1, or "auto"' : Number.isInteger(input) ? 'must be at least 1' : `expected a whole number, got ${input}`,
-      })
-      .optional()
-      .describe('import, sync: requests in flight at once, or "auto" (adapts to the server, up to concurrencyMax)'),
-    concurrencyMax: wholeNumber(1).optional().describe('import, sync: with "concurrency": "auto", the most requests in flight'),
-    drainTimeout: z.number().min(0).optional().describe('import, sync: on Ctrl-C/SIGTERM, seconds to wait for requests under way'),
-    rate: z.number().positive().optional().describe('import, sync: requests per second for the whole run'),
-    batchSize: wholeNumber(1).optional().describe('import, sync: events per request'),
-    maxRetries: wholeNumber(0).optional().describe('import, sync: retries per request'),
-    retryDeadline: z.number().min(0).optional().describe('import, sync: seconds before giving up on one request, time inside attempts included'),
-    timeout: wholeNumber(1).optional().describe('import, sync: longest silence in one attempt, in milliseconds'),
-    requestTimeout: wholeNumber(1).optional().describe('import, sync: most one attempt may take in all, in milliseconds'),
-    backoffBase: wholeNumber(0).optional().describe('import, sync: first retry delay in milliseconds'),
-    journal: z
-      .union([path('journal file'), z.literal(false)], { error: 'expected a file name, or false for no journal' })
-      .optional()
-      .describe('import and sync: where delivery is remembered (false: no journal, import only)'),
-    retryRejected: z.boolean().optional().describe('import, sync: send again events that an earlier run had rejected'),
-    dryRun: z.boolean().optional().describe('import: do everything but send'),
-    out: path('import: with dryRun, where the request bodies go').optional(),
-    report: path('import, sync: write the summary as JSON to this file').optional(),
-    json: z.boolean().optional().describe('import, sync: print only the JSON summary on stdout'),
-    quiet: z.boolean().optional().describe('import, sync: no progress output'),
-  })
-  .strict()
-  .refine((config) => !(config.quiet && config.verbose), { message: 'quiet and verbose: choose one', path: ['verbose'] });
+type CredentialKey = CredentialVariable['key'];
 
-export type ConfigFile = z.infer<ReturnType<typeof configSchema>>;
+type ConfigOption = { [N in OptionName]: (typeof OPTIONS)[N] extends { config: unknown } ? N : never }[OptionName];
+type ConfigValue<N extends OptionName> = (typeof OPTIONS)[N] extends { config: () => infer S extends z.ZodType } ? z.output<S> : never;
 
-/** Keys whose values are paths, resolved against the config file's folder. */
-export const PATH_KEYS = ['mapping', 'rejects', 'junit', 'out', 'report', 'journal'] as const;
+/** What a checked config file holds: the options a file may set, and the keys that are not flags. */
+export type ConfigFile = { [N in ConfigOption]?: ConfigValue<N> } & {
+  $schema?: string;
+  description?: string;
+  files?: string[];
+  targets?: Record<string, Record<string, unknown> | undefined>;
+  token?: string | EnvReference;
+  email?: string | EnvReference;
+  password?: string | EnvReference;
+};
 
 /** Keys that are not flags: merged by their own rules (files, credentials, target fields). */
 export const NOT_FLAGS = ['$schema', 'description', 'files', 'targets', 'token', 'email', 'password'] as const;
+
+/** Keys whose values are paths, resolved against the config file's folder. */
+export function pathKeys(): string[] {
+  return optionNames().filter((name) => optionSpec(name).config && optionSpec(name).path);
+}
+
+/** The keys a config file may hold, each with its schema and description. */
+export function configShape(): Record<string, z.ZodType> {
+  const shape: Record<string, z.ZodType> = {
+    $schema: z.string().optional().describe('free text, ignored'),
+    description: z.string().optional().describe('free text, ignored'),
+    files: z.array(z.string().min(1)).min(1).optional().describe('input files or glob patterns such as "exports/*.csv" (used when none are named on the command line)'),
+  };
+  for (const name of optionNames()) {
+    const spec = optionSpec(name);
+    if (!spec.config) continue;
+    const value = typeof spec.config === 'function' ? spec.config() : spec.config;
+    const description = textOf(spec.description);
+    shape[name] = value.optional().describe(spec.path ? `${description} (relative to the config file's folder)` : description);
+    // The target's own keys follow it, as they always did in the file's documentation.
+    if (name === 'target') Object.assign(shape, targetKeys());
+  }
+  return shape;
+}
+
+/** `targets.<name>` sections and the credential keys, from the target registry. */
+function targetKeys(): Record<string, z.ZodType> {
+  const targets = allTargets();
+  const sections = Object.fromEntries(targets.map((target) => [target.name, target.optionsSchema.optional()]));
+  const keys: Record<string, z.ZodType> = {
+    targets: z.object(sections).strict().optional().describe("target fields; each key wins over the same key in the mapping's targets section"),
+  };
+  const variables = new Map<CredentialKey, string[]>();
+  for (const credential of targets.flatMap((target) => target.credentials)) variables.set(credential.key, [...(variables.get(credential.key) ?? []), credential.variable]);
+  for (const [key, names] of variables) {
+    const value = NOT_SECRET.has(key) ? z.union([z.string().min(1), envReferenceSchema]) : secret(key);
+    keys[key] = value.optional().describe(`the ${key}: ${names.join(', ')} (import and sync)`);
+  }
+  return keys;
+}
+
+/** The whole --config file schema, read from the option table and the target registry now. */
+export function configSchema() {
+  let schema: z.ZodType<ConfigFile> = z.object(configShape()).strict() as unknown as z.ZodType<ConfigFile>;
+  for (const name of optionNames()) {
+    const spec = optionSpec(name);
+    if (!spec.config) continue;
+    for (const other of spec.conflicts ?? []) {
+      const values = (config: ConfigFile) => config as Record<string, unknown>;
+      schema = schema.refine((config) => !(values(config)[name] && values(config)[other]), { message: `${other} and ${name}: choose one`, path: [name] });
+    }
+  }
+  return schema;
+}

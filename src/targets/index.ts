@@ -19,13 +19,6 @@ export function targetNames(): string[] {
   return registry.map((target) => target.name);
 }
 
-/** Help text: each credential variable, the target that reads it and what its value looks like. */
-export function credentialHelp(): string {
-  const rows = registry.flatMap((target) => target.credentials.map((credential) => [credential.variable, `${target.name}: ${credential.help}`] as const));
-  const width = Math.max(...rows.map(([variable]) => variable.length)) + 3;
-  return rows.map(([variable, help]) => `  ${variable.padEnd(width)}${help}`).join('\n');
-}
-
 /** Adds a target after the built-in ones (tests register a test-only target this way). */
 export function registerTarget(target: TargetPlugin<any>): void {
   if (registry.some((known) => known.name === target.name)) throw new Error(`target "${target.name}" is already registered`);

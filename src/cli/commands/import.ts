@@ -25,35 +25,10 @@ import { loadInputSettings, type InputFlags } from '../input-settings.js';
 import { Progress } from '../progress.js';
 import { printSummary } from '../summary-output.js';
 import type { RunningSandbox } from '../sandbox-session.js';
+import type { CommandFlags } from '../../options/index.js';
 
-export interface ImportFlags extends InputFlags, ConfigurableFlags {
-  target: string;
-  endpoint?: string;
-  sandbox?: boolean;
-  allowHttp?: boolean;
-  /** A number, or 'auto' (adaptive, up to concurrencyMax). */
-  concurrency: number | 'auto';
-  concurrencyMax?: number;
-  rate?: number;
-  batchSize?: number;
-  maxRetries: number;
-  retryDeadline: number;
-  timeout: number;
-  /** The most one attempt may take in all (ms); default: REQUEST_TIMEOUT_FACTOR × timeout. */
-  requestTimeout?: number;
-  backoffBase: number;
-  dryRun?: boolean;
-  out?: string;
-  /** false with --no-journal; a path with --journal FILE. */
-  journal?: string | boolean;
-  retryRejected?: boolean;
-  drainTimeout?: number;
-  report?: string;
-  json?: boolean;
-  quiet?: boolean;
-  verbose?: boolean;
-  maxErrorRate?: number;
-}
+/** The flags of import, typed by the option table (src/options); the target may come from --config. */
+export type ImportFlags = CommandFlags<'import'> & InputFlags & ConfigurableFlags & { target: string };
 
 /** What sync and replay add to an import: another command name, a journal they opened, hooks. */
 export interface DeliveryExtras {

@@ -5,18 +5,10 @@ import { readEvents } from '../../pipeline/read-events.js';
 import { createReplayStats, parseReplayOptions, previewSchedule, realClock, recordLag, replayItems, scheduledAt } from '../../replay/index.js';
 import { loadInputSettings } from '../input-settings.js';
 import { runImport, type ImportFlags } from './import.js';
+import type { CommandFlags } from '../../options/index.js';
 
-export interface ReplayFlags extends ImportFlags {
-  speed?: string;
-  reorderWindow?: string;
-  maxGap?: string;
-  shiftTo?: string;
-  keepOriginal?: boolean;
-  keepKeys?: boolean;
-  from?: string;
-  until?: string;
-  loop?: string;
-}
+/** The flags of replay, typed by the option table (src/options). */
+export type ReplayFlags = CommandFlags<'replay'> & ImportFlags;
 
 export async function runReplay(files: string[], flags: ReplayFlags): Promise<number> {
   const options = parseReplayOptions({

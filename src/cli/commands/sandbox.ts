@@ -1,20 +1,10 @@
 // `eventload sandbox`: run a local emulator of an ingest API until Ctrl-C, printing each request.
 import { ConfigError } from '../../errors.js';
 import { sandboxCredentials, startSandbox, type FaultKind } from '../../sandbox/index.js';
+import type { CommandFlags } from '../../options/index.js';
 
-export interface SandboxFlags {
-  /** A registered target's name (its emulator is found in the registry). */
-  target: string;
-  port: number;
-  host: string;
-  failRate?: number;
-  faults?: string;
-  latency?: number;
-  retryAfter?: number;
-  maxConcurrent?: number;
-  rateLimit?: string;
-  quiet?: boolean;
-}
+/** The flags of sandbox, typed by the option table (src/options); the target is any registered one. */
+export type SandboxFlags = CommandFlags<'sandbox'>;
 
 export async function runSandbox(flags: SandboxFlags): Promise<number> {
   let sandbox;

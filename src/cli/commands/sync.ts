@@ -12,16 +12,10 @@ import { DELIVERY_DEFAULTS } from '../defaults.js';
 import { checkEndpoint } from '../endpoint.js';
 import { checkOutputs, journalFiles } from '../../output/same-file.js';
 import { inputPaths, noteRecoveredLock, runImport, type ImportFlags } from './import.js';
+import type { CommandFlags } from '../../options/index.js';
 
-export interface SyncFlags {
-  config: string;
-  json?: boolean;
-  report?: string;
-  quiet?: boolean;
-  verbose?: boolean;
-  retryRejected?: boolean;
-  encoding?: string;
-}
+/** The flags of sync, typed by the option table (src/options); sync has no --verbose, only the file's. */
+export type SyncFlags = CommandFlags<'sync'> & { verbose?: boolean };
 
 export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
   const sync = await loadSyncConfig(commandLineFlags.config);

@@ -15,20 +15,15 @@ import { checkOutputs } from '../../output/same-file.js';
 import { inputPaths } from './import.js';
 import { loadInputSettings, type InputFlags } from '../input-settings.js';
 import { Progress } from '../progress.js';
+import type { CommandFlags } from '../../options/index.js';
 
 export type Reporter = 'text' | 'json' | 'github' | 'junit';
 
 /** Invalid records listed one by one unless --max-errors says otherwise (0: all). */
 export const DEFAULT_MAX_ERRORS = 20;
 
-export interface ValidateFlags extends InputFlags {
-  reporter: Reporter;
-  /** --json: the same as --reporter json. */
-  json?: boolean;
-  maxErrors?: number;
-  /** Also write JUnit XML to this file, whatever the reporter. */
-  junit?: string;
-}
+/** The flags of validate, typed by the option table (src/options). */
+export type ValidateFlags = CommandFlags<'validate'> & InputFlags;
 
 interface ListedError {
   file: string;
