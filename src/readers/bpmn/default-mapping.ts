@@ -1,7 +1,7 @@
 // The default mapping of BPMN raw events to canonical events, used when no mapping file maps
 // `event`/`timestamp`/`objects` (docs/bpmn.md is the user-facing description).
 //
-// Event name: `<source.bpm.name> <phase>`, where the phase is the `type` in words (src/bpmn/phases.ts):
+// Event name: `<source.bpm.name> <phase>`, where the phase is the `type` in words (phases.ts):
 //   the namespace (`bpmnx:`, `wle:`) and a leading PROCESS_ / ACTIVITY_ are dropped and the rest is
 //   written in lower case with spaces:
 //     bpmnx:ACTIVITY_COMPLETED on "Submit position request"        → "Submit position request completed"
@@ -20,10 +20,10 @@
 // properties (name, process app, snapshot) to the case object when it contains the starting
 // process itself, and the case object's type is always "Process" rather than a name that would
 // differ between the starting and a linked process.
-import type { Issue } from '../errors.js';
-import type { ReasonCode } from '../reasons.js';
-import type { CanonicalEvent, CanonicalObject } from '../events/canonical.js';
-import type { MapResult, RecordMapper } from '../mapping/types.js';
+import type { Issue } from '../../errors.js';
+import type { ReasonCode } from '../../reasons.js';
+import type { CanonicalEvent, CanonicalObject } from '../../events/canonical.js';
+import type { MapResult, RecordMapper } from '../../mapping/types.js';
 import { phaseOf } from './phases.js';
 import { checkBpmnEvent, type BpmnEvent, type BpmnNode, type TrackedField } from './schema.js';
 

@@ -6,11 +6,12 @@ import { Readable } from 'node:stream';
 import { createGunzip, gunzipSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { canonicalEventSchema, type CanonicalEvent } from '../../src/events/canonical.js';
-import { bpmnOptionsSchema, bpmnReader } from '../../src/readers/bpmn.js';
-import type { ReaderInput, ReaderItem } from '../../src/readers/types.js';
+import { canonicalEventSchema, type CanonicalEvent } from '../../../src/events/canonical.js';
+import { bpmnOptionsSchema } from '../../../src/readers/bpmn/options.js';
+import { bpmnReader } from '../../../src/readers/bpmn/reader.js';
+import type { ReaderInput, ReaderItem } from '../../../src/readers/types.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/bpmn/${name}`, import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../../../fixtures/bpmn/${name}`, import.meta.url));
 
 function fileInput(path: string, stream: Readable = createReadStream(path), text?: string): ReaderInput {
   const head = (text ?? readFileSync(path).subarray(0, 64 * 1024).toString('utf8')).slice(0, 64 * 1024);
