@@ -4,6 +4,7 @@
 // that command (sync adds its own requirements in src/sync/config.ts). Documented in the README;
 // the descriptions below are its text.
 import { z } from 'zod';
+import { readerNames } from '../readers/index.js';
 import { flaringOptionsSchema } from '../targets/flaring.js';
 import { flowmynaOptionsSchema } from '../targets/flowmyna.js';
 import { immutableOptionsSchema } from '../targets/immutable.js';
@@ -33,7 +34,7 @@ export const configSchema = z
     description: z.string().optional().describe('free text, ignored'),
     files: z.array(z.string().min(1)).min(1).optional().describe('input files or glob patterns such as "exports/*.csv" (used when none are named on the command line)'),
     mapping: path('mapping file').optional(),
-    format: z.enum(['csv', 'ndjson', 'json', 'bpmn']).optional().describe('input format (default: from the file name and content)'),
+    format: z.string().refine((name) => readerNames().includes(name), { error: () => `expected one of ${readerNames().map((name) => JSON.stringify(name)).join(', ')}` }).optional().describe('input format (default: from the file name and content)'),
     timezone: z.string().min(1).optional().describe('IANA time zone of timestamps that carry none'),
     delimiter: z.string().min(1).optional().describe('CSV delimiter (tab for tab)'),
     encoding: z.string().min(1).optional().describe('text encoding of the input files, e.g. windows-1252 (default: UTF-8; BOMs are recognised)'),

@@ -34,6 +34,11 @@ export const TRACKING_GROUP_TYPE = 'TrackingGroup';
 /** The event properties the default mapping sets itself; a tracked field with one of these names becomes `tracked_<name>`. */
 const OWN_PROPERTIES = new Set(['type', 'category', 'sequence_id', 'snapshot', 'system_id', 'due_date', 'at_risk_date']);
 
+/**
+ * The reader has checked every record it yields: checkBpmnEvent hands back its remembered result
+ * (schema.ts), so the schema runs once per record (tested). Only a record that never went through
+ * the reader (a unit test) is checked here.
+ */
 export function bpmnDefaultMapper(): RecordMapper {
   return {
     columns: [],
