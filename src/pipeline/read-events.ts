@@ -12,8 +12,7 @@ import { chooseReader } from '../readers/index.js';
 import { checkEncoding, holdsReplacement } from '../readers/decode.js';
 import { openInput, type OpenedInput } from '../readers/input.js';
 import type { ReaderPlugin } from '../readers/types.js';
-
-export type Stage = 'read' | 'map' | 'validate' | 'target' | 'server';
+import type { Stage } from './stage.js';
 
 export type PipelineItem =
   | { kind: 'event'; event: CanonicalEvent; position: Position; record: RawRecord }

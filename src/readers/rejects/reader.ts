@@ -4,19 +4,20 @@
 // `record` is mapped again with --mapping; a line with only `raw` text must be corrected first.
 // The header line that starts each run's lines is not a record, and is passed over like a blank line.
 // What a line is sent as is the plugin's mapperFor (mapper.ts), whatever the mapping file says.
+import { STAGES } from '../../pipeline/stage.js';
 import { isRejectsHeader } from '../../report/rejects.js';
 import { ndjsonReader } from '../json/ndjson-reader.js';
 import { ndjsonOptionsSchema, type NdjsonOptions } from '../json/options.js';
 import type { ReaderPlugin } from '../types.js';
 import { rejectsMapper } from './mapper.js';
 
-const STAGES = new Set(['read', 'map', 'validate', 'target', 'server']);
+const STAGE_NAMES = new Set<string>(STAGES);
 
 /** A rejects line has a stage, a reason and at least one of event, record or raw. */
 export function isRejectsLine(value: unknown): boolean {
   if (!value || typeof value !== 'object') return false;
   const line = value as Record<string, unknown>;
-  return STAGES.has(line.stage as string) && typeof line.reason === 'string' && ('event' in line || 'record' in line || 'raw' in line);
+  return STAGE_NAMES.has(line.stage as string) && typeof line.reason === 'string' && ('event' in line || 'record' in line || 'raw' in line);
 }
 
 export const rejectsReader = {
