@@ -3,10 +3,9 @@ import type { Issue } from '../errors.js';
 import type { CanonicalEvent, CanonicalObject } from '../events/canonical.js';
 import { ExactNumber, toJsonText } from '../events/exact-number.js';
 import { normalizeTimestamp, type TimestampFormat } from '../events/timestamp.js';
-import type { RawRecord } from '../readers/types.js';
 import { compileReference, Unconvertible, type CompiledReference } from './reference.js';
 import type { Mapping, Reference, TimestampSpec } from './schema.js';
-import type { MapResult, RecordMapper } from './types.js';
+import type { MapResult, RawRecord, RecordMapper } from './types.js';
 
 export interface MappingOptions {
   /** `--timezone`: wins over the mapping's own timezone. */

@@ -1,7 +1,7 @@
 // Value references compiled once into small getter functions, so mapping a row is only lookups.
 import { ExactNumber, isWholeNumber, numberFromText, toJsonText } from '../events/exact-number.js';
 import { parseJsonText } from '../events/json-text.js';
-import type { RawRecord } from '../readers/types.js';
+import type { RawRecord } from './types.js';
 import type { ReasonCode } from '../reasons.js';
 import type { Conversion, Reference } from './schema.js';
 

@@ -1,7 +1,11 @@
-// What a compiled mapping is, whether it came from a mapping file or from a reader's default.
+// What a compiled mapping is, whether it came from a mapping file or from a reader's default, and
+// what it reads. The record type lives here, not with the readers, so that mapping depends on
+// nothing above it: readers build on mapping (a format's default mapping), never the other way.
 import type { Issue, Position } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
-import type { RawRecord } from '../readers/types.js';
+
+/** A record as read: CSV column → string, or a parsed JSON object. */
+export type RawRecord = Record<string, unknown>;
 
 export type MapResult = { ok: true; event: CanonicalEvent } | { ok: false; issues: Issue[] };
 

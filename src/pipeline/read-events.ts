@@ -6,14 +6,13 @@ import { KeyDeriver } from '../events/keys.js';
 import { isValidTimeZone } from '../events/timestamp.js';
 import { compileMapping, identityMapper, OVERLAY_FIELDS, overlayMapping } from '../mapping/compile.js';
 import type { Mapping } from '../mapping/schema.js';
-import type { RecordMapper } from '../mapping/types.js';
+import type { RawRecord, RecordMapper } from '../mapping/types.js';
 import { describeSchemaError } from '../mapping/load.js';
 import { chooseReader } from '../readers/index.js';
 import { checkEncoding, holdsReplacement } from '../readers/decode.js';
 import { openInput, type OpenedInput } from '../readers/input.js';
-import type { RawRecord, ReaderPlugin } from '../readers/types.js';
-
-export type Stage = 'read' | 'map' | 'validate' | 'target' | 'server';
+import type { ReaderPlugin } from '../readers/types.js';
+import type { Stage } from './stage.js';
 
 export type PipelineItem =
   | { kind: 'event'; event: CanonicalEvent; position: Position; record: RawRecord }
@@ -47,9 +46,9 @@ interface PreparedInput {
 /** Opens and checks every input before any record is read, so configuration errors cost nothing. */
 export async function prepareInputs(options: ReadOptions): Promise<PreparedInput[]> {
   if (options.timezone !== undefined && !isValidTimeZone(options.timezone)) {
-    throw new ConfigError(`--timezone: unknown time zone "${options.timezone}" (use an IANA name such as Europe/Berlin)`);
+    throw new ConfigError(`--timezone: unknown time zone "${options.timezone}" (use an IANA name such as Europe/Berlin)`, 'EL_TIMEZONE_UNKNOWN');
   }
-  if (options.files.filter((file) => file === '-').length > 1) throw new ConfigError('standard input (-) can be named only once');
+  if (options.files.filter((file) => file === '-').length > 1) throw new ConfigError('standard input (-) can be named only once', 'EL_STDIN_TWICE');
   const prepared: PreparedInput[] = [];
   for (const file of options.files) {
     const { encoding: mappingEncoding, ...fromMapping } = options.mapping?.reader ?? {};
@@ -76,13 +75,14 @@ function parseReaderOptions(reader: ReaderPlugin<any>, fromMapping: Record<strin
   const flags = Object.fromEntries(Object.entries(fromFlags).filter(([, value]) => value !== undefined));
   const given = { ...fromMapping, ...flags };
   const parsed = reader.optionsSchema.safeParse(given);
-  if (!parsed.success) throw new ConfigError(`${reader.name} reader options: ${describeSchemaError(parsed.error, given)}`);
+  if (!parsed.success) throw new ConfigError(`${reader.name} reader options: ${describeSchemaError(parsed.error, given)}`, 'EL_READER_OPTIONS_INVALID');
   return parsed.data;
 }
 
 /**
  * A full mapping file (event, timestamp, objects) replaces the reader's default; one without them
- * is laid over the default (BPMN's, or canonical events as they are), never ignored.
+ * is laid over the default (the format's own, or canonical events as they are), never ignored.
+ * Which default a format has, or that it has none, is the plugin's to say (readers/types.ts).
  */
 function chooseMapper(reader: ReaderPlugin<any>, readerOptions: unknown, options: ReadOptions, file: string): RecordMapper {
   const mapping = options.mapping;
@@ -90,19 +90,19 @@ function chooseMapper(reader: ReaderPlugin<any>, readerOptions: unknown, options
   const userMapper = full ? compileMapping({ ...mapping, event: mapping.event!, timestamp: mapping.timestamp!, objects: mapping.objects! }, { timezone: options.timezone }) : undefined;
   if (reader.mapperFor) return reader.mapperFor(readerOptions, userMapper, options.timezone);
   if (userMapper) return userMapper;
-  const base = reader.defaultMapper?.(readerOptions) ?? (reader.name === 'csv' ? undefined : identityMapper({ timezone: options.timezone }));
-  if (!base) throw new ConfigError(noCsvMapping(file, options.mappingFile, mapping));
+  if (reader.needsMapping) throw new ConfigError(noDefaultMapping(reader.name.toUpperCase(), file, options.mappingFile, mapping), 'EL_MAPPING_REQUIRED');
+  const base = reader.defaultMapper?.(readerOptions) ?? identityMapper({ timezone: options.timezone });
   const overlay = mapping && OVERLAY_FIELDS.some((key) => mapping[key] !== undefined);
   return overlay ? overlayMapping(base, mapping) : base;
 }
 
-/** CSV has no default mapping: say so, and when a mapping file was given, what it lacks. */
-function noCsvMapping(file: string, mappingFile: string | undefined, mapping: Mapping | undefined): string {
+/** A format without a default mapping (CSV): say so, and when a mapping file was given, what it lacks. */
+function noDefaultMapping(format: string, file: string, mappingFile: string | undefined, mapping: Mapping | undefined): string {
   const init = `\`eventload init ${file}\` writes a starting one`;
-  if (!mappingFile) return `${file}: CSV input needs a mapping file (--mapping FILE); ${init}`;
+  if (!mappingFile) return `${file}: ${format} input needs a mapping file (--mapping FILE); ${init}`;
   const given = mapping ? OVERLAY_FIELDS.filter((key) => mapping[key] !== undefined) : [];
   const maps = given.length > 0 ? `maps only ${given.join(', ')}` : 'maps no fields';
-  return `${file}: the mapping ${mappingFile} ${maps}; CSV input has no default mapping, so it must map "event", "timestamp" and "objects" (${init})`;
+  return `${file}: the mapping ${mappingFile} ${maps}; ${format} input has no default mapping, so it must map "event", "timestamp" and "objects" (${init})`;
 }
 
 function checkColumns(mapper: RecordMapper, columns: string[] | undefined, file: string, mappingFile = 'mapping'): void {

@@ -49,11 +49,11 @@ export async function openInput(name: string, options: OpenOptions = {}): Promis
   } else {
     try {
       const info = await stat(name);
-      if (info.isDirectory()) throw new ConfigError(`${name}: is a folder, not a file`);
+      if (info.isDirectory()) throw new ConfigError(`${name}: is a folder, not a file`, 'EL_INPUT_IS_FOLDER');
       size = info.size;
     } catch (error) {
       if (error instanceof ConfigError) throw error;
-      throw new ConfigError(`${name}: cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new ConfigError(`${name}: cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'EL_INPUT_UNREADABLE');
     }
     source = createReadStream(name, { highWaterMark: READ_BYTES });
   }
@@ -181,7 +181,7 @@ async function peek(stream: Readable, bytes: number): Promise<Peeked> {
       ended = await waitReadable(stream);
     }
   } catch (error) {
-    throw new ConfigError(`cannot read input: ${(error as Error).message}`);
+    throw new ConfigError(`cannot read input: ${(error as Error).message}`, 'EL_INPUT_UNREADABLE');
   }
   const head = Buffer.concat(chunks);
   if (ended) return { bytes: head, ended, stream: Readable.from(head.length > 0 ? [head] : []) };

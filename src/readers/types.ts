@@ -1,18 +1,19 @@
-// What a reader plugin is: a streaming source of raw records, each with its position.
-// Readers never throw for one bad record; they yield it as `invalid` and go on.
+// What a reader plugin is: a streaming source of raw records, each with its position, and what
+// turns its records into canonical events when the user's mapping file does not. Readers never
+// throw for one bad record; they yield it as `invalid` and go on.
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { Issue, Position } from '../errors.js';
-import type { RecordMapper } from '../mapping/types.js';
+import type { RawRecord, RecordMapper } from '../mapping/types.js';
 
-/** A record as read: CSV column → string, or a parsed JSON object. */
-export type RawRecord = Record<string, unknown>;
+// Defined with the mapping (what a mapper reads); named here too because it is what readers yield.
+export type { RawRecord };
 
 export type ReaderItem =
   /** The columns the file has, known before any record (CSV header): lets the mapping be checked up front. */
   | { kind: 'columns'; columns: string[] }
   | { kind: 'record'; position: Position; record: RawRecord }
-  /** A record that could not be read (invalid JSON, broken quoting, oversize): rejected alone. */
+  /** A record that could not be read (invalid JSON, broken quoting, oversize, not the format's schema): rejected alone. */
   | { kind: 'invalid'; position: Position; raw: string; issue: Issue }
   /** A record the reader's own options leave out on purpose (e.g. BPMN phases); counted, never silent. */
   | { kind: 'skipped'; position: Position; reason: string };
@@ -26,10 +27,20 @@ export interface ReaderInput {
   head: string;
 }
 
+/**
+ * One input format. Which mapper turns its records into canonical events, when the mapping file
+ * maps no `event`, `timestamp` and `objects` (or there is no mapping file), is the plugin's to say:
+ *   - `mapperFor`: the records wrap records of another shape (rejects files); it alone decides.
+ *   - `defaultMapper`: the format's own mapping (BPMN raw events).
+ *   - `needsMapping`: none; the run stops (EL_MAPPING_REQUIRED) and says what the mapping lacks (CSV).
+ *   - none of these: the records are canonical events as they are (JSON, NDJSON).
+ * A mapping file with only properties, actor or idempotency_key is laid over the default.
+ */
 export interface ReaderPlugin<Options = Record<string, unknown>> {
+  /** The `--format` value; also names the format in messages (in capitals: "CSV input needs…"). */
   name: string;
   description: string;
-  /** File name endings (without `.gz`) that select this reader. */
+  /** File name endings (without `.gz`) that select this reader; the longest match wins. */
   extensions: readonly string[];
   optionsSchema: z.ZodType<Options>;
   /** Recognises the reader's records from the first bytes of a file (for auto-detection). */
@@ -42,8 +53,10 @@ export interface ReaderPlugin<Options = Record<string, unknown>> {
   readBatches?(input: ReaderInput, options: Options): AsyncIterable<ReaderItem[]>;
   /** The columns, from the head of the file alone, so a mapping is checked before any record is read. */
   columnsFromHead?(head: string, options: Options): string[] | undefined;
-  /** The mapping used when the user gives no mapping file (e.g. BPMN raw events). */
+  /** The format's own mapping, used when the user's mapping file gives no event/timestamp/objects. */
   defaultMapper?(options: Options): RecordMapper;
+  /** The records have no shape eventload knows: a mapping file must map event, timestamp and objects. */
+  needsMapping?: true;
   /** For inputs that wrap records of another shape (rejects files): the mapper, given the user's. */
   mapperFor?(options: Options, userMapper: RecordMapper | undefined, timezone: string | undefined): RecordMapper;
 }

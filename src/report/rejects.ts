@@ -9,7 +9,7 @@ import { checkCreatable, OutputFile, OutputOpenError, OutputWriteError } from '.
 import type { CanonicalEvent } from '../events/canonical.js';
 import { toJsonText } from '../events/exact-number.js';
 import type { RawRecord } from '../readers/types.js';
-import type { Stage } from '../pipeline/read-events.js';
+import type { Stage } from '../pipeline/stage.js';
 import { redact } from '../secrets/redact.js';
 
 export interface Rejection {

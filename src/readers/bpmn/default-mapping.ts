@@ -1,7 +1,7 @@
 // The default mapping of BPMN raw events to canonical events, used when no mapping file maps
 // `event`/`timestamp`/`objects` (docs/bpmn.md is the user-facing description).
 //
-// Event name: `<source.bpm.name> <phase>`, where the phase is the `type` in words (src/bpmn/phases.ts):
+// Event name: `<source.bpm.name> <phase>`, where the phase is the `type` in words (phases.ts):
 //   the namespace (`bpmnx:`, `wle:`) and a leading PROCESS_ / ACTIVITY_ are dropped and the rest is
 //   written in lower case with spaces:
 //     bpmnx:ACTIVITY_COMPLETED on "Submit position request"        → "Submit position request completed"
@@ -20,10 +20,10 @@
 // properties (name, process app, snapshot) to the case object when it contains the starting
 // process itself, and the case object's type is always "Process" rather than a name that would
 // differ between the starting and a linked process.
-import type { Issue } from '../errors.js';
-import type { ReasonCode } from '../reasons.js';
-import type { CanonicalEvent, CanonicalObject } from '../events/canonical.js';
-import type { MapResult, RecordMapper } from '../mapping/types.js';
+import type { Issue } from '../../errors.js';
+import type { ReasonCode } from '../../reasons.js';
+import type { CanonicalEvent, CanonicalObject } from '../../events/canonical.js';
+import type { MapResult, RecordMapper } from '../../mapping/types.js';
 import { phaseOf } from './phases.js';
 import { checkBpmnEvent, type BpmnEvent, type BpmnNode, type TrackedField } from './schema.js';
 
@@ -34,6 +34,11 @@ export const TRACKING_GROUP_TYPE = 'TrackingGroup';
 /** The event properties the default mapping sets itself; a tracked field with one of these names becomes `tracked_<name>`. */
 const OWN_PROPERTIES = new Set(['type', 'category', 'sequence_id', 'snapshot', 'system_id', 'due_date', 'at_risk_date']);
 
+/**
+ * The reader has checked every record it yields: checkBpmnEvent hands back its remembered result
+ * (schema.ts), so the schema runs once per record (tested). Only a record that never went through
+ * the reader (a unit test) is checked here.
+ */
 export function bpmnDefaultMapper(): RecordMapper {
   return {
     columns: [],

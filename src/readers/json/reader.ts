@@ -3,19 +3,13 @@
 // pretty-printed objects one after another (what `jq '.[]'` writes). The shape is told from the
 // first bytes. A broken record is one rejected record naming the line it starts on; the scanner
 // then finds the next record and reading goes on.
-import { z } from 'zod';
-import type { Issue, Position } from '../errors.js';
-import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, parseJsonText, QUOTE } from '../events/json-text.js';
-import type { ReasonCode } from '../reasons.js';
-import { maxDepthOption, parseIssue, parseRecordText, toRecord } from './json-value.js';
-import { splitLines } from './lines-split.js';
-import type { ReaderInput, ReaderItem, ReaderPlugin } from './types.js';
-
-export const jsonOptionsSchema = z.object({
-  maxRecordBytes: z.number().int().positive().default(1024 * 1024).describe('a record larger than this is rejected'),
-  maxDepth: maxDepthOption,
-});
-export type JsonOptions = z.infer<typeof jsonOptionsSchema>;
+import type { Issue, Position } from '../../errors.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, parseJsonText, QUOTE } from '../../events/json-text.js';
+import type { ReasonCode } from '../../reasons.js';
+import { splitLines } from '../lines-split.js';
+import type { ReaderInput, ReaderItem, ReaderPlugin } from '../types.js';
+import { parseIssue, parseRecordText, toRecord } from './json-value.js';
+import { jsonOptionsSchema, type JsonOptions } from './options.js';
 
 export const jsonReader = {
   name: 'json',

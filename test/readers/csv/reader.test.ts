@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { describe, expect, it } from 'vitest';
-import { csvOptionsSchema, csvReader, detectDelimiter, nameColumns } from '../../src/readers/csv.js';
-import type { ReaderItem } from '../../src/readers/types.js';
-import { corpus, hasCorpus, runCli, withTempDir } from '../helpers.js';
+import { csvOptionsSchema } from '../../../src/readers/csv/options.js';
+import { csvReader, detectDelimiter, nameColumns } from '../../../src/readers/csv/reader.js';
+import type { ReaderItem } from '../../../src/readers/types.js';
+import { corpus, hasCorpus, runCli, withTempDir } from '../../helpers.js';
 
 /** Reads text through the CSV reader, split into chunks of `chunkSize` bytes (whole when absent). */
 async function readCsv(text: string | Buffer, options: Record<string, unknown> = {}, chunkSize?: number): Promise<ReaderItem[]> {
@@ -325,7 +326,7 @@ describe('CSV through the CLI', () => {
 });
 
 describe('the record splitter against csv-parse', () => {
-  // The reader splits records itself (src/readers/csv-records.ts) for speed; csv-parse, with the
+  // The reader splits records itself (src/readers/csv/csv-records.ts) for speed; csv-parse, with the
   // options the reader used to give it, is the reference for which records a text holds.
   async function reference(text: string): Promise<Array<Record<string, string>>> {
     const records: Array<Record<string, string>> = [];

@@ -1,15 +1,9 @@
 // NDJSON / JSON Lines reader: one JSON object per line; blank lines skipped; CRLF and BOM
 // tolerated. An invalid line is one rejected record naming its line, never the end of the run.
-import { z } from 'zod';
-import { splitLines } from './lines-split.js';
-import { maxDepthOption, parseRecordText } from './json-value.js';
-import type { ReaderPlugin } from './types.js';
-
-export const ndjsonOptionsSchema = z.object({
-  maxRecordBytes: z.number().int().positive().default(1024 * 1024).describe('a line longer than this is rejected'),
-  maxDepth: maxDepthOption,
-});
-export type NdjsonOptions = z.infer<typeof ndjsonOptionsSchema>;
+import { splitLines } from '../lines-split.js';
+import type { ReaderPlugin } from '../types.js';
+import { parseRecordText } from './json-value.js';
+import { ndjsonOptionsSchema, type NdjsonOptions } from './options.js';
 
 export const ndjsonReader = {
   name: 'ndjson',

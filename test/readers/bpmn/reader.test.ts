@@ -5,12 +5,16 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip, gunzipSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { canonicalEventSchema, type CanonicalEvent } from '../../src/events/canonical.js';
-import { bpmnOptionsSchema, bpmnReader } from '../../src/readers/bpmn.js';
-import type { ReaderInput, ReaderItem } from '../../src/readers/types.js';
+import { describe, expect, it, vi } from 'vitest';
+import { canonicalEventSchema, type CanonicalEvent } from '../../../src/events/canonical.js';
+import { parseMapping } from '../../../src/mapping/load.js';
+import { readEvents, type PipelineItem } from '../../../src/pipeline/read-events.js';
+import { bpmnOptionsSchema } from '../../../src/readers/bpmn/options.js';
+import { bpmnReader } from '../../../src/readers/bpmn/reader.js';
+import { bpmnEventSchema } from '../../../src/readers/bpmn/schema.js';
+import type { ReaderInput, ReaderItem } from '../../../src/readers/types.js';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/bpmn/${name}`, import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../../../fixtures/bpmn/${name}`, import.meta.url));
 
 function fileInput(path: string, stream: Readable = createReadStream(path), text?: string): ReaderInput {
   const head = (text ?? readFileSync(path).subarray(0, 64 * 1024).toString('utf8')).slice(0, 64 * 1024);
@@ -162,5 +166,43 @@ describe('bpmn reader: phases', () => {
   it('reads every phase by default', () => {
     expect(bpmnOptionsSchema.parse({})).toEqual({ phases: 'all', maxRecordBytes: 1024 * 1024, maxDepth: 64 });
     expect(bpmnOptionsSchema.safeParse({ phases: 'some' }).success).toBe(false);
+  });
+});
+
+describe('bpmn: each record is checked against the schema once', () => {
+  // The reader checks each record (and rejects it at the read stage); the default mapping takes the
+  // reader's result instead of checking again, with or without a mapping file laid over it.
+  async function parsesPerRun(file: string, mapping?: ReturnType<typeof parseMapping>): Promise<{ parses: number; items: PipelineItem[] }> {
+    const parse = vi.spyOn(bpmnEventSchema, 'safeParse');
+    try {
+      const items: PipelineItem[] = [];
+      for await (const item of readEvents({ files: [file], mapping, mappingFile: mapping && 'overlay.json' })) items.push(item);
+      return { parses: parse.mock.calls.length, items };
+    } finally {
+      parse.mockRestore();
+    }
+  }
+
+  it('with the default mapping, and with a mapping laid over it', async () => {
+    const plain = await parsesPerRun(ndjson);
+    expect(plain.items.map((item) => item.kind)).toEqual(rawEvents.map(() => 'event'));
+    expect(plain.parses).toBe(rawEvents.length);
+    const overlay = await parsesPerRun(ndjson, parseMapping({ properties: { region: { const: 'EU' } } }, 'overlay.json'));
+    expect(overlay.items.every((item) => item.kind === 'event' && item.event.properties?.region === 'EU')).toBe(true);
+    expect(overlay.parses).toBe(rawEvents.length);
+  });
+
+  it('a record that does not fit is rejected once, at the read stage, with EL_BPMN_INVALID', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'el-bpmn-once-'));
+    try {
+      const file = join(dir, 'events.bpmn.ndjson');
+      const broken = { ...rawEvents[1]!, timestamp: 'yesterday' };
+      await writeFile(file, [rawEvents[0], broken, rawEvents[2]].map((event) => JSON.stringify(event)).join('\n') + '\n');
+      const { parses, items } = await parsesPerRun(file);
+      expect(items.map((item) => (item.kind === 'rejected' ? `${item.stage}:${item.issues[0]!.code}` : item.kind))).toEqual(['event', 'read:EL_BPMN_INVALID', 'event']);
+      expect(parses).toBe(3);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,8 +5,8 @@
 // inside them, records ending in LF or CRLF (a lone CR is data), blank lines skipped, a BOM dropped.
 // A quote that closes before other characters keeps both quotes as data (csv-parse's relax_quotes).
 import { StringDecoder } from 'node:string_decoder';
-import type { Issue } from '../errors.js';
-import type { RawRecord, ReaderItem } from './types.js';
+import type { Issue } from '../../errors.js';
+import type { RawRecord, ReaderItem } from '../types.js';
 
 // The record being read spans chunks until it ends; past this size reading stops (a quote that is
 // never closed would otherwise hold the whole rest of the file). The user's limit is per record.

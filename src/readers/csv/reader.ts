@@ -1,24 +1,14 @@
 // CSV reader: streaming, header row, delimiter given or detected, BOM, CRLF, quoted fields with
 // delimiters, quotes and line breaks (split by csv-records.ts). A record's position is its first line.
+// CSV rows have no shape eventload knows, so the plugin declares that a mapping file is needed.
 import { parse as parseSync } from 'csv-parse/sync';
-import { z } from 'zod';
 import { CsvRecords, nameColumns } from './csv-records.js';
-import type { ReaderInput, ReaderItem, ReaderPlugin } from './types.js';
+import { csvOptionsSchema, type CsvOptions } from './options.js';
+import type { ReaderInput, ReaderItem, ReaderPlugin } from '../types.js';
 
 export { nameColumns };
 
 const DELIMITERS = [',', ';', '\t', '|'] as const;
-
-export const csvOptionsSchema = z.object({
-  delimiter: z
-    .string()
-    .transform((value) => (value === 'tab' || value === '\\t' ? '\t' : value))
-    .pipe(z.string().length(1, 'must be one character (or "tab")'))
-    .optional()
-    .describe('field delimiter; detected from the header line when not given (, ; tab |)'),
-  maxRecordBytes: z.number().int().positive().default(1024 * 1024).describe('a record larger than this is rejected'),
-});
-export type CsvOptions = z.infer<typeof csvOptionsSchema>;
 
 /** Picks the candidate that occurs most often outside quotes in the first line. */
 export function detectDelimiter(head: string): string {
@@ -39,6 +29,7 @@ export const csvReader = {
   description: 'CSV with a header row (also .tsv)',
   extensions: ['.csv', '.tsv', '.txt'],
   optionsSchema: csvOptionsSchema,
+  needsMapping: true,
   columnsFromHead(head, options) {
     try {
       const [header] = parseSync(head.replace(/^\uFEFF/, ''), { delimiter: options.delimiter ?? detectDelimiter(head), to_line: 1_000, to: 1, relax_quotes: true, relax_column_count: true, skip_empty_lines: true }) as string[][];

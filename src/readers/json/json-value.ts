@@ -1,19 +1,10 @@
 // One JSON record's text to one reader item, shared by every JSON-based reader (NDJSON, JSON,
 // BPMN, rejects files): the same nesting limit, exact numbers and reason codes wherever a record
 // comes from. The parsing itself is events/json-text.ts.
-import { z } from 'zod';
-import type { Issue, Position } from '../errors.js';
-import { ExactNumber } from '../events/exact-number.js';
-import { DEFAULT_MAX_DEPTH, MAX_DEPTH_CEILING, parseJsonText, type JsonParse } from '../events/json-text.js';
-import type { RawRecord, ReaderItem } from './types.js';
-
-export const maxDepthOption = z
-  .number()
-  .int()
-  .min(1)
-  .max(MAX_DEPTH_CEILING)
-  .default(DEFAULT_MAX_DEPTH)
-  .describe(`a record nested deeper than this many levels is rejected (EL_RECORD_TOO_DEEP); at most ${MAX_DEPTH_CEILING}`);
+import type { Issue, Position } from '../../errors.js';
+import { ExactNumber } from '../../events/exact-number.js';
+import { parseJsonText, type JsonParse } from '../../events/json-text.js';
+import type { RawRecord, ReaderItem } from '../types.js';
 
 /** A record's text as a record, or as an invalid item naming why (invalid JSON, too deep, not an object). */
 export function parseRecordText(text: string, position: Position, maxDepth: number): ReaderItem {

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { detectJsonShape, jsonOptionsSchema, jsonReader, readJsonRecords } from '../../src/readers/json.js';
-import type { ReaderItem } from '../../src/readers/types.js';
+import { jsonOptionsSchema } from '../../../src/readers/json/options.js';
+import { detectJsonShape, jsonReader, readJsonRecords } from '../../../src/readers/json/reader.js';
+import type { ReaderItem } from '../../../src/readers/types.js';
 
 /** Feeds `text` in chunks of `size` bytes, so records and multi-byte characters straddle chunk boundaries. */
 function input(text: string, size = 1 << 16) {

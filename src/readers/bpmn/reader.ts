@@ -1,26 +1,15 @@
 // BPMN reader: the raw events IBM Business Automation Workflow emits (`business-events-extension-version`
 // "bpmn/…"), from any shape the JSON reader knows (one per line, a JSON array, an OpenSearch _bulk
 // file). Each record is checked against the documented attributes and rejected alone, naming the
-// attribute, when it does not fit. The default mapping (src/bpmn/default-mapping.ts) needs no file.
-import { z } from 'zod';
-import { formatIssues } from '../errors.js';
-import { bpmnDefaultMapper } from '../bpmn/default-mapping.js';
-import { isCompleted, phaseOf } from '../bpmn/phases.js';
-import { checkBpmnEvent, looksLikeBpmn } from '../bpmn/schema.js';
-import { toJsonText } from '../events/exact-number.js';
-import { readJsonRecords } from './json.js';
-import { maxDepthOption } from './json-value.js';
-import type { ReaderPlugin } from './types.js';
-
-export const bpmnOptionsSchema = z.object({
-  phases: z
-    .enum(['all', 'completed'])
-    .default('all')
-    .describe('all: every lifecycle event; completed: only PROCESS_COMPLETED and ACTIVITY_COMPLETED (one event per activity), the rest counted as skipped'),
-  maxRecordBytes: z.number().int().positive().default(1024 * 1024).describe('a record larger than this is rejected'),
-  maxDepth: maxDepthOption,
-});
-export type BpmnOptions = z.infer<typeof bpmnOptionsSchema>;
+// attribute, when it does not fit. The default mapping (default-mapping.ts) needs no file.
+import { formatIssues } from '../../errors.js';
+import { toJsonText } from '../../events/exact-number.js';
+import { readJsonRecords } from '../json/reader.js';
+import type { ReaderPlugin } from '../types.js';
+import { bpmnDefaultMapper } from './default-mapping.js';
+import { bpmnOptionsSchema, type BpmnOptions } from './options.js';
+import { isCompleted, phaseOf } from './phases.js';
+import { checkBpmnEvent, looksLikeBpmn } from './schema.js';
 
 export const bpmnReader = {
   name: 'bpmn',

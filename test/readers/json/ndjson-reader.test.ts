@@ -3,9 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ndjsonOptionsSchema, ndjsonReader } from '../../src/readers/ndjson.js';
-import type { ReaderItem } from '../../src/readers/types.js';
-import { runCli, withTempDir } from '../helpers.js';
+import { ndjsonReader } from '../../../src/readers/json/ndjson-reader.js';
+import { ndjsonOptionsSchema } from '../../../src/readers/json/options.js';
+import type { ReaderItem } from '../../../src/readers/types.js';
+import { runCli, withTempDir } from '../../helpers.js';
 
 async function readNdjson(text: string, options: Record<string, unknown> = {}, chunkSize?: number): Promise<ReaderItem[]> {
   const bytes = Buffer.from(text);

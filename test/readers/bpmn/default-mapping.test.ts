@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bpmnDefaultMapper, typedContent } from '../../src/bpmn/default-mapping.js';
-import { isCompleted, phaseOf } from '../../src/bpmn/phases.js';
-import { canonicalEventSchema, type CanonicalEvent } from '../../src/events/canonical.js';
-import type { MapResult } from '../../src/mapping/types.js';
+import { bpmnDefaultMapper, typedContent } from '../../../src/readers/bpmn/default-mapping.js';
+import { isCompleted, phaseOf } from '../../../src/readers/bpmn/phases.js';
+import { canonicalEventSchema, type CanonicalEvent } from '../../../src/events/canonical.js';
+import type { MapResult } from '../../../src/mapping/types.js';
 
-const fixture = fileURLToPath(new URL('../../fixtures/bpmn/hiring.ndjson', import.meta.url));
+const fixture = fileURLToPath(new URL('../../../fixtures/bpmn/hiring.ndjson', import.meta.url));
 const raw = readFileSync(fixture, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as any);
 const mapper = bpmnDefaultMapper();
 const position = { file: 'hiring.ndjson', line: 1 };

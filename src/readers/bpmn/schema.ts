@@ -7,10 +7,10 @@
 // attribute is looked up like the mapping getter does (exact key first, then nested), and the schema
 // checks that flat view, so an issue names the attribute the way the documentation does.
 import { z } from 'zod';
-import type { Issue } from '../errors.js';
-import { zodIssues } from '../events/canonical.js';
-import { isStrictOffsetDateTime, normalizeTimestamp } from '../events/timestamp.js';
-import type { RawRecord } from '../readers/types.js';
+import type { Issue } from '../../errors.js';
+import { zodIssues } from '../../events/canonical.js';
+import { isStrictOffsetDateTime, normalizeTimestamp } from '../../events/timestamp.js';
+import type { RawRecord } from '../../mapping/types.js';
 
 const TIMESTAMP_MESSAGE = 'must be an ISO 8601 date-time with its offset, as yyyy-mm-ddThh:mm:ss.nnn±hh:mm';
 // Sequence ids and instance ids are numbers in some dumps and strings in others.

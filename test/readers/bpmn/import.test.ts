@@ -1,10 +1,10 @@
 // Importing the BPMN fixture into the FlowMyna sandbox with no mapping file: every event of one
 // process instance is linked through the same case object.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fixture, runCli, withTempDir } from '../helpers.js';
+import { fixture, runCli, withTempDir } from '../../helpers.js';
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {

@@ -3,36 +3,21 @@
 // A line with an `event` is sent as that canonical event; a line with only the original
 // `record` is mapped again with --mapping; a line with only `raw` text must be corrected first.
 // The header line that starts each run's lines is not a record, and is passed over like a blank line.
-import { isRejectsHeader } from '../report/rejects.js';
-import { identityMapper } from '../mapping/compile.js';
-import type { RecordMapper } from '../mapping/types.js';
-import { ndjsonOptionsSchema, ndjsonReader, type NdjsonOptions } from './ndjson.js';
-import type { RawRecord, ReaderPlugin } from './types.js';
+// What a line is sent as is the plugin's mapperFor (mapper.ts), whatever the mapping file says.
+import { STAGES } from '../../pipeline/stage.js';
+import { isRejectsHeader } from '../../report/rejects.js';
+import { ndjsonReader } from '../json/ndjson-reader.js';
+import { ndjsonOptionsSchema, type NdjsonOptions } from '../json/options.js';
+import type { ReaderPlugin } from '../types.js';
+import { rejectsMapper } from './mapper.js';
 
-const STAGES = new Set(['read', 'map', 'validate', 'target', 'server']);
+const STAGE_NAMES = new Set<string>(STAGES);
 
 /** A rejects line has a stage, a reason and at least one of event, record or raw. */
 export function isRejectsLine(value: unknown): boolean {
   if (!value || typeof value !== 'object') return false;
   const line = value as Record<string, unknown>;
-  return STAGES.has(line.stage as string) && typeof line.reason === 'string' && ('event' in line || 'record' in line || 'raw' in line);
-}
-
-export function rejectsMapper(userMapper: RecordMapper | undefined, timezone: string | undefined): RecordMapper {
-  const events = identityMapper({ timezone });
-  return {
-    columns: [],
-    map(line, position) {
-      const { event, record, raw } = line as { event?: unknown; record?: unknown; raw?: unknown };
-      if (event && typeof event === 'object') return events.map(event as RawRecord, position);
-      if (record && typeof record === 'object') {
-        if (userMapper) return userMapper.map(record as RawRecord, position);
-        return { ok: false, issues: [{ path: 'record', message: 'this line has the original record but no mapped event: pass --mapping to map it', code: 'EL_REJECTS_NEEDS_MAPPING' }] };
-      }
-      const what = typeof raw === 'string' ? `only the raw text ${JSON.stringify(raw.slice(0, 60))}` : 'no event, record or raw text';
-      return { ok: false, issues: [{ path: 'raw', message: `this line has ${what}: correct it into an "event" (canonical) or a "record" (original row) first`, code: 'EL_REJECTS_UNUSABLE' }] };
-    },
-  };
+  return STAGE_NAMES.has(line.stage as string) && typeof line.reason === 'string' && ('event' in line || 'record' in line || 'raw' in line);
 }
 
 export const rejectsReader = {

@@ -1,0 +1,6 @@
+// Where along the way a record was rejected: read, map, validate (here), target, server (upload).
+// Its own module, below the pipeline, because the rejects file writes it and the rejects reader
+// checks it: neither has to depend on the pipeline for one word.
+export const STAGES = ['read', 'map', 'validate', 'target', 'server'] as const;
+
+export type Stage = (typeof STAGES)[number];

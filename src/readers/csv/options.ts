@@ -1,0 +1,14 @@
+// The CSV reader's options: the `reader` section of a mapping file and the flags that feed it
+// (--delimiter, --max-record-size), checked before any byte is read.
+import { z } from 'zod';
+
+export const csvOptionsSchema = z.object({
+  delimiter: z
+    .string()
+    .transform((value) => (value === 'tab' || value === '\\t' ? '\t' : value))
+    .pipe(z.string().length(1, 'must be one character (or "tab")'))
+    .optional()
+    .describe('field delimiter; detected from the header line when not given (, ; tab |)'),
+  maxRecordBytes: z.number().int().positive().default(1024 * 1024).describe('a record larger than this is rejected'),
+});
+export type CsvOptions = z.infer<typeof csvOptionsSchema>;
