@@ -103,6 +103,8 @@ export const CODES = {
   EL_MAPPING_UNREADABLE: error(EXIT.config, 'the mapping file cannot be read (missing, no permission)'),
   EL_MAPPING_NOT_JSON: error(EXIT.config, 'the mapping file is not valid JSON'),
   EL_MAPPING: error(EXIT.config, 'the mapping file breaks its schema (an unknown key, a wrong type, an unknown time zone)'),
+  EL_TIMEZONE_UNKNOWN: error(EXIT.config, '--timezone names no IANA time zone (such as Europe/Berlin)'),
+  EL_READER_OPTIONS: error(EXIT.config, "the reader's options (--delimiter, the mapping's reader section) are invalid"),
   EL_MISSING_COLUMN: error(EXIT.config, 'the mapping names a column the CSV file does not have'),
   EL_ENCODING_UNKNOWN: error(EXIT.config, 'the --encoding (or the mapping\'s reader.encoding) is not an encoding eventload knows'),
   EL_ENCODING_NOT_UTF8: error(EXIT.config, 'the head of the input is clearly not UTF-8: pass --encoding'),
