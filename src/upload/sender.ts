@@ -174,19 +174,22 @@ function statusRetryReason(response: HttpResponse): string | undefined {
 interface Failure {
   code: string;
   reason: string;
-  /** Set when eventload gave the attempt up itself (too slow, too large): the error code to stop with. */
-  own?: HttpFailure['code'];
 }
 
 function describeFailure(error: unknown): Failure {
-  if (error instanceof HttpFailure) return { code: error.code, reason: error.reason, own: error.code };
+  if (error instanceof HttpFailure) return { code: error.code, reason: error.reason };
   const code = networkErrorCode(error);
   return { code, reason: code };
 }
 
+/** An attempt eventload gave up itself (too slow, too large): its code is the one the run stops with. */
+function isOwnBound(code: string): code is HttpFailure['code'] {
+  return code === 'EL_REQUEST_TIMEOUT' || code === 'EL_ANSWER_TOO_LARGE';
+}
+
 /** Retries ran out without an answer: the endpoint cannot be reached, or never answered in time or in size. */
 function giveUp(path: string, attempts: number, failure: Failure): AbortError {
-  if (failure.own) return new AbortError(`no usable answer from ${path} after ${attempts} attempt${attempts === 1 ? '' : 's'} (last: ${failure.reason})`, failure.own);
+  if (isOwnBound(failure.code)) return new AbortError(`no usable answer from ${path} after ${attempts} attempt${attempts === 1 ? '' : 's'} (last: ${failure.reason})`, failure.code);
   return new AbortError(`endpoint unreachable: ${failure.code} on ${path} after ${attempts} attempts`, 'EL_UNREACHABLE');
 }
 
