@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { EventloadError, EXIT } from '../errors.js';
 import { redactWrites } from '../secrets/redact.js';
 import { commanderOptions, commandSpecs, helpEpilogue, PROGRAM, type CommandName, type CommandSpec } from '../options/index.js';
-import { errorLine } from './error-line.js';
+import { asksForJson, errorJson, errorLine } from './error-line.js';
 import type { ValidateFlags } from './commands/validate.js';
 import type { ImportFlags } from './commands/import.js';
 import type { SandboxFlags } from './commands/sandbox.js';
@@ -83,24 +83,26 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     const command = program.commands.find((candidate) => candidate.name() === argv[2]);
-    return reportError(error, command ? `eventload ${command.name()} --help` : 'eventload --help');
+    const flags = new Set((command?.options ?? []).map((option) => option.long ?? ''));
+    return reportError(error, command ? `eventload ${command.name()} --help` : 'eventload --help', asksForJson(argv.slice(3), flags));
   }
 }
 
-function reportError(error: unknown, help: string): number {
-  if (error instanceof CommanderError) {
-    // Help and version are "errors" to commander; they are success to the user.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
-    process.stderr.write(errorLine('EL_USAGE', `${error.message.replace(/^error: /, '')} (see ${help})`));
-    return EXIT.config;
-  }
-  if (error instanceof EventloadError) {
-    process.stderr.write(errorLine(error.code, error.message));
-    return error.exitCode;
-  }
-  // Anything else is a bug: say so plainly, with the stack only when asked for.
+/** Every error ends here: its line on stderr (and its JSON object on stdout with --json), and its exit code. */
+function reportError(error: unknown, help: string, json: boolean): number {
+  // Help and version are "errors" to commander; they are success to the user.
+  if (error instanceof CommanderError && (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help')) return EXIT.ok;
+  const { code, message, exitCode } = describeError(error, help);
+  process.stderr.write(errorLine(code, message));
+  if (json) process.stdout.write(errorJson(code, message));
+  // Anything not ours is a bug: the stack only when asked for.
+  if (code === 'EL_INTERNAL' && process.env.EVENTLOAD_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+  return exitCode;
+}
+
+function describeError(error: unknown, help: string): { code: EventloadError['code']; message: string; exitCode: number } {
+  if (error instanceof CommanderError) return { code: 'EL_USAGE', message: `${error.message.replace(/^error: /, '')} (see ${help})`, exitCode: EXIT.config };
+  if (error instanceof EventloadError) return { code: error.code, message: error.message, exitCode: error.exitCode };
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(errorLine('EL_INTERNAL', `internal error: ${message}`));
-  if (process.env.EVENTLOAD_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
-  return EXIT.internal;
+  return { code: 'EL_INTERNAL', message: `internal error: ${message}`, exitCode: EXIT.internal };
 }

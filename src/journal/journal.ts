@@ -152,7 +152,7 @@ export class Journal {
     let db: Database.Database | undefined;
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
-      if (identify(db, path) === 'new') throw new ConfigError(`${path} is empty: no run has written a journal there yet`, 'EL_JOURNAL');
+      if (identify(db, path) === 'new') throw new ConfigError(`${path} is empty: no run has written a journal there yet`, 'EL_JOURNAL_EMPTY');
       if ((db.pragma('user_version', { simple: true }) as number) < LAYOUT) {
         // Written by an older eventload: brought to this layout once (under the lock), then read.
         db.close();
@@ -397,7 +397,7 @@ const LAYOUT = 2;
 
 function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > LAYOUT) throw new ConfigError(`journal layout ${version} was written by a newer eventload; upgrade eventload to use it`, 'EL_JOURNAL');
+  if (version > LAYOUT) throw new ConfigError(`journal layout ${version} was written by a newer eventload; upgrade eventload to use it`, 'EL_JOURNAL_NEWER');
   if (version === LAYOUT) {
     db.exec(SCHEMA);
     return;
@@ -464,7 +464,7 @@ function takeLock(path: string, command: string): JournalLock {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     // No room for a lock file: the journal could not be written either (exit 3, as mid-run).
     if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EIO') throw new JournalWriteError(path, new Error(`its lock file cannot be written: ${code}`));
-    throw new ConfigError(`journal ${path}: cannot create its folder or its lock file ${path}.lock (${code})`, 'EL_JOURNAL');
+    throw new ConfigError(`journal ${path}: cannot create its folder or its lock file ${path}.lock (${code})`, 'EL_JOURNAL_OPEN');
   }
 }
 
@@ -481,9 +481,9 @@ function openError(error: unknown, path: string): Error {
   }
   if (code === 'SQLITE_CORRUPT') {
     // We hold the lock: no run is using it, so starting afresh cannot race one.
-    return new ConfigError(`journal ${path} is corrupt (${(error as Error).message}); move it away to start a new journal (events it recorded may then be sent again), or pass --no-journal`, 'EL_JOURNAL');
+    return new ConfigError(`journal ${path} is corrupt (${(error as Error).message}); move it away to start a new journal (events it recorded may then be sent again), or pass --no-journal`, 'EL_JOURNAL_CORRUPT');
   }
-  return new ConfigError(`journal ${path} cannot be opened (${code || (error as Error).message})`, 'EL_JOURNAL');
+  return new ConfigError(`journal ${path} cannot be opened (${code || (error as Error).message})`, 'EL_JOURNAL_OPEN');
 }
 
 /** SQLite's codes for a journal that cannot be written any more: full disk, I/O error, read-only. */

@@ -13,11 +13,10 @@ import { linkSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync }
 import { hostname } from 'node:os';
 import { EventloadError } from '../errors.js';
 
-export const EXIT_LOCKED = 4;
-
+/** Another live run holds the journal: exit 4 (EXIT.locked), apart from configuration errors. */
 export class LockedError extends EventloadError {
   constructor(message: string) {
-    super('EL_LOCKED', message, EXIT_LOCKED);
+    super('EL_LOCKED', message);
     this.name = 'LockedError';
   }
 }

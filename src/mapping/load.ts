@@ -12,11 +12,11 @@ export async function loadMapping(file: string): Promise<Mapping> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`${file}: cannot read mapping file (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(`${file}: cannot read mapping file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'EL_MAPPING_UNREADABLE');
   }
   // Parsed like records: a `const` keeps a long number's digits, and cannot nest past the limit.
   const parsed = parseJsonText(text.replace(/^\uFEFF/, ''));
-  if (!parsed.ok) throw new ConfigError(`${file}: mapping file is not valid JSON (${parsed.message})`);
+  if (!parsed.ok) throw new ConfigError(`${file}: mapping file is not valid JSON (${parsed.message})`, 'EL_MAPPING_NOT_JSON');
   return parseMapping(parsed.value, file);
 }
 

@@ -10,6 +10,7 @@
 // in the file (the journal may then settle what they record), and a full disk is known at once.
 import { accessSync, closeSync, constants, existsSync, ftruncateSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
+import type { ErrorCode, EXIT } from '../codes.js';
 import { AbortError, ConfigError } from '../errors.js';
 
 /** Suffixes tried before giving up on a free name (a folder with 1,000 runs of one second is not normal). */
@@ -25,7 +26,7 @@ export class OutputWriteError extends AbortError {
 
 /** The output could not be opened (no such folder, no permission, name taken): before the run, exit 2. */
 export class OutputOpenError extends ConfigError {
-  constructor(readonly flag: string, readonly path: string, readonly reason: string, code = 'EL_OUTPUT_OPEN') {
+  constructor(readonly flag: string, readonly path: string, readonly reason: string, code: ErrorCode<typeof EXIT.config> = 'EL_OUTPUT_OPEN') {
     super(`${flag} ${path}: ${reason}`, code);
     this.name = 'OutputOpenError';
   }

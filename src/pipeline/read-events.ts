@@ -75,7 +75,7 @@ function parseReaderOptions(reader: ReaderPlugin<any>, fromMapping: Record<strin
   const flags = Object.fromEntries(Object.entries(fromFlags).filter(([, value]) => value !== undefined));
   const given = { ...fromMapping, ...flags };
   const parsed = reader.optionsSchema.safeParse(given);
-  if (!parsed.success) throw new ConfigError(`${reader.name} reader options: ${describeSchemaError(parsed.error, given)}`, 'EL_READER_OPTIONS_INVALID');
+  if (!parsed.success) throw new ConfigError(`${reader.name} reader options: ${describeSchemaError(parsed.error, given)}`, 'EL_READER_OPTIONS');
   return parsed.data;
 }
 

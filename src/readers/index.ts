@@ -1,7 +1,7 @@
 // The reader registry: the one list of input formats. `--format`, the config file's `format`,
 // detection and messages all read it when used (never a copy taken at load time), so a reader
 // added here, or registered by a test, is known everywhere at once.
-import { ConfigError, EventloadError, EXIT } from '../errors.js';
+import { ConfigError, EventloadError } from '../errors.js';
 import { bpmnReader } from './bpmn/reader.js';
 import { csvReader } from './csv/reader.js';
 import { jsonReader } from './json/reader.js';
@@ -22,7 +22,7 @@ export function readerNames(): string[] {
 
 /** Adds a reader after the built-in ones (tests register a test-only format this way); a name taken twice is a bug (exit 70). */
 export function registerReader(reader: ReaderPlugin<any>): void {
-  if (readers.some((known) => known.name === reader.name)) throw new EventloadError('EL_FORMAT_DUPLICATE', `format "${reader.name}" is already registered`, EXIT.internal);
+  if (readers.some((known) => known.name === reader.name)) throw new EventloadError('EL_PLUGIN_DUPLICATE', `format "${reader.name}" is already registered`);
   readers.push(reader);
 }
 

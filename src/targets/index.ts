@@ -1,5 +1,5 @@
 // The target registry: every ingest API eventload sends to, listed explicitly.
-import { ConfigError } from '../errors.js';
+import { ConfigError, EventloadError } from '../errors.js';
 import { describeSchemaError } from '../mapping/load.js';
 import { flaringTarget } from './flaring/index.js';
 import { flowmynaTarget } from './flowmyna/index.js';
@@ -21,7 +21,7 @@ export function targetNames(): string[] {
 
 /** Adds a target after the built-in ones (tests register a test-only target this way). */
 export function registerTarget(target: TargetPlugin<any>): void {
-  if (registry.some((known) => known.name === target.name)) throw new Error(`target "${target.name}" is already registered`);
+  if (registry.some((known) => known.name === target.name)) throw new EventloadError('EL_PLUGIN_DUPLICATE', `target "${target.name}" is already registered`);
   registry.push(target);
 }
 

@@ -1,6 +1,6 @@
 // One request, retried by the policy in retry.ts, paced by the shared rate limiter.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AbortError } from '../errors.js';
+import { AbortError, EventloadError } from '../errors.js';
 import type { ApiClient, Response } from '../targets/types.js';
 import { HttpFailure, type HttpClient, type HttpResponse } from './http.js';
 import type { RateLimiter } from './rate-limiter.js';
@@ -34,10 +34,15 @@ export interface SendResult {
   attempts: number;
 }
 
-/** The run was stopped (Ctrl-C, or another request aborted it) before this request was sent (again). */
-export class StoppedError extends Error {
-  override readonly name = 'StoppedError';
-  readonly code = 'EL_STOPPED';
+/**
+ * The run was stopped (Ctrl-C, or another request aborted it) before this request was sent (again).
+ * Not an AbortError: the uploader expects it while stopping and does not count it as a failure.
+ */
+export class StoppedError extends EventloadError {
+  constructor(message: string) {
+    super('EL_STOPPED', message);
+    this.name = 'StoppedError';
+  }
 }
 
 export class Sender {
@@ -177,9 +182,14 @@ function describeFailure(error: unknown): Failure {
   return { code, reason: code };
 }
 
+/** An attempt eventload gave up itself (too slow, too large): its code is the one the run stops with. */
+function isOwnBound(code: string): code is HttpFailure['code'] {
+  return code === 'EL_REQUEST_TIMEOUT' || code === 'EL_ANSWER_TOO_LARGE';
+}
+
 /** Retries ran out without an answer: the endpoint cannot be reached, or never answered in time or in size. */
 function giveUp(path: string, attempts: number, failure: Failure): AbortError {
-  if (failure.code.startsWith('EL_')) return new AbortError(`no usable answer from ${path} after ${attempts} attempt${attempts === 1 ? '' : 's'} (last: ${failure.reason})`, failure.code);
+  if (isOwnBound(failure.code)) return new AbortError(`no usable answer from ${path} after ${attempts} attempt${attempts === 1 ? '' : 's'} (last: ${failure.reason})`, failure.code);
   return new AbortError(`endpoint unreachable: ${failure.code} on ${path} after ${attempts} attempts`, 'EL_UNREACHABLE');
 }
 

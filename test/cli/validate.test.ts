@@ -32,14 +32,16 @@ const TOTALS = [
 ];
 
 /** A configuration error: exit 2, one line on stderr, no stack trace, nothing on stdout. */
-function expectConfigError(result: { code: number | null; stdout: string; stderr: string }, message: string | RegExp): void {
+function expectConfigError(result: { code: number | null; stdout: string; stderr: string }, code: string, message: string | RegExp): void {
   expect(result.code).toBe(2);
   expect(result.stdout).toBe('');
   expect(result.stderr.split('\n')).toHaveLength(2);
   expect(result.stderr).not.toMatch(/\n\s+at /);
-  const stderr = result.stderr;
-  if (typeof message === 'string') expect(stderr).toBe(`eventload: ${message}\n`);
-  else expect(stderr).toMatch(message);
+  const prefix = `eventload: ${code}: `;
+  expect(result.stderr.slice(0, prefix.length), result.stderr).toBe(prefix);
+  const rest = result.stderr.slice(prefix.length);
+  if (typeof message === 'string') expect(rest).toBe(`${message}\n`);
+  else expect(rest).toMatch(message);
 }
 
 async function collect(options: Parameters<typeof readEvents>[0]): Promise<PipelineItem[]> {
@@ -209,13 +211,13 @@ describe.concurrent('validate: invalid records', () => {
 
 describe.concurrent('validate: configuration errors exit 2 with one line', () => {
   it('rejects an unknown target', async () => {
-    expectConfigError(await runCli(['validate', 'fixtures/events.ndjson', '--target', 'nowhere']), /^eventload: unknown target "nowhere" \(known: [a-z, ]+\)\n$/);
+    expectConfigError(await runCli(['validate', 'fixtures/events.ndjson', '--target', 'nowhere']), 'EL_TARGET_UNKNOWN', /^unknown target "nowhere" \(known: [a-z, ]+\)\n$/);
   });
 
   it('rejects an unknown time zone in --timezone', async () => {
     expectConfigError(
       await runCli(['validate', 'fixtures/orders.csv', '-m', ordersMapping, '--timezone', 'Mars/Olympus_Mons']),
-      '--timezone: unknown time zone "Mars/Olympus_Mons" (use an IANA name such as Europe/Berlin)',
+      'EL_CONFIG', '--timezone: unknown time zone "Mars/Olympus_Mons" (use an IANA name such as Europe/Berlin)',
     );
   });
 
@@ -223,7 +225,7 @@ describe.concurrent('validate: configuration errors exit 2 with one line', () =>
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'm.json'), JSON.stringify({ ...simpleMapping, timestamp: { column: 'at', timezone: 'Europe/Atlantis' } }));
       await writeFile(join(dir, 'log.csv'), 'case,activity,at\nC1,a,2024-01-01 10:00\n');
-      expectConfigError(await runCli(['validate', 'log.csv', '-m', 'm.json'], { cwd: dir }), 'm.json: timestamp.timezone: unknown time zone "Europe/Atlantis" (use an IANA name such as Europe/Berlin)');
+      expectConfigError(await runCli(['validate', 'log.csv', '-m', 'm.json'], { cwd: dir }), 'EL_MAPPING', 'm.json: timestamp.timezone: unknown time zone "Europe/Atlantis" (use an IANA name such as Europe/Berlin)');
     });
   });
 
@@ -231,7 +233,7 @@ describe.concurrent('validate: configuration errors exit 2 with one line', () =>
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'm.json'), '{"event": "activity",');
       await writeFile(join(dir, 'log.csv'), 'case,activity,at\n');
-      expectConfigError(await runCli(['validate', 'log.csv', '-m', 'm.json'], { cwd: dir }), /^eventload: m\.json: mapping file is not valid JSON \(.+\)\n$/);
+      expectConfigError(await runCli(['validate', 'log.csv', '-m', 'm.json'], { cwd: dir }), 'EL_MAPPING_NOT_JSON', /^m\.json: mapping file is not valid JSON \(.+\)\n$/);
     });
   });
 
@@ -240,10 +242,10 @@ describe.concurrent('validate: configuration errors exit 2 with one line', () =>
       await writeFile(join(dir, 'unknown.json'), JSON.stringify({ ...simpleMapping, objekts: [] }));
       await writeFile(join(dir, 'type.json'), JSON.stringify({ ...simpleMapping, objects: [{ type: 'kind', id: 42 }] }));
       await writeFile(join(dir, 'log.csv'), 'case,activity,at\n');
-      expectConfigError(await runCli(['validate', 'log.csv', '-m', 'unknown.json'], { cwd: dir }), 'unknown.json: unknown key "objekts"');
+      expectConfigError(await runCli(['validate', 'log.csv', '-m', 'unknown.json'], { cwd: dir }), 'EL_MAPPING', 'unknown.json: unknown key "objekts"');
       expectConfigError(
         await runCli(['validate', 'log.csv', '-m', 'type.json'], { cwd: dir }),
-        'type.json: objects[0].id: expected a column name, {"column": ...}, {"const": ...} or {"template": ...}',
+        'EL_MAPPING', 'type.json: objects[0].id: expected a column name, {"column": ...}, {"const": ...} or {"template": ...}',
       );
     });
   });
@@ -254,19 +256,19 @@ describe.concurrent('validate: configuration errors exit 2 with one line', () =>
       // Every row is broken; none is reported because none is read.
       await writeFile(join(dir, 'log.csv'), 'case,activity,at\nC1,,\nC2,"unclosed\n');
       const result = await runCli(['validate', 'log.csv', '-m', 'm.json', '--rejects', 'rejects.ndjson'], { cwd: dir });
-      expectConfigError(result, 'm.json names column "costs" that log.csv does not have (it has: case, activity, at)');
+      expectConfigError(result, 'EL_MISSING_COLUMN', 'm.json names column "costs" that log.csv does not have (it has: case, activity, at)');
       expect(existsSync(join(dir, 'rejects.ndjson'))).toBe(false);
     });
   });
 
   it('rejects a missing input file, a folder and a missing mapping file', async () => {
-    expectConfigError(await runCli(['validate', 'nope.csv', '-m', ordersMapping]), 'nope.csv: cannot read file (ENOENT)');
-    expectConfigError(await runCli(['validate', 'fixtures', '-m', ordersMapping]), 'fixtures: is a folder, not a file');
-    expectConfigError(await runCli(['validate', 'fixtures/orders.csv', '-m', 'nope.json']), 'nope.json: cannot read mapping file (ENOENT)');
+    expectConfigError(await runCli(['validate', 'nope.csv', '-m', ordersMapping]), 'EL_CONFIG', 'nope.csv: cannot read file (ENOENT)');
+    expectConfigError(await runCli(['validate', 'fixtures', '-m', ordersMapping]), 'EL_CONFIG', 'fixtures: is a folder, not a file');
+    expectConfigError(await runCli(['validate', 'fixtures/orders.csv', '-m', 'nope.json']), 'EL_MAPPING_UNREADABLE', 'nope.json: cannot read mapping file (ENOENT)');
   });
 
   it('rejects CSV input without a mapping', async () => {
-    expectConfigError(await runCli(['validate', 'fixtures/orders.csv']), /^eventload: fixtures\/orders\.csv: CSV input needs a mapping file \(--mapping FILE\)/);
+    expectConfigError(await runCli(['validate', 'fixtures/orders.csv']), 'EL_CONFIG', /^fixtures\/orders\.csv: CSV input needs a mapping file \(--mapping FILE\)/);
   });
 
   it('says what a given mapping lacks for CSV input, instead of asking for a mapping file', async () => {
@@ -275,34 +277,34 @@ describe.concurrent('validate: configuration errors exit 2 with one line', () =>
       await writeFile(join(dir, 'log.csv'), 'case,activity,at\nC1,a,2024-01-01T10:00:00Z\n');
       expectConfigError(
         await runCli(['validate', 'log.csv', '-m', 'actor.json'], { cwd: dir }),
-        'log.csv: the mapping actor.json maps only actor; CSV input has no default mapping, so it must map "event", "timestamp" and "objects" (`eventload init log.csv` writes a starting one)',
+        'EL_CONFIG', 'log.csv: the mapping actor.json maps only actor; CSV input has no default mapping, so it must map "event", "timestamp" and "objects" (`eventload init log.csv` writes a starting one)',
       );
     });
   });
 
   it('rejects an unknown option and an unknown reporter in one eventload: line', async () => {
-    expectConfigError(await runCli(['validate', 'fixtures/events.ndjson', '--colour']), "unknown option '--colour' (see eventload validate --help)");
+    expectConfigError(await runCli(['validate', 'fixtures/events.ndjson', '--colour']), 'EL_USAGE', "unknown option '--colour' (see eventload validate --help)");
     expectConfigError(
       await runCli(['validate', 'fixtures/events.ndjson', '--reporter', 'xml']),
-      "option '--reporter <name>' argument 'xml' is invalid. Allowed choices are text, json, github, junit. (see eventload validate --help)",
+      'EL_USAGE', "option '--reporter <name>' argument 'xml' is invalid. Allowed choices are text, json, github, junit. (see eventload validate --help)",
     );
   });
 
   it('says what is wrong with a --max-errors that is not a whole number', async () => {
     const result = await runCli(['validate', 'fixtures/events.ndjson', '--max-errors', 'ten']);
-    expect(result).toMatchObject({ code: 2, stdout: '', stderr: `eventload: option '--max-errors <n>' argument 'ten' is invalid. expected a whole number, got "ten" (see eventload validate --help)\n` });
+    expect(result).toMatchObject({ code: 2, stdout: '', stderr: `eventload: EL_USAGE: option '--max-errors <n>' argument 'ten' is invalid. expected a whole number, got "ten" (see eventload validate --help)\n` });
   });
 
   it('rejects a file whose format cannot be told, and an unknown --format', async () => {
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'events.data'), `${canonicalLine('INV-1')}\n`);
-      expectConfigError(await runCli(['validate', 'events.data'], { cwd: dir }), /^eventload: events\.data: cannot tell the format from the file name; pass --format \(.*csv.*ndjson.*\)\n$/);
-      expectConfigError(await runCli(['validate', 'events.data', '--format', 'xml'], { cwd: dir }), /^eventload: unknown format "xml" \(known: .*csv.*ndjson.*\)\n$/);
+      expectConfigError(await runCli(['validate', 'events.data'], { cwd: dir }), 'EL_CONFIG', /^events\.data: cannot tell the format from the file name; pass --format \(.*csv.*ndjson.*\)\n$/);
+      expectConfigError(await runCli(['validate', 'events.data', '--format', 'xml'], { cwd: dir }), 'EL_CONFIG', /^unknown format "xml" \(known: .*csv.*ndjson.*\)\n$/);
     });
   });
 
   it('accepts standard input only once', async () => {
-    expectConfigError(await runCli(['validate', '-', '-'], { input: `${canonicalLine('INV-1')}\n` }), 'standard input (-) can be named only once');
+    expectConfigError(await runCli(['validate', '-', '-'], { input: `${canonicalLine('INV-1')}\n` }), 'EL_CONFIG', 'standard input (-) can be named only once');
   });
 });
 

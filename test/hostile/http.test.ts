@@ -112,7 +112,7 @@ describe('a server that redirects', () => {
       env: { ...NO_CREDENTIALS, FLOWMYNA_API_KEY: undefined, FLARING_EMAIL: 'ops@example.com', FLARING_PASSWORD: 'correct horse battery' },
     });
     expect(run.code).toBe(3);
-    expect(run.stderr.trim()).toBe('eventload: the endpoint answered 302 → https://sso.example.invalid/auth; redirects are not followed (they would carry the token); pass the final URL with --endpoint');
+    expect(run.stderr.trim()).toBe('eventload: EL_REDIRECT: the endpoint answered 302 → https://sso.example.invalid/auth; redirects are not followed (they would carry the token); pass the final URL with --endpoint');
     expect(server.requests.map((request) => request.url)).toEqual(['/api/v1/auth/token']);
   });
 });

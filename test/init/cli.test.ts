@@ -126,7 +126,7 @@ describe.concurrent('files of our own', () => {
       const out = join(dir, 'orders.mapping.json');
       await writeFile(out, 'mine');
       const refused = await runCli(['init', fixture('orders.csv'), '--out', out]);
-      expect(refused).toMatchObject({ code: 2, stdout: '', stderr: `eventload: ${out}: already exists; pass --force to overwrite it\n` });
+      expect(refused).toMatchObject({ code: 2, stdout: '', stderr: `eventload: EL_OUTPUT_EXISTS: ${out}: already exists; pass --force to overwrite it\n` });
       expect(await readFile(out, 'utf8')).toBe('mine');
       const forced = await runCli(['init', fixture('orders.csv'), '--out', out, '--force']);
       expect(forced.code).toBe(0);
@@ -148,7 +148,7 @@ describe.concurrent('usage and configuration errors (exit 2, nothing written)', 
   it('an unreadable file', async () => {
     await withTempDir(async (dir) => {
       const result = await runCli(['init', join(dir, 'missing.csv')], { cwd: dir });
-      expect(result).toMatchObject({ code: 2, stdout: '', stderr: `eventload: ${join(dir, 'missing.csv')}: cannot read file (ENOENT)\n` });
+      expect(result).toMatchObject({ code: 2, stdout: '', stderr: `eventload: EL_CONFIG: ${join(dir, 'missing.csv')}: cannot read file (ENOENT)\n` });
       expect(readdirSync(dir)).toEqual([]);
     });
   });
@@ -158,7 +158,7 @@ describe.concurrent('usage and configuration errors (exit 2, nothing written)', 
       await writeFile(join(dir, 'plain.csv'), 'name,colour\nann,red\nbo,blue\n');
       const result = await runCli(['init', 'plain.csv'], { cwd: dir });
       expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/eventload: plain\.csv: no column whose sampled values are all dates and times was found/);
+      expect(result.stderr).toMatch(/eventload: EL_INIT_NO_GUESS: plain\.csv: no column whose sampled values are all dates and times was found/);
       expect(readdirSync(dir)).toEqual(['plain.csv']);
     });
   });
@@ -167,13 +167,13 @@ describe.concurrent('usage and configuration errors (exit 2, nothing written)', 
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'empty.csv'), 'activity,timestamp\n');
       const result = await runCli(['init', 'empty.csv'], { cwd: dir });
-      expect(result).toMatchObject({ code: 2, stderr: 'eventload: empty.csv: no records could be read\n' });
+      expect(result).toMatchObject({ code: 2, stderr: 'eventload: EL_INIT_NO_RECORDS: empty.csv: no records could be read\n' });
     });
   });
 
   it('standard input without --out', async () => {
     const result = await runCli(['init', '-'], { input: 'a,b\n1,2\n' });
-    expect(result).toMatchObject({ code: 2, stderr: 'eventload: reading standard input: name the mapping file to write with --out FILE\n' });
+    expect(result).toMatchObject({ code: 2, stderr: 'eventload: EL_USAGE: reading standard input: name the mapping file to write with --out FILE\n' });
   });
 
   it('an unknown target', async () => {

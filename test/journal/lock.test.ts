@@ -19,7 +19,7 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
-const LOCKED_LINE = /^eventload: another run is using the journal .*j\.db \(eventload import, pid (\d+), started \d{4}-\d\d-\d\dT[\d:.]+Z\); wait for it to finish, or give this run another journal \(--journal FILE\)\n$/;
+const LOCKED_LINE = /^eventload: EL_LOCKED: another run is using the journal .*j\.db \(eventload import, pid (\d+), started \d{4}-\d\d-\d\dT[\d:.]+Z\); wait for it to finish, or give this run another journal \(--journal FILE\)\n$/;
 
 describe('two runs on one journal', () => {
   it('a second import while one runs exits 4 naming the first; the server gets each event once', async () => {
@@ -73,7 +73,7 @@ describe('two runs on one journal', () => {
         expect(run.stderr).not.toMatch(/SQLITE_BUSY|stale lock|move it away|internal error/);
         // Both can finish (0) when the first is done before the second starts; never anything else.
         expect([0, 4], run.stderr).toContain(run.code);
-        if (run.code === 4) expect(run.stderr).toMatch(/^eventload: another run is using the journal .* \(eventload sync, pid \d+/);
+        if (run.code === 4) expect(run.stderr).toMatch(/^eventload: EL_LOCKED: another run is using the journal .* \(eventload sync, pid \d+/);
       }
     }
     const perEvent = storedPerEvent(sandbox.stats.stored);
@@ -144,7 +144,7 @@ describe('a journal busy in another program', () => {
     try {
       const run = await runCli(['import', input, '--target', 'flowmyna', '--endpoint', sandbox.url, '--journal', path, '-q', '--json'], { cwd: dir, env: credentials(sandbox) });
       expect(run.code, run.stderr).toBe(4);
-      expect(run.stderr).toMatch(/^eventload: the journal .*j\.db is busy: another process \(an older eventload, or another program\) has it open for writing; wait for it to finish/);
+      expect(run.stderr).toMatch(/^eventload: EL_LOCKED: the journal .*j\.db is busy: another process \(an older eventload, or another program\) has it open for writing; wait for it to finish/);
       expect(run.stderr).not.toMatch(/move it away/);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
     } finally {

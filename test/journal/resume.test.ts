@@ -128,7 +128,7 @@ describe('journal files', () => {
     await writeFile(journal, 'garbage '.repeat(1000));
     const run = await runCli(['import', input, '--target', 'flowmyna', '--endpoint', sandbox.url, '--journal', journal], { cwd: dir, env: credentials(sandbox) });
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^eventload: .*broken\.db is not an eventload journal \(not a SQLite database\); it was left untouched/);
+    expect(run.stderr).toMatch(/^eventload: EL_JOURNAL_FOREIGN: .*broken\.db is not an eventload journal \(not a SQLite database\); it was left untouched/);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(sandbox.stats.ingestRequests).toBe(0);
     expect(await readFile(journal, 'utf8')).toBe('garbage '.repeat(1000));

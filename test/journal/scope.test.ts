@@ -141,7 +141,7 @@ describe('foreign files given as the journal', () => {
 
     const status = await runCli(['status', '--journal', path], { cwd: dir });
     expect(status.code).toBe(2);
-    expect(status.stderr).toBe(`eventload: ${path} is not an eventload journal (a SQLite database with tables customers); it was left untouched. Give the journal another path (--journal FILE)\n`);
+    expect(status.stderr).toBe(`eventload: EL_JOURNAL_FOREIGN: ${path} is not an eventload journal (a SQLite database with tables customers); it was left untouched. Give the journal another path (--journal FILE)\n`);
     expect((await readFile(path)).equals(bytes)).toBe(true);
 
     const run = await runCli(['import', input, '--target', 'flowmyna', '--endpoint', sandbox.url, '--journal', path], { cwd: dir, env: credentials(sandbox) });
@@ -165,7 +165,7 @@ describe('foreign files given as the journal', () => {
     for (const args of [['status', '--journal', path], ['import', input, '--target', 'flowmyna', '--sandbox', '--journal', path]]) {
       const run = await runCli(args, { cwd: dir });
       expect(run.code, run.stderr).toBe(2);
-      expect(run.stderr).toMatch(/^eventload: .*notes\.txt is not an eventload journal \(not a SQLite database\); it was left untouched/);
+      expect(run.stderr).toMatch(/^eventload: EL_JOURNAL_FOREIGN: .*notes\.txt is not an eventload journal \(not a SQLite database\); it was left untouched/);
       expect(await (await import('node:fs/promises')).readFile(path, 'utf8')).toBe('remember the milk\n'.repeat(500));
     }
   }, 60_000);

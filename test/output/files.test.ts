@@ -98,7 +98,7 @@ describe('--out, --report and init never overwrite a file they did not write', (
     await writeFile(join(dir, 'bodies.ndjson'), 'precious\n');
     const run = await eventload(dir, ['import', 'in.ndjson', '-t', 'flowmyna', '--dry-run', '--out', 'bodies.ndjson']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('eventload: --out bodies.ndjson: already exists; eventload does not overwrite it (remove it, or name another file)\n');
+    expect(run.stderr).toBe('eventload: EL_OUTPUT_EXISTS: --out bodies.ndjson: already exists; eventload does not overwrite it (remove it, or name another file)\n');
     expect(await readFile(join(dir, 'bodies.ndjson'), 'utf8')).toBe('precious\n');
 
     // A new one is written, its folder created.
@@ -113,7 +113,7 @@ describe('--out, --report and init never overwrite a file they did not write', (
     await writeFile(join(dir, 'notes.json'), '{"mine": true}\n');
     const refused = await eventload(dir, ['import', 'in.ndjson', '-t', 'flowmyna', '--sandbox', '--report', 'notes.json']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^eventload: --report notes\.json: already exists and was not written by eventload/);
+    expect(refused.stderr).toMatch(/^eventload: EL_OUTPUT_EXISTS: --report notes\.json: already exists and was not written by eventload/);
     expect(await readFile(join(dir, 'notes.json'), 'utf8')).toBe('{"mine": true}\n');
 
     // As cron does: the same --report path every run, into a folder that does not exist yet.
@@ -131,13 +131,13 @@ describe('--out, --report and init never overwrite a file they did not write', (
     await writeFile(join(dir, 'orders.mapping.json'), '{"hand": "written"}\n');
     const refused = await eventload(dir, ['init', 'orders.csv']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toBe('eventload: orders.mapping.json: already exists; pass --force to overwrite it\n');
+    expect(refused.stderr).toBe('eventload: EL_OUTPUT_EXISTS: orders.mapping.json: already exists; pass --force to overwrite it\n');
     expect(await readFile(join(dir, 'orders.mapping.json'), 'utf8')).toBe('{"hand": "written"}\n');
 
     const before = await readFile(join(dir, 'orders.csv'));
     const onInput = await eventload(dir, ['init', 'orders.csv', '--out', 'orders.csv', '--force']);
     expect(onInput.code).toBe(2);
-    expect(onInput.stderr).toMatch(/^eventload: the mapping file orders\.csv is the input orders\.csv: .*\n$/);
+    expect(onInput.stderr).toMatch(/^eventload: EL_OUTPUT_IS_INPUT: the mapping file orders\.csv is the input orders\.csv: .*\n$/);
     expect(await readFile(join(dir, 'orders.csv'))).toEqual(before);
 
     const made = await eventload(dir, ['init', 'orders.csv', '--out', 'mappings/orders.json']);

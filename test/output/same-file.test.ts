@@ -28,7 +28,7 @@ describe('an output that resolves to an input is refused (exit 2)', () => {
       await mkdir(join(dir, 'sub'), { recursive: true });
       const run = await eventload(dir, ['import', 'big.ndjson', '-t', 'flowmyna', '--sandbox', '--rejects', rejects]);
       expect(run.code, `${rejects}: ${run.stderr}`).toBe(2);
-      expect(run.stderr).toMatch(new RegExp(`^eventload: --rejects ${rejects.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is the input big\\.ndjson.*\\n$`));
+      expect(run.stderr).toMatch(new RegExp(`^eventload: EL_OUTPUT_IS_INPUT: --rejects ${rejects.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is the input big\\.ndjson.*\\n$`));
       expect(run.stdout).toBe('');
       expect((await readFile(join(dir, 'big.ndjson'))).equals(before)).toBe(true);
     }
@@ -39,11 +39,11 @@ describe('an output that resolves to an input is refused (exit 2)', () => {
     await writeFile(join(dir, 'in.ndjson'), generateEvents(5).map((event) => JSON.stringify(event)).join('\n') + '\n');
     const before = await readFile(join(dir, 'in.ndjson'));
     const cases: Array<[string[], RegExp]> = [
-      [['--dry-run', '--out', 'in.ndjson'], /^eventload: --out in\.ndjson is the input in\.ndjson/],
-      [['--sandbox', '--report', 'in.ndjson'], /^eventload: --report in\.ndjson is the input in\.ndjson/],
-      [['--sandbox', '--journal', 'in.ndjson'], /^eventload: the journal in\.ndjson is the input in\.ndjson/],
-      [['--sandbox', '--rejects', 'same.json', '--report', 'same.json'], /^eventload: --report same\.json and --rejects same\.json are the same file/],
-      [['--sandbox', '--rejects', 'j.db', '--journal', 'j.db'], /^eventload: the journal j\.db and --rejects j\.db are the same file/],
+      [['--dry-run', '--out', 'in.ndjson'], /^eventload: EL_OUTPUT_IS_INPUT: --out in\.ndjson is the input in\.ndjson/],
+      [['--sandbox', '--report', 'in.ndjson'], /^eventload: EL_OUTPUT_IS_INPUT: --report in\.ndjson is the input in\.ndjson/],
+      [['--sandbox', '--journal', 'in.ndjson'], /^eventload: EL_OUTPUT_IS_INPUT: the journal in\.ndjson is the input in\.ndjson/],
+      [['--sandbox', '--rejects', 'same.json', '--report', 'same.json'], /^eventload: EL_OUTPUT_SAME_FILE: --report same\.json and --rejects same\.json are the same file/],
+      [['--sandbox', '--rejects', 'j.db', '--journal', 'j.db'], /^eventload: EL_OUTPUT_SAME_FILE: the journal j\.db and --rejects j\.db are the same file/],
     ];
     for (const [args, message] of cases) {
       const run = await eventload(dir, ['import', 'in.ndjson', '-t', 'flowmyna', ...args]);
@@ -55,13 +55,13 @@ describe('an output that resolves to an input is refused (exit 2)', () => {
     await writeFile(join(dir, 'state.db-wal'), before);
     const onWal = await eventload(dir, ['import', 'state.db-wal', '-f', 'ndjson', '-t', 'flowmyna', '--sandbox', '--journal', 'state.db']);
     expect(onWal.code).toBe(2);
-    expect(onWal.stderr).toMatch(/^eventload: the journal's wal file state\.db-wal is the input state\.db-wal/);
+    expect(onWal.stderr).toMatch(/^eventload: EL_OUTPUT_IS_INPUT: the journal's wal file state\.db-wal is the input state\.db-wal/);
     expect((await readFile(join(dir, 'state.db-wal'))).equals(before)).toBe(true);
     // A mapping file is an input too.
     await writeFile(join(dir, 'm.json'), '{"event": "e", "timestamp": "t", "objects": [{"type": {"const": "O"}, "id": "id"}]}');
     const onMapping = await eventload(dir, ['validate', 'in.ndjson', '-m', 'm.json', '--rejects', 'm.json']);
     expect(onMapping.code).toBe(2);
-    expect(onMapping.stderr).toMatch(/^eventload: --rejects m\.json is the mapping file m\.json/);
+    expect(onMapping.stderr).toMatch(/^eventload: EL_OUTPUT_IS_INPUT: --rejects m\.json is the mapping file m\.json/);
   });
 
   it('applies to validate, replay and sync', async () => {
@@ -75,7 +75,7 @@ describe('an output that resolves to an input is refused (exit 2)', () => {
 
     const validate = await eventload(dir, ['validate', 'exports/a.ndjson', '--rejects', 'alias.ndjson']);
     expect(validate.code).toBe(2);
-    expect(validate.stderr).toMatch(/^eventload: --rejects alias\.ndjson is the input exports\/a\.ndjson \(the same file\)/);
+    expect(validate.stderr).toMatch(/^eventload: EL_OUTPUT_IS_INPUT: --rejects alias\.ndjson is the input exports\/a\.ndjson \(the same file\)/);
     const junit = await eventload(dir, ['validate', 'exports/a.ndjson', '--junit', 'exports/a.ndjson']);
     expect(junit.code).toBe(2);
 
@@ -87,7 +87,7 @@ describe('an output that resolves to an input is refused (exit 2)', () => {
     await writeFile(config, JSON.stringify({ files: ['exports/*.ndjson'], target: 'flowmyna', endpoint: sandbox.url, token: { env: 'KEY' }, rejects: 'alias.ndjson' }));
     const sync = await runCli(['sync', '--config', config], { cwd: dir, env: { KEY: sandbox.token } });
     expect(sync.code).toBe(2);
-    expect(sync.stderr).toMatch(/^eventload: rejects .*alias\.ndjson is the input .*exports\/a\.ndjson/);
+    expect(sync.stderr).toMatch(/^eventload: EL_OUTPUT_IS_INPUT: rejects .*alias\.ndjson is the input .*exports\/a\.ndjson/);
     expect(sandbox.stats.ingestRequests).toBe(0);
     expect((await readFile(input)).equals(before)).toBe(true);
   });

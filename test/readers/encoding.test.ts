@@ -85,7 +85,7 @@ describe('encodings', () => {
     for (const command of [['validate'], ['init', '-o', join(dir, 'guessed.json')]]) {
       const run = await eventload(dir, [...command, file, ...(command[0] === 'validate' ? ['-m', mapping] : [])]);
       expect(run.code, run.stdout).toBe(2);
-      expect(run.stderr).toMatch(/^eventload: .*in\.csv: is not UTF-8 .*looks like Latin-1 \/ Windows-1252: pass --encoding windows-1252/);
+      expect(run.stderr).toMatch(/^eventload: EL_ENCODING_NOT_UTF8: .*in\.csv: is not UTF-8 .*looks like Latin-1 \/ Windows-1252: pass --encoding windows-1252/);
     }
     const run = await importInto(sandbox, dir, [file, '-m', mapping]);
     expect(run.code).toBe(2);
@@ -166,7 +166,7 @@ describe('encodings', () => {
     await writeFile(file, csv(NAMES));
     const flag = await eventload(dir, ['validate', file, '-m', mapping, '--encoding', 'latin-99']);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/^eventload: --encoding: unknown encoding "latin-99"/);
+    expect(flag.stderr).toMatch(/^eventload: EL_ENCODING_UNKNOWN: --encoding: unknown encoding "latin-99"/);
     const bad = join(dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ ...MAPPING, reader: { encoding: 'klingon' } }));
     const fromMapping = await eventload(dir, ['validate', file, '-m', bad]);

@@ -58,10 +58,10 @@ describe('broken gzip inputs', () => {
     await writeFile(cut, gz.subarray(0, 30));
     const headless = join(dir, 'headless.ndjson.gz');
     await writeFile(headless, Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0xff]), gz.subarray(4)]));
-    for (const [file, code] of [[cut, 'cut off'], [headless, 'corrupt']] as const) {
+    for (const [file, code, errorCode] of [[cut, 'cut off', 'EL_GZIP_TRUNCATED'], [headless, 'corrupt', 'EL_GZIP_CORRUPT']] as const) {
       const run = await importInto(sandbox, dir, [file]);
       expect(run.code, run.stdout).toBe(2);
-      expect(run.stderr).toMatch(new RegExp(`^eventload: .*\\.ndjson\\.gz: the gzip file is ${code} \\(.*\\); nothing could be read from it\\n$`));
+      expect(run.stderr).toMatch(new RegExp(`^eventload: ${errorCode}: .*\\.ndjson\\.gz: the gzip file is ${code} \\(.*\\); nothing could be read from it\\n$`));
       const validated = await eventload(dir, ['validate', file]);
       expect(validated.code).toBe(2);
     }

@@ -48,7 +48,7 @@ describe('reader registry', () => {
     const lines: ReaderPlugin<any> = { ...ndjsonReader, name: 'testlines', description: 'test only', extensions: ['.testlines'], optionsSchema: ndjsonOptionsSchema, needsMapping: true };
     expect(configSchema().safeParse({ format: 'testlines' }).success).toBe(false);
     registerReader(lines);
-    expect(codeOf(() => registerReader(lines))).toBe('EL_FORMAT_DUPLICATE 70');
+    expect(codeOf(() => registerReader(lines))).toBe('EL_PLUGIN_DUPLICATE 70');
     expect(readerNames()).toContain('testlines');
     expect(findReader('testlines')).toBe(lines);
     expect(chooseReader('events.testlines', '{}', undefined)).toBe(lines);

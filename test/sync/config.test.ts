@@ -89,9 +89,9 @@ describe('sync --config: what sync needs on top', () => {
     await writeJson(join(dir, 'c.json'), { files: ['x/*.csv'], target: 'kafka', batchSize: 0, 'max-retries': 3 });
     const sync = await runCli(['sync', '--config', 'c.json'], { cwd: dir, env: NO_CREDENTIALS });
     const message = 'c.json: target: expected one of "flowmyna", "immutable", "flaring"; batchSize: must be at least 1; unknown key "max-retries" (write "maxRetries")';
-    expect(sync).toMatchObject({ code: 2, stdout: '', stderr: `eventload: ${message}\n` });
+    expect(sync).toMatchObject({ code: 2, stdout: '', stderr: `eventload: EL_CONFIG_FILE: ${message}\n` });
     const importing = await runCli(['import', '--config', 'c.json'], { cwd: dir, env: NO_CREDENTIALS });
-    expect(importing).toMatchObject({ code: 2, stderr: `eventload: ${message}\n` });
+    expect(importing).toMatchObject({ code: 2, stderr: `eventload: EL_CONFIG_FILE: ${message}\n` });
   });
 
   it('needs files and a target; refuses standard input, sandbox, dryRun and no journal', async () => {
@@ -100,13 +100,13 @@ describe('sync --config: what sync needs on top', () => {
     const empty = await runCli(['sync', '--config', 'c.json'], { cwd: dir, env: NO_CREDENTIALS });
     expect(empty).toMatchObject({
       code: 2,
-      stderr: 'eventload: c.json: files: sync needs the files to read, e.g. "files": ["exports/*.csv"]; target: sync needs a target: flowmyna, immutable or flaring\n',
+      stderr: 'eventload: EL_CONFIG_FILE: c.json: files: sync needs the files to read, e.g. "files": ["exports/*.csv"]; target: sync needs a target: flowmyna, immutable or flaring\n',
     });
     await writeJson(join(dir, 'c.json'), { files: ['-'], target: 'flowmyna', sandbox: true, dryRun: true, journal: false });
     const refused = await runCli(['sync', '--config', 'c.json'], { cwd: dir, env: NO_CREDENTIALS });
     expect(refused.code).toBe(2);
     expect(refused.stderr.split('; ')).toEqual([
-      'eventload: c.json: files: sync cannot read standard input ("-"): it remembers files by size, time and content',
+      'eventload: EL_CONFIG_FILE: c.json: files: sync cannot read standard input ("-"): it remembers files by size, time and content',
       'sandbox: sync sends to the real endpoint (try the file with `eventload import --config FILE --sandbox` instead)',
       'dryRun: sync always sends (try the file with `eventload import --config FILE --dry-run` instead)',
       'journal: sync needs a journal, where it remembers what it has read and sent (name a file, or leave the key out)\n',
@@ -134,10 +134,10 @@ describe('sync --config: the old sync format', () => {
     const dir = await tempDir();
     await writeJson(join(dir, 'old.json'), { sources: [], target: 'immutable', options: { concurrency: 'many', timezone: 'Mars/Olympus' } });
     const result = await runCli(['sync', '--config', 'old.json'], { cwd: dir, env: NO_CREDENTIALS });
-    expect(result).toMatchObject({ code: 2, stderr: 'eventload: old.json: sources: must not be empty; options.concurrency: expected a whole number of at least 1, or \"auto\"\n' });
+    expect(result).toMatchObject({ code: 2, stderr: 'eventload: EL_CONFIG_FILE: old.json: sources: must not be empty; options.concurrency: expected a whole number of at least 1, or \"auto\"\n' });
     await writeJson(join(dir, 'old.json'), { files: ['exports/*.csv'], target: 'immutable', options: { timezone: 'Mars/Olympus' } });
     const zone = await runCli(['sync', '--config', 'old.json'], { cwd: dir, env: NO_CREDENTIALS });
-    expect(zone.stderr).toBe('eventload: old.json: options.timezone: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/Berlin)\n');
+    expect(zone.stderr).toBe('eventload: EL_CONFIG_FILE: old.json: options.timezone: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/Berlin)\n');
   });
 
   it('refuses a key set both ways, and an option it never had', () => {
@@ -158,7 +158,7 @@ describe('sync --config: the old sync format', () => {
     const result = await runCli(['validate', '--config', 'old.json'], { cwd: dir, env: NO_CREDENTIALS });
     expect(result).toMatchObject({
       code: 2,
-      stderr: 'eventload: old.json: unknown key "sources" (write "files"); unknown key "options" (its keys go at the top level: write "batchSize": 50, not "options": {"batchSize": 50})\n',
+      stderr: 'eventload: EL_CONFIG_FILE: old.json: unknown key "sources" (write "files"); unknown key "options" (its keys go at the top level: write "batchSize": 50, not "options": {"batchSize": 50})\n',
     });
   });
 });

@@ -61,7 +61,7 @@ describe('sync', () => {
     await waitFor(() => sandbox.stats.ingestRequests >= 1);
     const second = await runCli(['sync', '--config', config], { cwd: dir, env });
     expect(second.code).toBe(4);
-    expect(second.stderr).toMatch(/^eventload: another run is using the journal .*journal\.db \(eventload sync, pid \d+, started \d{4}-.*\); wait for it to finish, or give this run another journal/);
+    expect(second.stderr).toMatch(/^eventload: EL_LOCKED: another run is using the journal .*journal\.db \(eventload sync, pid \d+, started \d{4}-.*\); wait for it to finish, or give this run another journal/);
     running.child.kill('SIGKILL');
     await running.done;
 
@@ -81,11 +81,11 @@ describe('sync', () => {
     const { dir, config, sync } = await setUp(sandbox);
     await writeFile(config, JSON.stringify({ files: ['x/*.csv'], target: 'immutable', token: { env: 'NOPE_NOT_SET' }, concurrency: 'many' }));
     const bad = await sync();
-    expect(bad).toMatchObject({ code: 2, stdout: '', stderr: `eventload: ${config}: concurrency: expected a whole number of at least 1, or \"auto\"\n` });
+    expect(bad).toMatchObject({ code: 2, stdout: '', stderr: `eventload: EL_CONFIG_FILE: ${config}: concurrency: expected a whole number of at least 1, or \"auto\"\n` });
     await writeFile(config, JSON.stringify({ files: ['x/*.csv'], target: 'immutable', token: { env: 'NOPE_NOT_SET' } }));
     const missing = await runCli(['sync', '--config', config], { cwd: dir, env: { NOPE_NOT_SET: undefined } });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe(`eventload: ${config}: token: environment variable NOPE_NOT_SET is not set\n`);
+    expect(missing.stderr).toBe(`eventload: EL_CONFIG_FILE: ${config}: token: environment variable NOPE_NOT_SET is not set\n`);
   });
 
   it('never prints the token it read from the environment', async () => {

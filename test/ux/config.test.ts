@@ -239,7 +239,7 @@ describe('validate --config', () => {
     await withTempDir(async (dir) => {
       await writeJson(join(dir, 'c.json'), { targets: { immutable: { tenant_id: 7 } } });
       const result = await runCli(['validate', 'x.csv', '--config', 'c.json'], { cwd: dir });
-      expect(result).toMatchObject({ code: 2, stdout: '', stderr: 'eventload: c.json: targets.immutable.tenant_id: expected string, got number\n' });
+      expect(result).toMatchObject({ code: 2, stdout: '', stderr: 'eventload: EL_CONFIG_FILE: c.json: targets.immutable.tenant_id: expected string, got number\n' });
     });
   });
 
@@ -247,7 +247,7 @@ describe('validate --config', () => {
     await withTempDir(async (dir) => {
       await writeJson(join(dir, 'c.json'), { timezone: 'UTC' });
       const result = await runCli(['validate', '--config', 'c.json'], { cwd: dir });
-      expect(result).toMatchObject({ code: 2, stderr: 'eventload: no input files given (name them, or list them under "files" in c.json)\n' });
+      expect(result).toMatchObject({ code: 2, stderr: 'eventload: EL_CONFIG: no input files given (name them, or list them under "files" in c.json)\n' });
     });
   });
 });
@@ -292,7 +292,7 @@ describe('import --config', () => {
     await withTempDir(async (dir) => {
       await writeJson(join(dir, 'c.json'), { target: 'flowmyna', token: { env: 'EVENTLOAD_TEST_UNSET_KEY' } });
       const result = await runCli(['import', fixture('events.ndjson'), '--config', 'c.json', '--target', 'flowmyna'], { cwd: dir, env: { EVENTLOAD_TEST_UNSET_KEY: undefined } });
-      expect(result).toMatchObject({ code: 2, stderr: 'eventload: c.json: token: environment variable EVENTLOAD_TEST_UNSET_KEY is not set\n' });
+      expect(result).toMatchObject({ code: 2, stderr: 'eventload: EL_CONFIG_FILE: c.json: token: environment variable EVENTLOAD_TEST_UNSET_KEY is not set\n' });
     });
   });
 });

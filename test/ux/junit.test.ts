@@ -121,6 +121,6 @@ describe('validate --reporter junit', () => {
 
   it('refuses an unwritable --junit file before reading anything (exit 2)', async () => {
     const result = await runCli(['validate', 'fixtures/orders.csv', '-m', 'fixtures/orders.mapping.json', '--junit', 'fixtures/orders.csv/v.xml']);
-    expect(result).toMatchObject({ code: 2, stdout: '', stderr: 'eventload: --junit fixtures/orders.csv/v.xml: cannot write (ENOTDIR)\n' });
+    expect(result).toMatchObject({ code: 2, stdout: '', stderr: 'eventload: EL_OUTPUT_OPEN: --junit fixtures/orders.csv/v.xml: cannot write (ENOTDIR)\n' });
   });
 });

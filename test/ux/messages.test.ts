@@ -51,7 +51,7 @@ describe('errors from the command line', () => {
     ];
     for (const [args, message] of cases) {
       const result = await runCli(args);
-      expect(result, args.join(' ')).toMatchObject({ code: 2, stdout: '', stderr: `eventload: ${message}\n` });
+      expect(result, args.join(' ')).toMatchObject({ code: 2, stdout: '', stderr: `eventload: EL_USAGE: ${message}\n` });
     }
   });
 });

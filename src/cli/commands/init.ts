@@ -33,8 +33,8 @@ const SAMPLE_RECORDS = 200;
 const MAX_ITEMS = 2_000;
 
 export async function runInit(file: string, flags: InitFlags): Promise<number> {
-  if (flags.timezone !== undefined && !isValidTimeZone(flags.timezone)) throw new ConfigError(`--timezone: unknown time zone "${flags.timezone}" (use an IANA name such as Europe/Berlin)`);
-  if (file === '-' && !flags.out) throw new ConfigError('reading standard input: name the mapping file to write with --out FILE');
+  if (flags.timezone !== undefined && !isValidTimeZone(flags.timezone)) throw new ConfigError(`--timezone: unknown time zone "${flags.timezone}" (use an IANA name such as Europe/Berlin)`, 'EL_TIMEZONE_UNKNOWN');
+  if (file === '-' && !flags.out) throw new ConfigError('reading standard input: name the mapping file to write with --out FILE', 'EL_USAGE');
   const out = flags.out ?? defaultOutput(file);
   // Even --force never writes the mapping over the file it is guessed from.
   checkOutputs([{ role: 'input', path: file }], [{ role: 'the mapping file', path: out }]);
@@ -48,12 +48,12 @@ export async function runInit(file: string, flags: InitFlags): Promise<number> {
     return EXIT.ok;
   }
   const parsedOptions = reader.optionsSchema.safeParse(flags.delimiter === undefined ? {} : { delimiter: flags.delimiter });
-  if (!parsedOptions.success) throw new ConfigError(`${reader.name} reader options: ${describeSchemaError(parsedOptions.error)}`);
+  if (!parsedOptions.success) throw new ConfigError(`${reader.name} reader options: ${describeSchemaError(parsedOptions.error)}`, 'EL_READER_OPTIONS');
 
   const sample = await readSample(reader.read({ name: input.name, stream: input.stream, head: input.head }, parsedOptions.data), input.state);
   input.stream.destroy();
   if (sample.records.length === 0) {
-    throw new ConfigError(`${file}: no records could be read${sample.firstProblem ? ` (${sample.firstProblem})` : ''}`);
+    throw new ConfigError(`${file}: no records could be read${sample.firstProblem ? ` (${sample.firstProblem})` : ''}`, 'EL_INIT_NO_RECORDS');
   }
 
   const guess = guessMapping({ file: basename(file), header: sample.header, records: sample.records, target: flags.target });
@@ -65,7 +65,7 @@ export async function runInit(file: string, flags: InitFlags): Promise<number> {
   }
   if (guess.kind === 'unusable') {
     printNotes(file, sample.records.length, notes);
-    throw new ConfigError(`${file}: ${guess.reason}`);
+    throw new ConfigError(`${file}: ${guess.reason}`, 'EL_INIT_NO_GUESS');
   }
 
   const readerSection = { ...(flags.delimiter !== undefined && { delimiter: flags.delimiter }), ...(flags.encoding !== undefined && { encoding: flags.encoding }) };

@@ -301,7 +301,7 @@ describe('CSV through the CLI', () => {
       expect((await runCli(['validate', 'log.txt', '-m', 'reader.json'], { cwd: dir })).stdout).toBe('1 records read: 1 valid, 0 invalid\n');
       const detected = await runCli(['validate', 'log.txt', '-m', 'm.json'], { cwd: dir });
       expect(detected.code).toBe(2);
-      expect(detected.stderr).toBe('eventload: m.json names columns "activity", "at", "case" that log.txt does not have (it has: case|activity|at|note, with, semicolons, inside)\n');
+      expect(detected.stderr).toBe('eventload: EL_MISSING_COLUMN: m.json names columns "activity", "at", "case" that log.txt does not have (it has: case|activity|at|note, with, semicolons, inside)\n');
     });
   });
 
@@ -311,7 +311,7 @@ describe('CSV through the CLI', () => {
       await writeFile(join(dir, 'log.csv'), 'case,activity,at\n');
       const result = await runCli(['validate', 'log.csv', '-m', 'm.json', '--delimiter', ';;'], { cwd: dir });
       expect(result.code).toBe(2);
-      expect(result.stderr).toBe('eventload: csv reader options: delimiter: must be one character (or "tab")\n');
+      expect(result.stderr).toBe('eventload: EL_CONFIG: csv reader options: delimiter: must be one character (or "tab")\n');
     });
   });
 
