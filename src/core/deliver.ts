@@ -10,7 +10,7 @@ import { ErrorRateGuard } from '../report/error-rate.js';
 import { ReasonTally } from '../report/reasons.js';
 import { RejectsWriter } from '../report/rejects.js';
 import { addSecretsFromEnv, redact } from '../secrets/redact.js';
-import { allTargets } from '../targets/index.js';
+import { allTargets, parseTargetOptions } from '../targets/index.js';
 import type { Session, TargetPlugin } from '../targets/types.js';
 import { AdaptiveConcurrency } from '../upload/adaptive.js';
 import type { HttpClient } from '../upload/http.js';
@@ -194,7 +194,6 @@ async function* guarded(items: AsyncIterable<PipelineItem>, guard: ErrorRateGuar
 async function connect(target: TargetPlugin<any>, sender: Sender | undefined, env: Record<string, string | undefined>, parts: RunParts, dryRun: boolean): Promise<Session> {
   const client = sender?.apiClient() ?? offlineClient;
   const settings = parts.inputs.settings;
-  const { parseTargetOptions } = await import('../targets/index.js');
   const targetOptions = parseTargetOptions(target, settings.mapping?.targets?.[target.name], settings.mappingFile ?? 'mapping');
   try {
     return await target.connect(client, { env, dryRun }, targetOptions);
