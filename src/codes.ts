@@ -121,6 +121,14 @@ export const CODES = {
   EL_OUTPUT_SAME_FILE: error(EXIT.config, 'two outputs of the run are the same file'),
   EL_INIT_NO_RECORDS: error(EXIT.config, 'init could read no record from the sample to guess a mapping from'),
   EL_INIT_NO_GUESS: error(EXIT.config, 'init found no column to use (no timestamp column, no event name)'),
+  EL_BATCH_SIZE_TOO_LARGE: error(EXIT.config, '--batch-size is above the target\'s largest batch'),
+  EL_BATCH_SIZE_INVALID: error(EXIT.config, '--batch-size is below 1'),
+  EL_OUT_WITHOUT_DRY_RUN: error(EXIT.config, '--out writes the request bodies of a --dry-run, and was given without one'),
+  EL_REQUEST_TIMEOUT_INVALID: error(EXIT.config, '--request-timeout is below 1 ms'),
+  EL_CONCURRENCY_MAX_INVALID: error(EXIT.config, '--concurrency-max is below 1'),
+  EL_CONCURRENCY_INVALID: error(EXIT.config, '--concurrency is below 1 (and not auto)'),
+  EL_INPUT_MISSING: error(EXIT.config, 'no input files: name them, or "files" in the --config file'),
+  EL_TARGET_MISSING: error(EXIT.config, 'no target: pass --target NAME, or "target" in the --config file'),
   EL_INPUT_UNREADABLE: error(EXIT.config, 'an input file cannot be opened or read (missing, no permission)'),
   EL_INPUT_IS_FOLDER: error(EXIT.config, 'an input is a folder, not a file'),
   EL_FORMAT_UNDETECTED: error(EXIT.config, 'the format cannot be told from the file name or its content: pass --format'),
@@ -146,6 +154,7 @@ export const CODES = {
   EL_ANSWER_TOO_LARGE: error(EXIT.aborted, 'the answers were larger than any documented answer, after every retry'),
   EL_JOURNAL_WRITE: error(EXIT.aborted, 'the journal stopped taking writes (full disk, I/O error): sending stopped'),
   EL_OUTPUT_WRITE: error(EXIT.aborted, 'an output file stopped taking writes (full disk, I/O error): the run stopped'),
+  EL_CONNECT: error(EXIT.aborted, 'the target\'s set-up failed in a way eventload has no better code for'),
 
   // Other exits.
   EL_LOCKED: error(EXIT.locked, 'another run holds the journal: wait for it, or give this run another journal'),

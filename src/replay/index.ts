@@ -1,5 +1,5 @@
 // `eventload replay`, the core: pacing, reordering, shifting, windowing and looping of pipeline
-// items against an injected clock. The CLI command wires it between the reader and the uploader.
+// items against an injected clock. replayStage puts it between validation and upload in src/core.
 export { FakeClock, realClock, type Clock } from './clock.js';
 export { DEFAULT_REORDER_WINDOW, LOOP_BUFFER_LIMIT, MAX_REORDER_WINDOW, parseDuration, parseReplayOptions, replayOptionsSchema, type ReplayOptions } from './options.js';
 export { ReorderWindow, type Timed } from './reorder.js';
@@ -14,3 +14,4 @@ export {
   type ReplayStats,
   type SchedulePreview,
 } from './schedule.js';
+export { replayStage, type ReplayStage } from './stage.js';

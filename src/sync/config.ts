@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import { credentialsFromConfig, keyAsWritten, parseConfig, readConfigJson, type LoadedConfig, type WrittenAs } from '../config/load.js';
 import { ConfigError } from '../errors.js';
+import { targetNames } from '../targets/index.js';
 
 export interface SyncConfig {
   loaded: LoadedConfig;
@@ -48,11 +49,16 @@ function syncProblems(loaded: LoadedConfig, writtenAs: WrittenAs): string[] {
   const problems: string[] = [];
   if (!config.files) problems.push(`${files}: sync needs the files to read, e.g. "files": ["exports/*.csv"]`);
   else if (config.files.includes('-')) problems.push(`${files}: sync cannot read standard input ("-"): it remembers files by size, time and content`);
-  if (!config.target) problems.push('target: sync needs a target: flowmyna, immutable or flaring');
+  if (!config.target) problems.push(`target: sync needs a target: ${alternatives(targetNames())}`);
   if (config.sandbox) problems.push('sandbox: sync sends to the real endpoint (try the file with `eventload import --config FILE --sandbox` instead)');
   if (config.dryRun) problems.push('dryRun: sync always sends (try the file with `eventload import --config FILE --dry-run` instead)');
   if (config.journal === false) problems.push('journal: sync needs a journal, where it remembers what it has read and sent (name a file, or leave the key out)');
   return problems;
+}
+
+/** "a, b or c": the registry's targets, read when a message needs them. */
+function alternatives(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 
 /**

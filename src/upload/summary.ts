@@ -48,4 +48,6 @@ export interface Summary extends Counts {
   rejectsNotWritten?: number;
   /** Rejected records grouped by reason code, most frequent first, each with its first example. */
   rejectedByReason: ReasonGroup[];
+  /** sync: files whose last line has no line end yet (still being written), read once complete. */
+  pending?: number;
 }

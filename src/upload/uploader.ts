@@ -31,6 +31,14 @@ export interface UploadHooks {
   onDryRun?(path: string, body: string): Promise<void>;
   /** A request is about to leave with these events (replay measures its lag here). */
   onSend?(batch: EventItem[]): void;
+  /** Records taken from the input (one call per group the reader made). */
+  onRead?(count: number): void;
+  /** A record left out: skipped by the reader, or delivered (or rejected) by an earlier run. */
+  onSkipped?(byJournal: boolean): void;
+  /** Valid events that will not be delivered by this run (it stopped first). */
+  onUnsent?(count: number): void;
+  /** The server's answer to one request, counted per event. */
+  onAnswered?(tally: { accepted: number; duplicates: number; rejected: number }): void;
 }
 
 export interface UploadOptions {
@@ -111,32 +119,50 @@ export class Uploader {
     // not per item. The next group is read only after this one is dispatched, so reading still
     // waits while every request slot is busy; one group of read items is held on top of the requests.
     const iterator = batchesOf(items)[Symbol.asyncIterator]();
-    reading: while (!this.stopped) {
+    while (!this.stopped) {
       const next = await iterator.next();
       if (next.done) break;
-      for (const item of next.value) {
-        // Stopped mid-group: the rest of the group is not counted as read, as if never read.
-        if (this.stopped) break reading;
-        this.counts.read++;
-        if (item.kind === 'skipped') this.counts.skipped++;
-        else if (item.kind === 'rejected') await this.rejectLocal(item);
-        else if (this.doneBefore(item.event)) {
-          this.counts.skipped++;
-          this.counts.skippedByJournal++;
-        } else if (!this.session.checkRemote || (await this.passesRemoteChecks(item))) {
-          this.counts.valid++;
-          batch.push(item);
-          if (batch.length >= this.options.batchSize) {
-            await this.dispatch(batch);
-            batch = [];
-          }
+      const before = this.counts.read;
+      batch = await this.take(next.value, batch);
+      this.hooks.onRead?.(this.counts.read - before);
+    }
+    if (batch.length > 0 && !this.stopped) await this.dispatch(batch);
+    else this.unsent(batch.length);
+    await Promise.all(this.running);
+    await iterator.return?.();
+  }
+
+  /** One group of read items: each is counted, then skipped, rejected or added to the batch (sent when full). */
+  private async take(group: PipelineItem[], batch: EventItem[]): Promise<EventItem[]> {
+    for (const item of group) {
+      // Stopped mid-group: the rest of the group is not counted as read, as if never read.
+      if (this.stopped) break;
+      this.counts.read++;
+      if (item.kind === 'skipped') this.skip(false);
+      else if (item.kind === 'rejected') await this.rejectLocal(item);
+      else if (this.doneBefore(item.event)) this.skip(true);
+      else if (!this.session.checkRemote || (await this.passesRemoteChecks(item))) {
+        this.counts.valid++;
+        batch.push(item);
+        if (batch.length >= this.options.batchSize) {
+          await this.dispatch(batch);
+          batch = [];
         }
       }
     }
-    if (batch.length > 0 && !this.stopped) await this.dispatch(batch);
-    else this.counts.unsent += batch.length;
-    await Promise.all(this.running);
-    await iterator.return?.();
+    return batch;
+  }
+
+  private skip(byJournal: boolean): void {
+    this.counts.skipped++;
+    if (byJournal) this.counts.skippedByJournal++;
+    this.hooks.onSkipped?.(byJournal);
+  }
+
+  private unsent(count: number): void {
+    if (count === 0) return;
+    this.counts.unsent += count;
+    this.hooks.onUnsent?.(count);
   }
 
   /**
@@ -165,7 +191,7 @@ export class Uploader {
       // The target's set-up calls failed (token refused, endpoint gone): the run stops, this event unsent.
       if (!(error instanceof AbortError)) throw error;
       this.abort(error);
-      this.counts.unsent++;
+      this.unsent(1);
       return false;
     }
     if (issues.length === 0) return true;
@@ -228,7 +254,7 @@ export class Uploader {
 
   private async deliverBatch(batch: EventItem[]): Promise<void> {
     if (this.stopped) {
-      this.counts.unsent += batch.length;
+      this.unsent(batch.length);
       return;
     }
     const outcomes = await this.send(batch);
@@ -253,7 +279,9 @@ export class Uploader {
       // journal keeps their request "in flight", so the next run resends them (the kill -9 bound).
       await this.journalWrite(() => this.options.journal!.record(results, this.inflightIds.get(batch)));
     }
-    for (let i = 0; i < batch.length; i++) this.record(batch[i]!, outcomes[i]!);
+    const tally = { accepted: 0, duplicates: 0, rejected: 0 };
+    for (let i = 0; i < batch.length; i++) this.record(batch[i]!, outcomes[i]!, tally);
+    this.hooks.onAnswered?.(tally);
   }
 
   /** Returns one outcome per event, or undefined when the run was aborted (the batch counts as unsent). */
@@ -272,7 +300,7 @@ export class Uploader {
         // --out could not be written (disk full): the run stops, and this batch is not sent.
         if (!(error instanceof AbortError)) throw error;
         this.abort(error);
-        this.counts.unsent += batch.length;
+        this.unsent(batch.length);
         this.counts.sent -= batch.length;
         return undefined;
       }
@@ -284,7 +312,7 @@ export class Uploader {
       const id = await this.journalWrite(() => this.options.journal!.markInFlight(events.map((event) => event.idempotency_key!)));
       if (id === undefined) {
         // Not marked, so not sent: the journal must know of every request on the wire.
-        this.counts.unsent += batch.length;
+        this.unsent(batch.length);
         this.counts.sent -= batch.length;
         return undefined;
       }
@@ -302,7 +330,7 @@ export class Uploader {
       if (error instanceof AbortError) this.abort(error);
       // The request may or may not have arrived; it is not counted as delivered.
     }
-    this.counts.unsent += batch.length;
+    this.unsent(batch.length);
     this.counts.sent -= batch.length;
     return undefined;
   }
@@ -358,12 +386,17 @@ export class Uploader {
     return this.renewing;
   }
 
-  private record(item: EventItem, outcome: Outcome): void {
+  private record(item: EventItem, outcome: Outcome, tally: { accepted: number; duplicates: number; rejected: number }): void {
     this.hooks.onOutcome?.(item, outcome);
-    if (outcome.kind === 'accepted') this.counts.accepted++;
-    else if (outcome.kind === 'duplicate') this.counts.duplicates++;
-    else {
+    if (outcome.kind === 'accepted') {
+      this.counts.accepted++;
+      tally.accepted++;
+    } else if (outcome.kind === 'duplicate') {
+      this.counts.duplicates++;
+      tally.duplicates++;
+    } else {
       this.counts.rejectedServer++;
+      tally.rejected++;
       if (this.options.journal) this.rejectedThisRun.add(item.event.idempotency_key!);
     }
   }

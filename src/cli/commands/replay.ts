@@ -2,9 +2,10 @@
 // shifted in time), through the same readers, mapping, validation, targets, journal and rejects.
 // Also how a rejects file, corrected by hand, is sent again.
 import { readEvents } from '../../pipeline/read-events.js';
-import { createReplayStats, parseReplayOptions, previewSchedule, realClock, recordLag, replayItems, scheduledAt } from '../../replay/index.js';
+import { parseReplayOptions, previewSchedule, realClock, replayStage } from '../../replay/index.js';
+import { runDelivery } from '../delivery.js';
 import { loadInputSettings } from '../input-settings.js';
-import { runImport, type ImportFlags } from './import.js';
+import { planImport, type ImportFlags } from './import.js';
 import type { CommandFlags } from '../../options/index.js';
 
 /** The flags of replay, typed by the option table (src/options). */
@@ -23,22 +24,14 @@ export async function runReplay(files: string[], flags: ReplayFlags): Promise<nu
     loop: flags.loop,
   });
   if (flags.dryRun && !flags.out) return printSchedule(files, flags, options);
-  const stats = createReplayStats();
   // Paced events must leave one by one: a half-full batch would hold them past their time.
   const batchSize = flags.batchSize ?? (options.speed === 'max' ? undefined : 1);
-  return runImport(files, { ...flags, batchSize }, {
-    command: 'replay',
-    transform: (items, uploader) => replayItems(items, options, realClock, stats, { signal: uploader.stopSignal }),
-    onSend: (batch) => {
-      const now = realClock.now();
-      for (const item of batch) {
-        const due = scheduledAt({ kind: 'event', ...item });
-        if (due !== undefined) recordLag(stats, Math.max(0, now - due));
-      }
-    },
-    extraSummary: () => ({ replay: { speed: options.speed, ...stats } }),
+  const stage = replayStage(options, realClock);
+  const plan = await planImport(files, { ...flags, batchSize }, { command: 'replay', stages: [stage] });
+  const stats = stage.stats;
+  return runDelivery(plan, {
     // Falling behind is shown as it happens, not only in the summary.
-    progressDetail: () => (stats.lagMaxMs >= 50 || stats.late > 0 ? `lag max ${Math.round(stats.lagMaxMs)} ms, p95 ${Math.round(stats.lagP95Ms)} ms${stats.late > 0 ? `, ${stats.late} late` : ''}` : undefined),
+    detail: () => (stats.lagMaxMs >= 50 || stats.late > 0 ? `lag max ${Math.round(stats.lagMaxMs)} ms, p95 ${Math.round(stats.lagP95Ms)} ms${stats.late > 0 ? `, ${stats.late} late` : ''}` : undefined),
   });
 }
 

@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { ConfigError } from '../../errors.js';
 import { isSandboxScope } from '../../journal/endpoint-scope.js';
 import { Journal, type TargetStatus } from '../../journal/journal.js';
-import { DEFAULT_JOURNAL, noteRecoveredLock } from './import.js';
+import { recoveredLockNotice } from '../../core/journal-run.js';
+import { DEFAULT_JOURNAL } from '../journal-path.js';
 
 export interface StatusFlags {
   journal?: string;
@@ -55,7 +56,8 @@ function describe(entry: TargetStatus): string[] {
 function pruneSandbox(path: string, json: boolean): number {
   const journal = Journal.open(path, 'status --prune-sandbox');
   try {
-    noteRecoveredLock(journal);
+    const notice = recoveredLockNotice(journal);
+    if (notice) process.stderr.write(`eventload: ${notice}\n`);
     const removed = journal.pruneSandbox();
     if (json) process.stdout.write(`${JSON.stringify({ journal: path, prunedSandbox: removed }, null, 2)}\n`);
     else process.stdout.write(`journal ${path}: removed ${removed.scopes} sandbox scope${removed.scopes === 1 ? '' : 's'} with ${removed.events} event${removed.events === 1 ? '' : 's'}\n`);

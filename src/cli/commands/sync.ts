@@ -1,17 +1,20 @@
 // `eventload sync --config FILE`: the cron job. Reads only files that changed since the last
 // completed run, sends only what the journal has not seen, and never runs twice at once.
-import { statSync } from 'node:fs';
 import { mergeConfig } from '../../config/apply.js';
+import { recoveredLockNotice } from '../../core/journal-run.js';
+import { inputPaths } from '../../core/outputs.js';
 import { EXIT } from '../../errors.js';
 import { asJournalWriteError, Journal } from '../../journal/journal.js';
+import { checkOutputs, journalFiles } from '../../output/same-file.js';
 import { loadSyncConfig, type SyncConfig } from '../../sync/config.js';
 import { changedFiles, expandSources, type SourceFile } from '../../sync/files.js';
+import { SyncedFiles } from '../../sync/ledger.js';
 import { findTarget } from '../../targets/index.js';
 import type { Summary } from '../../upload/summary.js';
 import { DELIVERY_DEFAULTS } from '../defaults.js';
+import { planDelivery, runDelivery } from '../delivery.js';
 import { checkEndpoint } from '../endpoint.js';
-import { checkOutputs, journalFiles } from '../../output/same-file.js';
-import { inputPaths, noteRecoveredLock, runImport, type ImportFlags } from './import.js';
+import type { ImportFlags } from './import.js';
 import type { CommandFlags } from '../../options/index.js';
 
 /** The flags of sync, typed by the option table (src/options); sync has no --verbose, only the file's. */
@@ -33,7 +36,8 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
   // Takes the journal's lock before anything is read from it, and holds it for the whole run.
   const journal = Journal.open(sync.journal, 'sync');
   try {
-    noteRecoveredLock(journal);
+    const notice = recoveredLockNotice(journal);
+    if (notice) process.stderr.write(`eventload: ${notice}\n`);
     // Events an earlier run had rejected live in files remembered as read: sending them again means
     // reading every file again (what was delivered is skipped by the journal, not resent).
     const retryRejected = commandLineFlags.retryRejected ?? config.retryRejected ?? false;
@@ -42,22 +46,14 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
       report(flags, { files: paths.length, unchanged: unchanged.length }, undefined);
       return EXIT.ok;
     }
-    return await runImport(changed.map((file) => file.path), importFlags(sync, flags), {
-      command: 'sync',
-      journal,
-      env: sync.env,
-      holdIncompleteTail: true,
-      afterRun: (summary, scope) => {
-        // A file is "done" only when every event in it has a final state: a run that stopped, or
-        // left events "not sent" (a server that kept failing), reads it again next time.
-        if (!scope || summary.outcome !== 'completed' || summary.unsent > 0) return;
-        // A file that changed while it was read is read again next time (the journal skips what was sent).
-        for (const file of changed) if (unchangedSince(file)) scope.rememberFile(file.path, file.fingerprint);
-      },
-      printSummary: (summary) => report(flags, { files: paths.length, unchanged: unchanged.length }, summary, changed),
-      // Beside the config, not in whatever folder cron starts in.
-      rejectsFolder: sync.loaded.dir,
-    });
+    const plan = await planDelivery(
+      changed.map((file) => file.path),
+      importFlags(sync, flags),
+      sync.env,
+      // Rejects beside the config, not in whatever folder cron starts in.
+      { command: 'sync', journal: { opened: journal, ledger: new SyncedFiles(changed) }, rejectsFolder: sync.loaded.dir, holdIncompleteTail: true },
+    );
+    return await runDelivery(plan, { printSummary: (summary) => report(flags, { files: paths.length, unchanged: unchanged.length }, summary, changed) });
   } finally {
     journal.close();
   }
@@ -102,19 +98,9 @@ function report(flags: SyncFlags, files: { files: number; unchanged: number }, s
     return;
   }
   const rejected = summary.rejectedLocal + summary.rejectedServer;
-  const pending = (summary as Summary & { pending?: number }).pending ?? 0;
+  const pending = summary.pending ?? 0;
   const outcome = summary.outcome === 'completed' ? '' : ` — ${summary.outcome}${summary.error ? `: ${summary.error}` : ''}`;
   process.stdout.write(
     `${head}; read ${summary.read}, accepted ${summary.accepted}, duplicates ${summary.duplicates}, rejected ${rejected}, skipped ${summary.skipped}, not sent ${summary.unsent}${pending > 0 ? `, pending ${pending} (a last line without a line end, read once complete)` : ''} in ${summary.elapsedSeconds.toFixed(1)} s${summary.rejects ? `; rejects in ${summary.rejects}` : ''}${outcome}\n`,
   );
-}
-
-/** The file still has the size and mtime it had before it was read. */
-function unchangedSince(file: SourceFile): boolean {
-  try {
-    const info = statSync(file.path);
-    return info.size === file.fingerprint.size && info.mtimeMs === file.fingerprint.mtimeMs;
-  } catch {
-    return false;
-  }
 }

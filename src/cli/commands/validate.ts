@@ -12,7 +12,7 @@ import { formatReason, ReasonTally } from '../../report/reasons.js';
 import { RejectsWriter } from '../../report/rejects.js';
 import { checkReplaceable, OutputWriteError, replaceFile } from '../../output/file.js';
 import { checkOutputs } from '../../output/same-file.js';
-import { inputPaths } from './import.js';
+import { inputPaths } from '../../core/outputs.js';
 import { loadInputSettings, type InputFlags } from '../input-settings.js';
 import { Progress } from '../progress.js';
 import type { CommandFlags } from '../../options/index.js';

@@ -1,0 +1,172 @@
+// The delivery commands' side of a run (import, replay, sync): flags resolved once into the core's
+// options, then the core's events rendered as the progress line, Ctrl-C turned into a stop, the
+// summary printed and the outcome mapped to an exit code. The run itself is src/core.
+import { join } from 'node:path';
+import { deliver, defaultRejectsPath, type Delivery, type DeliveryInputs, type DeliveryOptions, type DeliveryStage, type JournalChoice } from '../core/index.js';
+import { ConfigError, EXIT } from '../errors.js';
+import { OutputWriteError, replaceFile } from '../output/file.js';
+import { redact } from '../secrets/redact.js';
+import { findTarget } from '../targets/index.js';
+import type { TargetPlugin } from '../targets/types.js';
+import type { Summary } from '../upload/summary.js';
+import type { ImportFlags } from './commands/import.js';
+import { DELIVERY_DEFAULTS, REQUEST_TIMEOUT_FACTOR } from './defaults.js';
+import { checkEndpoint } from './endpoint.js';
+import { loadInputSettings } from './input-settings.js';
+import { DEFAULT_JOURNAL } from './journal-path.js';
+import { Progress } from './progress.js';
+import type { RunningSandbox } from './sandbox-session.js';
+import { installStopSignals } from './signals.js';
+import { printSummary } from './summary-output.js';
+
+/** A run ready to start: what the core needs, and the sandbox the CLI started for it (if any). */
+export interface PlannedDelivery {
+  inputs: DeliveryInputs;
+  target: TargetPlugin<any>;
+  options: Omit<DeliveryOptions, 'signal'>;
+  flags: ImportFlags;
+  /** Set once the core connects with --sandbox: described after the summary, closed at the end. */
+  sandbox: { running?: RunningSandbox };
+}
+
+/** Where a command's run differs from an import's. */
+export interface DeliveryPlace {
+  command: string;
+  /** The journal the command opened itself (sync); otherwise the one --journal names. */
+  journal?: JournalChoice;
+  /** Where a default-named rejects file goes (sync: beside its config); the current folder otherwise. */
+  rejectsFolder?: string;
+  /** sync: a final line without a line end is not read yet (still being written), but counted as pending. */
+  holdIncompleteTail?: boolean;
+  stages?: readonly DeliveryStage[];
+}
+
+/** Checks the flags and resolves every value the core needs, once (defaults applied here, not in the core). */
+export async function planDelivery(files: string[], flags: ImportFlags, env: Record<string, string | undefined>, place: DeliveryPlace): Promise<PlannedDelivery> {
+  const target = findTarget(flags.target);
+  const settings = await loadInputSettings(files, { ...flags, target: target.name });
+  settings.holdIncompleteTail = place.holdIncompleteTail;
+  const batchSize = chooseBatchSize(flags.batchSize, target.maxBatchSize);
+  const concurrencyMax = flags.concurrencyMax ?? DELIVERY_DEFAULTS.concurrencyMax;
+  if (flags.concurrency !== 'auto' && flags.concurrency < 1) throw new ConfigError('--concurrency must be at least 1, or auto', 'EL_CONCURRENCY_INVALID');
+  if (concurrencyMax < 1) throw new ConfigError('--concurrency-max must be at least 1', 'EL_CONCURRENCY_MAX_INVALID');
+  if (flags.requestTimeout !== undefined && flags.requestTimeout < 1) throw new ConfigError('--request-timeout must be at least 1 ms', 'EL_REQUEST_TIMEOUT_INVALID');
+  if (flags.out && !flags.dryRun) throw new ConfigError('--out writes the request bodies of a --dry-run; add --dry-run', 'EL_OUT_WITHOUT_DRY_RUN');
+  const sandbox: PlannedDelivery['sandbox'] = {};
+  const quiet = flags.quiet || flags.json;
+  const options: PlannedDelivery['options'] = {
+    command: place.command,
+    connect: async () => {
+      if (!flags.sandbox || flags.dryRun) return { endpoint: checkEndpoint(flags.endpoint ?? target.defaultEndpoint, flags.allowHttp ?? false), env, sandbox: false };
+      sandbox.running = await (await import('./sandbox-session.js')).startSandboxFor(target.name, quiet);
+      return { endpoint: sandbox.running.url, env: sandbox.running.env, sandbox: true };
+    },
+    concurrency: flags.concurrency === 'auto' ? { limit: concurrencyMax, adaptive: true } : { limit: flags.concurrency, adaptive: false },
+    rate: flags.rate ? { perSecond: flags.rate, burst: 1 } : target.defaultRate,
+    batchSize,
+    retry: { maxRetries: flags.maxRetries, deadlineMs: flags.retryDeadline * 1000, baseDelayMs: flags.backoffBase },
+    timeouts: { idleMs: flags.timeout, totalMs: flags.requestTimeout ?? flags.timeout * REQUEST_TIMEOUT_FACTOR },
+    dryRun: flags.dryRun ?? false,
+    out: flags.out,
+    journal: place.journal ?? journalChoice(flags),
+    retryRejected: flags.retryRejected ?? false,
+    rejects: { path: flags.rejects ?? join(place.rejectsFolder ?? '', defaultRejectsPath()), append: flags.rejects !== undefined },
+    report: flags.report,
+    maxErrorRate: flags.maxErrorRate,
+    secretsFrom: env,
+    drainTimeoutMs: (flags.drainTimeout ?? DELIVERY_DEFAULTS.drainTimeout) * 1000,
+    stages: place.stages,
+  };
+  return { inputs: { settings, configFile: flags.config }, target, options, flags, sandbox };
+}
+
+/** The journal --journal names, none with --no-journal or --dry-run. */
+function journalChoice(flags: ImportFlags): JournalChoice | undefined {
+  if (flags.dryRun || flags.journal === false) return undefined;
+  return { path: typeof flags.journal === 'string' ? flags.journal : DEFAULT_JOURNAL };
+}
+
+function chooseBatchSize(requested: number | undefined, max: number): number {
+  if (requested === undefined) return max;
+  if (requested < 1) throw new ConfigError('--batch-size must be at least 1', 'EL_BATCH_SIZE_INVALID');
+  if (requested > max) throw new ConfigError(`--batch-size ${requested}: this target takes at most ${max} event${max === 1 ? '' : 's'} per request`, 'EL_BATCH_SIZE_TOO_LARGE');
+  return requested;
+}
+
+/** How the terminal shows a run, where a command differs from import's. */
+export interface DeliveryView {
+  /** A part of the progress line (replay's lag). */
+  detail?: () => string | undefined;
+  /** Prints the summary instead of the import's table (sync's one line). */
+  printSummary?: (summary: Summary) => void;
+}
+
+/** Runs the planned delivery with a progress line and Ctrl-C handling; prints the summary, returns the exit code. */
+export async function runDelivery(plan: PlannedDelivery, view: DeliveryView = {}): Promise<number> {
+  const { flags } = plan;
+  const progress = new Progress({ quiet: flags.quiet || flags.json, verbose: flags.verbose });
+  if (view.detail) progress.addDetail(view.detail);
+  const controller = new AbortController();
+  const drainSeconds = plan.options.drainTimeoutMs / 1000;
+  const signals = installStopSignals(() => {
+    progress.note(`stopping: waiting up to ${drainSeconds} s for requests under way to finish (Ctrl-C again to quit at once)`);
+    controller.abort();
+  });
+  try {
+    let delivery: Delivery;
+    try {
+      delivery = await deliver(plan.inputs, plan.target, { ...plan.options, signal: controller.signal }, (event) => {
+        if (event.type === 'notice') process.stderr.write(`eventload: ${event.message}\n`);
+        else if (event.type === 'retried') progress.retry(event);
+        else if (event.type === 'rejected') progress.rejected(event);
+        else if (event.type === 'started') {
+          progress.watchInputs(event.inputs);
+          progress.start(event.counts);
+        } else if (event.type === 'drained') {
+          progress.stop();
+          signals.runOver();
+        }
+      });
+    } finally {
+      progress.stop();
+      signals.runOver();
+    }
+    return report(plan, delivery, view, signals.signal);
+  } finally {
+    signals.dispose();
+    await plan.sandbox.running?.close();
+  }
+}
+
+/** The summary (and report), the lines that must reach stderr, and the exit code. */
+function report(plan: PlannedDelivery, delivery: Delivery, view: DeliveryView, stoppedBy: NodeJS.Signals | undefined): number {
+  const { flags } = plan;
+  const { summary, abortError, journalError } = delivery;
+  if (flags.report) writeReport(flags.report, summary);
+  if (view.printSummary) view.printSummary(summary);
+  else printSummary(summary, flags.json ?? false);
+  if (plan.sandbox.running && !flags.json) plan.sandbox.running.describe();
+  // Said on stderr too (one line, naming the file and the cause): the summary may be JSON, or in a report.
+  if (abortError instanceof OutputWriteError) process.stderr.write(`eventload: ${abortError.message}\n`);
+  // The journal could not be written: one line naming the file and the cause, exit 3.
+  if (journalError) {
+    process.stderr.write(`eventload: ${journalError.message}\n`);
+    return EXIT.aborted;
+  }
+  if (delivery.errorRateExceeded) {
+    process.stderr.write(`eventload: ${delivery.errorRateExceeded}\n`);
+    return EXIT.someRejected;
+  }
+  if (summary.outcome === 'interrupted') return stoppedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+  if (abortError) return EXIT.aborted;
+  return summary.rejectedLocal + summary.rejectedServer > 0 ? EXIT.someRejected : EXIT.ok;
+}
+
+/** Replaces the earlier report atomically (checked replaceable before the run); a failure is said, the run's exit code stands. */
+function writeReport(path: string, summary: Summary): void {
+  try {
+    replaceFile(path, `${redact(JSON.stringify(summary, null, 2))}\n`, '--report');
+  } catch (error) {
+    process.stderr.write(`eventload: ${(error as Error).message}\n`);
+  }
+}

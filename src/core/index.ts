@@ -1,0 +1,6 @@
+// The delivery core's public face: what a front end (the CLI, a test, a future service) calls.
+export { deliver, type Delivery } from './deliver.js';
+export type { DeliveryEvent, DeliveryEventType, DeliveryListener, NoticeCode } from './events.js';
+export type { ConcurrencyOptions, Connection, DeliveryInputs, DeliveryOptions, DeliveryStage, FileLedger, JournalChoice, StageContext } from './options.js';
+export { defaultRejectsPath, inputPaths, isSummaryReport } from './outputs.js';
+export { recoveredLockNotice } from './journal-run.js';
