@@ -95,7 +95,6 @@ export const CODES = {
 
   // Exit 2: the command line, a setting or a file is wrong; nothing was sent.
   EL_USAGE: error(EXIT.config, 'the command line is wrong: an unknown command or option, a missing or invalid value, flags that conflict'),
-  EL_CONFIG: error(EXIT.config, 'a setting is wrong (the generic code, left only where no specific one exists yet)'),
   EL_CONFIG_FILE: error(EXIT.config, 'the --config file cannot be read, breaks its schema, or names an environment variable that is not set'),
   EL_TARGET_UNKNOWN: error(EXIT.config, 'no target of that name is known'),
   EL_NO_TOKEN: error(EXIT.config, "the target's credential environment variable is not set"),
@@ -121,6 +120,9 @@ export const CODES = {
   EL_OUTPUT_SAME_FILE: error(EXIT.config, 'two outputs of the run are the same file'),
   EL_INIT_NO_RECORDS: error(EXIT.config, 'init could read no record from the sample to guess a mapping from'),
   EL_INIT_NO_GUESS: error(EXIT.config, 'init found no column to use (no timestamp column, no event name)'),
+  EL_JOURNAL_MISSING: error(EXIT.config, 'status: there is no journal at that path'),
+  EL_ENDPOINT_INSECURE: error(EXIT.config, '--endpoint is plain http to another machine (the token would travel unencrypted) and --allow-http was not given'),
+  EL_ENDPOINT_INVALID: error(EXIT.config, '--endpoint is not an http(s) URL, or carries credentials in it'),
   EL_BATCH_SIZE_TOO_LARGE: error(EXIT.config, '--batch-size is above the target\'s largest batch'),
   EL_BATCH_SIZE_INVALID: error(EXIT.config, '--batch-size is below 1'),
   EL_OUT_WITHOUT_DRY_RUN: error(EXIT.config, '--out writes the request bodies of a --dry-run, and was given without one'),
@@ -141,7 +143,6 @@ export const CODES = {
   EL_SANDBOX_OPTIONS: error(EXIT.config, 'bad sandbox options, or a sandbox for a target that is not known'),
 
   // Exit 3: the run could not go on; what was not delivered is sent by the next run.
-  EL_ABORTED: error(EXIT.aborted, 'the run stopped (the generic code, left only where no specific one exists yet)'),
   EL_AUTH: error(EXIT.aborted, 'the target refused the credentials'),
   EL_REMOTE_SETUP: error(EXIT.aborted, 'a set-up call to the target (a catalogue, a login) failed'),
   EL_UNCONFIRMED_ANSWER: error(EXIT.aborted, 'the answer does not confirm what happened to the events: they are not counted as delivered'),

@@ -27,20 +27,17 @@ export class EventloadError extends Error {
   }
 }
 
-/**
- * Bad flag, bad mapping, unreadable file: nothing was sent. Exit 2. The default code is the generic
- * one, kept until every caller names its own (see docs/codes.md); new code always passes one.
- */
+/** Bad flag, bad mapping, unreadable file: nothing was sent. Exit 2. The code says which (docs/codes.md). */
 export class ConfigError extends EventloadError {
-  constructor(message: string, code: ErrorCode<typeof EXIT.config> = 'EL_CONFIG') {
+  constructor(message: string, code: ErrorCode<typeof EXIT.config>) {
     super(code, message);
     this.name = 'ConfigError';
   }
 }
 
-/** The run cannot go on (authentication refused, endpoint unreachable after retries). Exit 3. Same default as ConfigError. */
+/** The run cannot go on (authentication refused, endpoint unreachable after retries). Exit 3. */
 export class AbortError extends EventloadError {
-  constructor(message: string, code: ErrorCode<typeof EXIT.aborted> = 'EL_ABORTED') {
+  constructor(message: string, code: ErrorCode<typeof EXIT.aborted>) {
     super(code, message);
     this.name = 'AbortError';
   }

@@ -22,7 +22,7 @@ export interface InputFlags extends ConfigurableFlags {
 }
 
 export async function loadInputSettings(files: string[], flags: InputFlags): Promise<ReadOptions> {
-  if (files.length === 0) throw new ConfigError(flags.config ? `no input files given (name them, or list them under "files" in ${flags.config})` : 'no input files given');
+  if (files.length === 0) throw new ConfigError(flags.config ? `no input files given (name them, or list them under "files" in ${flags.config})` : 'no input files given', 'EL_INPUT_MISSING');
   const mapping = withConfigTargets(flags.mapping ? await loadMapping(flags.mapping) : undefined, flags.targets);
   const settings: ReadOptions = {
     files,

@@ -62,7 +62,7 @@ export async function applyConfig<F extends ConfigurableFlags>(
   const merged = mergeConfig(flags, loaded.config, sources);
   const inputFiles = files.length > 0 ? files : await resolveConfigFiles(loaded);
   if ((options.command ?? 'import') === 'import') {
-    if (!merged.target) throw new ConfigError(`no target: pass --target NAME or set "target" in ${loaded.file}`);
+    if (!merged.target) throw new ConfigError(`no target: pass --target NAME or set "target" in ${loaded.file}`, 'EL_TARGET_MISSING');
     if (merged.sandbox) credentialVariables(loaded, merged.target);
     else Object.assign(env, credentialsFromConfig(loaded, merged.target, env));
   }

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Issue } from '../errors.js';
 import { ExactNumber } from './exact-number.js';
-import type { ReasonCode } from '../reasons.js';
+import type { ReasonCode } from '../codes.js';
 
 /**
  * The canonical schema's length limits (characters), each written once: the zod schema below and

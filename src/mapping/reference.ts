@@ -2,7 +2,7 @@
 import { ExactNumber, isWholeNumber, numberFromText, toJsonText } from '../events/exact-number.js';
 import { parseJsonText } from '../events/json-text.js';
 import type { RawRecord } from './types.js';
-import type { ReasonCode } from '../reasons.js';
+import type { ReasonCode } from '../codes.js';
 import type { Conversion, Reference } from './schema.js';
 
 /** What a reference gives for a value it could not convert; `error` names the column and the value. */

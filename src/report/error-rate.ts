@@ -17,7 +17,7 @@ export class ErrorRateGuard {
     readonly percent: number,
     readonly minimumRecords = MIN_RECORDS_FOR_RATE,
   ) {
-    if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new ConfigError(`--max-error-rate must be a percentage from 0 to 100, got ${percent}`);
+    if (!Number.isFinite(percent) || percent < 0 || percent > 100) throw new ConfigError(`--max-error-rate must be a percentage from 0 to 100, got ${percent}`, 'EL_USAGE');
   }
 
   /** Counts one record; true when the run must stop (more than `percent`% invalid after `minimumRecords`). */

@@ -2,7 +2,7 @@
 // rows with the same mistake would otherwise give 100,000 different "reasons". Each group keeps
 // its first record as the example a user can look at.
 import { formatIssues, reasonOf, type Issue, type Position } from '../errors.js';
-import type { ReasonCode } from '../reasons.js';
+import type { ReasonCode } from '../codes.js';
 import { redact } from '../secrets/redact.js';
 
 export interface ReasonGroup {

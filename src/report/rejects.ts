@@ -71,7 +71,7 @@ export class RejectsWriter {
       if (existing.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
       accessSync(this.path, constants.W_OK);
     } catch (error) {
-      throw new ConfigError(`--rejects ${this.path}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new ConfigError(`--rejects ${this.path}: cannot write (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'EL_OUTPUT_OPEN');
     }
   }
 

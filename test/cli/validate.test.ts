@@ -217,7 +217,7 @@ describe.concurrent('validate: configuration errors exit 2 with one line', () =>
   it('rejects an unknown time zone in --timezone', async () => {
     expectConfigError(
       await runCli(['validate', 'fixtures/orders.csv', '-m', ordersMapping, '--timezone', 'Mars/Olympus_Mons']),
-      'EL_CONFIG', '--timezone: unknown time zone "Mars/Olympus_Mons" (use an IANA name such as Europe/Berlin)',
+      'EL_TIMEZONE_UNKNOWN', '--timezone: unknown time zone "Mars/Olympus_Mons" (use an IANA name such as Europe/Berlin)',
     );
   });
 
@@ -262,13 +262,13 @@ describe.concurrent('validate: configuration errors exit 2 with one line', () =>
   });
 
   it('rejects a missing input file, a folder and a missing mapping file', async () => {
-    expectConfigError(await runCli(['validate', 'nope.csv', '-m', ordersMapping]), 'EL_CONFIG', 'nope.csv: cannot read file (ENOENT)');
-    expectConfigError(await runCli(['validate', 'fixtures', '-m', ordersMapping]), 'EL_CONFIG', 'fixtures: is a folder, not a file');
+    expectConfigError(await runCli(['validate', 'nope.csv', '-m', ordersMapping]), 'EL_INPUT_UNREADABLE', 'nope.csv: cannot read file (ENOENT)');
+    expectConfigError(await runCli(['validate', 'fixtures', '-m', ordersMapping]), 'EL_INPUT_IS_FOLDER', 'fixtures: is a folder, not a file');
     expectConfigError(await runCli(['validate', 'fixtures/orders.csv', '-m', 'nope.json']), 'EL_MAPPING_UNREADABLE', 'nope.json: cannot read mapping file (ENOENT)');
   });
 
   it('rejects CSV input without a mapping', async () => {
-    expectConfigError(await runCli(['validate', 'fixtures/orders.csv']), 'EL_CONFIG', /^fixtures\/orders\.csv: CSV input needs a mapping file \(--mapping FILE\)/);
+    expectConfigError(await runCli(['validate', 'fixtures/orders.csv']), 'EL_MAPPING_REQUIRED', /^fixtures\/orders\.csv: CSV input needs a mapping file \(--mapping FILE\)/);
   });
 
   it('says what a given mapping lacks for CSV input, instead of asking for a mapping file', async () => {
@@ -277,7 +277,7 @@ describe.concurrent('validate: configuration errors exit 2 with one line', () =>
       await writeFile(join(dir, 'log.csv'), 'case,activity,at\nC1,a,2024-01-01T10:00:00Z\n');
       expectConfigError(
         await runCli(['validate', 'log.csv', '-m', 'actor.json'], { cwd: dir }),
-        'EL_CONFIG', 'log.csv: the mapping actor.json maps only actor; CSV input has no default mapping, so it must map "event", "timestamp" and "objects" (`eventload init log.csv` writes a starting one)',
+        'EL_MAPPING_REQUIRED', 'log.csv: the mapping actor.json maps only actor; CSV input has no default mapping, so it must map "event", "timestamp" and "objects" (`eventload init log.csv` writes a starting one)',
       );
     });
   });
@@ -298,13 +298,13 @@ describe.concurrent('validate: configuration errors exit 2 with one line', () =>
   it('rejects a file whose format cannot be told, and an unknown --format', async () => {
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'events.data'), `${canonicalLine('INV-1')}\n`);
-      expectConfigError(await runCli(['validate', 'events.data'], { cwd: dir }), 'EL_CONFIG', /^events\.data: cannot tell the format from the file name; pass --format \(.*csv.*ndjson.*\)\n$/);
-      expectConfigError(await runCli(['validate', 'events.data', '--format', 'xml'], { cwd: dir }), 'EL_CONFIG', /^unknown format "xml" \(known: .*csv.*ndjson.*\)\n$/);
+      expectConfigError(await runCli(['validate', 'events.data'], { cwd: dir }), 'EL_FORMAT_UNDETECTED', /^events\.data: cannot tell the format from the file name; pass --format \(.*csv.*ndjson.*\)\n$/);
+      expectConfigError(await runCli(['validate', 'events.data', '--format', 'xml'], { cwd: dir }), 'EL_FORMAT_UNKNOWN', /^unknown format "xml" \(known: .*csv.*ndjson.*\)\n$/);
     });
   });
 
   it('accepts standard input only once', async () => {
-    expectConfigError(await runCli(['validate', '-', '-'], { input: `${canonicalLine('INV-1')}\n` }), 'EL_CONFIG', 'standard input (-) can be named only once');
+    expectConfigError(await runCli(['validate', '-', '-'], { input: `${canonicalLine('INV-1')}\n` }), 'EL_STDIN_TWICE', 'standard input (-) can be named only once');
   });
 });
 

@@ -148,7 +148,7 @@ describe.concurrent('usage and configuration errors (exit 2, nothing written)', 
   it('an unreadable file', async () => {
     await withTempDir(async (dir) => {
       const result = await runCli(['init', join(dir, 'missing.csv')], { cwd: dir });
-      expect(result).toMatchObject({ code: 2, stdout: '', stderr: `eventload: EL_CONFIG: ${join(dir, 'missing.csv')}: cannot read file (ENOENT)\n` });
+      expect(result).toMatchObject({ code: 2, stdout: '', stderr: `eventload: EL_INPUT_UNREADABLE: ${join(dir, 'missing.csv')}: cannot read file (ENOENT)\n` });
       expect(readdirSync(dir)).toEqual([]);
     });
   });

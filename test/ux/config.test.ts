@@ -247,7 +247,7 @@ describe('validate --config', () => {
     await withTempDir(async (dir) => {
       await writeJson(join(dir, 'c.json'), { timezone: 'UTC' });
       const result = await runCli(['validate', '--config', 'c.json'], { cwd: dir });
-      expect(result).toMatchObject({ code: 2, stderr: 'eventload: EL_CONFIG: no input files given (name them, or list them under "files" in c.json)\n' });
+      expect(result).toMatchObject({ code: 2, stderr: 'eventload: EL_INPUT_MISSING: no input files given (name them, or list them under "files" in c.json)\n' });
     });
   });
 });

@@ -17,7 +17,7 @@ export interface StatusFlags {
 export async function runStatus(flags: StatusFlags): Promise<number> {
   const path = flags.journal ?? DEFAULT_JOURNAL;
   // Status only reads: it never creates a journal where there is none.
-  if (!existsSync(path)) throw new ConfigError(`no journal at ${path} (runs of import and sync write one; --journal FILE names another)`);
+  if (!existsSync(path)) throw new ConfigError(`no journal at ${path} (runs of import and sync write one; --journal FILE names another)`, 'EL_JOURNAL_MISSING');
   if (flags.pruneSandbox) return pruneSandbox(path, flags.json ?? false);
   const journal = Journal.openReadOnly(path);
   try {

@@ -3,8 +3,8 @@
 // --verbose lines go to stderr. Only the first --max-errors invalid records are listed one by
 // one; after them come the totals per reason code, so 100,000 bad rows are a few lines, not 100,000.
 import { applyConfig } from '../../config/apply.js';
-import { ConfigError, EXIT, formatIssues, formatPosition, reasonOf, type Issue } from '../../errors.js';
-import type { ReasonCode } from '../../reasons.js';
+import { ConfigError, EventloadError, EXIT, formatIssues, formatPosition, reasonOf, type Issue } from '../../errors.js';
+import type { ReasonCode } from '../../codes.js';
 import { prepareInputs, readEvents } from '../../pipeline/read-events.js';
 import { ErrorRateGuard } from '../../report/error-rate.js';
 import { junitReport, type JunitFile } from '../../report/junit.js';
@@ -154,7 +154,8 @@ function writeJunit(path: string, xml: string): void {
   try {
     replaceFile(path, xml, '--junit');
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    if (error instanceof EventloadError) throw error;
+    throw new ConfigError((error as Error).message, 'EL_OUTPUT_OPEN');
   }
 }
 

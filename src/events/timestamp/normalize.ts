@@ -2,7 +2,7 @@
 // byte for byte; everything else is converted, and a zone-less value is only converted when the
 // user said which zone it is in. luxon does the zone arithmetic (IANA zones through Intl, DST-correct).
 import { DateTime, IANAZone } from 'luxon';
-import type { ReasonCode } from '../../reasons.js';
+import type { ReasonCode } from '../../codes.js';
 import { checkFields, isEpochText, matchIso } from './grammar.js';
 
 export type TimestampResult = { ok: true; value: string } | { ok: false; message: string; code: ReasonCode };

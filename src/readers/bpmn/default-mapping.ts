@@ -21,7 +21,7 @@
 // process itself, and the case object's type is always "Process" rather than a name that would
 // differ between the starting and a linked process.
 import type { Issue } from '../../errors.js';
-import type { ReasonCode } from '../../reasons.js';
+import type { ReasonCode } from '../../codes.js';
 import type { CanonicalEvent, CanonicalObject } from '../../events/canonical.js';
 import type { MapResult, RecordMapper } from '../../mapping/types.js';
 import { phaseOf } from './phases.js';

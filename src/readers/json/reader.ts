@@ -5,7 +5,7 @@
 // then finds the next record and reading goes on.
 import type { Issue, Position } from '../../errors.js';
 import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, parseJsonText, QUOTE } from '../../events/json-text.js';
-import type { ReasonCode } from '../../reasons.js';
+import type { ReasonCode } from '../../codes.js';
 import { splitLines } from '../lines-split.js';
 import type { ReaderInput, ReaderItem, ReaderPlugin } from '../types.js';
 import { parseIssue, parseRecordText, toRecord } from './json-value.js';

@@ -311,7 +311,7 @@ describe('CSV through the CLI', () => {
       await writeFile(join(dir, 'log.csv'), 'case,activity,at\n');
       const result = await runCli(['validate', 'log.csv', '-m', 'm.json', '--delimiter', ';;'], { cwd: dir });
       expect(result.code).toBe(2);
-      expect(result.stderr).toBe('eventload: EL_CONFIG: csv reader options: delimiter: must be one character (or "tab")\n');
+      expect(result.stderr).toBe('eventload: EL_READER_OPTIONS: csv reader options: delimiter: must be one character (or "tab")\n');
     });
   });
 
