@@ -9,15 +9,20 @@ import { redact } from '../secrets/redact.js';
 import { findTarget } from '../targets/index.js';
 import type { TargetPlugin } from '../targets/types.js';
 import type { Summary } from '../upload/summary.js';
-import type { ImportFlags } from './commands/import.js';
 import { DELIVERY_DEFAULTS, REQUEST_TIMEOUT_FACTOR } from './defaults.js';
 import { checkEndpoint } from './endpoint.js';
 import { loadInputSettings } from './input-settings.js';
 import { DEFAULT_JOURNAL } from './journal-path.js';
+import type { ConfigurableFlags } from '../config/apply.js';
+import type { CommandFlags } from '../options/index.js';
+import type { InputFlags } from './input-settings.js';
 import { Progress } from './progress.js';
 import type { RunningSandbox } from './sandbox-session.js';
 import { installStopSignals } from './signals.js';
 import { printSummary } from './summary-output.js';
+
+/** The flags of import (replay and sync build the same), typed by the option table; the target may come from --config. */
+export type ImportFlags = CommandFlags<'import'> & InputFlags & ConfigurableFlags & { target: string };
 
 /** A run ready to start: what the core needs, and the sandbox the CLI started for it (if any). */
 export interface PlannedDelivery {

@@ -7,13 +7,11 @@
 import type { ZodError } from 'zod';
 import { classifyStatus } from '../upload/retry.js';
 import { serverMessage } from './errors.js';
-import type { Outcome, Response } from './types.js';
+import type { Outcome, Response, Unconfirmed } from './types.js';
+
+export type { Unconfirmed };
 import { redact } from '../secrets/redact.js';
 
-/** A 2xx answer that does not confirm the events: why, in a few words ("`success` is false"). */
-export interface Unconfirmed {
-  unconfirmed: string;
-}
 
 /** What a target reads out of an answer it understands: one outcome per event, or why it confirms nothing. */
 export type Reading = Outcome[] | Unconfirmed;

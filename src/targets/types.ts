@@ -4,7 +4,11 @@ import type { Issue } from '../errors.js';
 import type { CanonicalEvent } from '../events/canonical.js';
 import type { RateLimitSettings } from '../sandbox/rate-limit.js';
 import type { TargetFactory } from '../sandbox/types.js';
-import type { Unconfirmed } from './answer.js';
+
+/** A 2xx answer that does not confirm the events: why, in a few words ("`success` is false"). */
+export interface Unconfirmed {
+  unconfirmed: string;
+}
 
 /** What the server said about one event. */
 export type Outcome =

@@ -1,15 +1,12 @@
 // `eventload import`: read, map, validate and upload in one streaming pass, then account for
 // every event. This file turns the flags (and --config) into a planned run; src/core runs it and
 // src/cli/delivery.ts shows it. Also serves `--sandbox` (a local emulator of the target, started in-process).
-import { applyConfig, type ConfigurableFlags } from '../../config/apply.js';
+import { applyConfig } from '../../config/apply.js';
 import { ConfigError } from '../../errors.js';
 import { targetNames } from '../../targets/index.js';
-import { planDelivery, runDelivery, type DeliveryPlace, type PlannedDelivery } from '../delivery.js';
-import type { InputFlags } from '../input-settings.js';
-import type { CommandFlags } from '../../options/index.js';
+import { planDelivery, runDelivery, type DeliveryPlace, type ImportFlags, type PlannedDelivery } from '../delivery.js';
 
-/** The flags of import, typed by the option table (src/options); the target may come from --config. */
-export type ImportFlags = CommandFlags<'import'> & InputFlags & ConfigurableFlags & { target: string };
+export type { ImportFlags };
 
 export async function runImport(files: string[], flags: ImportFlags): Promise<number> {
   return runDelivery(await planImport(files, flags, { command: 'import' }));
