@@ -17,7 +17,7 @@ export function formatJson(value: unknown, indent = '', used = indent.length): s
   return `{\n${entries.map(([key, item]) => `${inner}${JSON.stringify(key)}: ${formatJson(item, inner, inner.length + JSON.stringify(key).length + 2)}`).join(',\n')}\n${indent}}`;
 }
 
-/** `{ "const": "Case" }`: JSON.stringify with a space after each separator, as in the README. */
+/** `{ "const": "Case" }`: JSON.stringify with a space after each separator, as in docs/mapping.md. */
 function inlineJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(inlineJson).join(', ')}]`;

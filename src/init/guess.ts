@@ -48,7 +48,7 @@ export function guessMapping(input: GuessInput): Guess {
   const take = (profile: ColumnProfile) => (rest = rest.filter((other) => other !== profile));
 
   const timestamp = chooseTimestamp(rest, notes);
-  if (!timestamp) return { kind: 'unusable', reason: 'no column whose sampled values are all dates and times was found; write the mapping by hand (see "Mapping files" in the README)', notes };
+  if (!timestamp) return { kind: 'unusable', reason: 'no column whose sampled values are all dates and times was found; write the mapping by hand (see docs/mapping.md)', notes };
   take(timestamp.profile);
 
   const event = chooseEvent(rest);

@@ -1,4 +1,4 @@
-// The mapping file: how one input record becomes one canonical event. Documented in the README.
+// The mapping file: how one input record becomes one canonical event. Documented in docs/mapping.md.
 import { z } from 'zod';
 
 export const conversionSchema = z

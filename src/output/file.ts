@@ -1,6 +1,6 @@
 // How eventload opens a file it writes (rejects, --out, --report, --junit, init's mapping), so that
 // no run ever destroys a file it did not just create: a user's data, another run's rejects, an
-// input. Three ways, chosen per output and documented in the README ("Files eventload writes"):
+// input. Three ways, chosen per output and documented in docs/operations.md ("Files eventload writes"):
 // - `new`: created exclusively (O_EXCL); when the name is taken, `NAME-2.EXT`, `NAME-3.EXT`… so two
 //   runs started in the same second each get their own file;
 // - `append`: opened for appending, never truncated (a rejects file the user named keeps every run);

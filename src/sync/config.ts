@@ -95,6 +95,6 @@ export function upgradeOldFormat(json: unknown, file: string): { json: unknown; 
   if (problems.length > 0) throw new ConfigError(`${file}: ${problems.join('; ')}`, 'EL_CONFIG_FILE');
   if (rewrites.length === 0) rewrites.push('drop the empty "options"');
   else rewrites[0] = `rewrite ${rewrites[0]}`;
-  const note = `${file} is in the old sync format, read for now: ${rewrites.join(', ')} (the format of import --config, see the README)`;
+  const note = `${file} is in the old sync format, read for now: ${rewrites.join(', ')} (the format of import --config, see docs/config.md)`;
   return { json: upgraded, writtenAs, note };
 }

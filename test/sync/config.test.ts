@@ -124,7 +124,7 @@ describe('sync --config: the old sync format', () => {
     const result = await runCli(['sync', '--config', 'old.json'], { cwd: dir, env: { ...NO_CREDENTIALS, K: sandbox.token } });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe(
-      'eventload: old.json is in the old sync format, read for now: rewrite "sources" → "files", "options.batchSize" → "batchSize", "options.concurrency" → "concurrency" (the format of import --config, see the README)\n',
+      'eventload: old.json is in the old sync format, read for now: rewrite "sources" → "files", "options.batchSize" → "batchSize", "options.concurrency" → "concurrency" (the format of import --config, see docs/config.md)\n',
     );
     expect(result.stdout).toMatch(/read 5, accepted 5/);
     expect(sandbox.stats.ingestRequests).toBe(3); // batchSize 2 from options

@@ -1,5 +1,5 @@
 // Instants given on the command line (replay's --from, --until, --shift-to) and the window they
-// select. A date alone is midnight UTC whatever the bound, and --until is exclusive (README), so
+// select. A date alone is midnight UTC whatever the bound, and --until is exclusive (docs/replay.md), so
 // `--until 2024-03-08` stops before 8 March begins.
 import { DateTime } from 'luxon';
 import { endsWithZone, isDateOnly } from './grammar.js';

@@ -1,6 +1,6 @@
 // FlowMyna (object-centric process mining): POST /api/public/v1/event and /event/batch (≤ 100).
 // FlowMyna documents no idempotency for events: a resent event is stored twice, so the uploader
-// must never resend what was accepted (the journal's job) and says so in the README.
+// must never resend what was accepted (the journal's job) and says so in docs/flowmyna.md.
 import { z } from 'zod';
 import { ConfigError } from '../../errors.js';
 import type { CanonicalEvent } from '../../events/canonical.js';
