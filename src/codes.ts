@@ -158,6 +158,7 @@ export const CODES = {
   EL_CONNECT: error(EXIT.aborted, 'the target\'s set-up failed in a way eventload has no better code for'),
 
   // Other exits.
+  EL_ERROR_RATE_EXCEEDED: error(EXIT.someRejected, 'more than --max-error-rate percent of the records were invalid (after at least 100): the run stopped there'),
   EL_LOCKED: error(EXIT.locked, 'another run holds the journal: wait for it, or give this run another journal'),
   EL_STOPPED: error(EXIT.interrupted, 'the run was stopped (a signal, or another request\'s abort) before a request was sent; the summary tells how the run ended'),
   EL_INTERNAL: error(EXIT.internal, 'a bug in eventload: please report it (EVENTLOAD_DEBUG=1 prints the stack)'),

@@ -3,8 +3,8 @@
 // summary printed and the outcome mapped to an exit code. The run itself is src/core.
 import { join } from 'node:path';
 import { deliver, defaultRejectsPath, type Delivery, type DeliveryInputs, type DeliveryOptions, type DeliveryStage, type JournalChoice } from '../core/index.js';
-import { ConfigError, EXIT } from '../errors.js';
-import { OutputWriteError, replaceFile } from '../output/file.js';
+import { ConfigError, EventloadError, EXIT } from '../errors.js';
+import { replaceFile } from '../output/file.js';
 import { redact } from '../secrets/redact.js';
 import { findTarget } from '../targets/index.js';
 import type { TargetPlugin } from '../targets/types.js';
@@ -12,6 +12,7 @@ import type { Summary } from '../upload/summary.js';
 import { DELIVERY_DEFAULTS, REQUEST_TIMEOUT_FACTOR } from './defaults.js';
 import { checkEndpoint } from './endpoint.js';
 import { loadInputSettings } from './input-settings.js';
+import { errorLine } from './error-line.js';
 import { DEFAULT_JOURNAL } from './journal-path.js';
 import type { ConfigurableFlags } from '../config/apply.js';
 import type { CommandFlags } from '../options/index.js';
@@ -147,21 +148,17 @@ export async function runDelivery(plan: PlannedDelivery, view: DeliveryView = {}
 function report(plan: PlannedDelivery, delivery: Delivery, view: DeliveryView, stoppedBy: NodeJS.Signals | undefined): number {
   const { flags } = plan;
   const { summary, abortError, journalError } = delivery;
+  // Why the run stopped is one line with its code on stderr, where cron mail and log greps look;
+  // the summary's heading refers to it rather than saying it twice.
+  const stop = journalError ?? abortError;
+  const reason = stop ? { code: stop.code, message: stop.message } : delivery.errorRateExceeded ? { code: 'EL_ERROR_RATE_EXCEEDED' as const, message: delivery.errorRateExceeded } : undefined;
   if (flags.report) writeReport(flags.report, summary);
   if (view.printSummary) view.printSummary(summary);
-  else printSummary(summary, flags.json ?? false);
+  else printSummary(summary, flags.json ?? false, reason?.code);
   if (plan.sandbox.running && !flags.json) plan.sandbox.running.describe();
-  // Said on stderr too (one line, naming the file and the cause): the summary may be JSON, or in a report.
-  if (abortError instanceof OutputWriteError) process.stderr.write(`eventload: ${abortError.message}\n`);
-  // The journal could not be written: one line naming the file and the cause, exit 3.
-  if (journalError) {
-    process.stderr.write(`eventload: ${journalError.message}\n`);
-    return EXIT.aborted;
-  }
-  if (delivery.errorRateExceeded) {
-    process.stderr.write(`eventload: ${delivery.errorRateExceeded}\n`);
-    return EXIT.someRejected;
-  }
+  if (reason) process.stderr.write(errorLine(reason.code, reason.message));
+  if (journalError) return EXIT.aborted;
+  if (delivery.errorRateExceeded) return EXIT.someRejected;
   if (summary.outcome === 'interrupted') return stoppedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
   if (abortError) return EXIT.aborted;
   return summary.rejectedLocal + summary.rejectedServer > 0 ? EXIT.someRejected : EXIT.ok;
@@ -172,6 +169,6 @@ function writeReport(path: string, summary: Summary): void {
   try {
     replaceFile(path, `${redact(JSON.stringify(summary, null, 2))}\n`, '--report');
   } catch (error) {
-    process.stderr.write(`eventload: ${(error as Error).message}\n`);
+    process.stderr.write(errorLine(error instanceof EventloadError ? error.code : 'EL_OUTPUT_WRITE', (error as Error).message));
   }
 }

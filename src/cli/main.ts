@@ -1,12 +1,14 @@
-// The commander program, built from the command and option tables in src/options (and, through
-// them, the target and reader registries, read when the program is built). Each command's code is
-// imported only when that command runs, so `eventload --help` starts fast. Only this file turns
-// errors into exit codes.
+// The commander program, built from the command and option tables in src/options. A command's
+// options (which list the target and reader registries, and need zod) are added only once that
+// command is chosen, and its code imported only when it runs, so `eventload --help` and
+// `--version` load neither registries nor zod and start fast. Only this file turns errors into
+// exit codes.
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { EventloadError, EXIT } from '../errors.js';
 import { redactWrites } from '../secrets/redact.js';
-import { commanderOptions, commandSpecs, helpEpilogue, PROGRAM, type CommandName, type CommandSpec } from '../options/index.js';
+import { commandSpecs, PROGRAM, type CommandName, type CommandSpec } from '../options/commands.js';
+import { helpEpilogue } from '../options/help.js';
 import { asksForJson, errorJson, errorLine } from './error-line.js';
 import type { ValidateFlags } from './commands/validate.js';
 import type { ImportFlags } from './commands/import.js';
@@ -42,15 +44,36 @@ function recordOptionSources(_program: Command, command: Command): void {
   command.setOptionValueWithSource('optionSources', sources, 'implied');
 }
 
-/** One command of the table, its options in the table's order, choices read from the registries now. */
+/** One command of the table; its options come when it is chosen (addOptions). */
 function addCommand(program: Command, spec: CommandSpec, setExit: (code: number) => void): void {
   const command = program.command(spec.name).description(spec.description);
   for (const argument of spec.arguments) command.argument(argument.spec, argument.description);
-  for (const entry of spec.options) for (const option of commanderOptions(entry)) command.addOption(option);
-  command.addHelpText('after', helpEpilogue(spec)).action(async (...args: unknown[]) => {
+  // Said here, as commander would once the options are added: `eventload --help` lists the
+  // commands without adding them.
+  command.usage([...(spec.options.length > 0 ? ['[options]'] : []), ...spec.arguments.map((argument) => argument.spec)].join(' '));
+  command.action(async (...args: unknown[]) => {
     const positional = args.slice(0, spec.arguments.length);
     setExit(await RUN[spec.name as CommandName](positional, args[spec.arguments.length] as Record<string, unknown>));
   });
+}
+
+/**
+ * The command the arguments choose (`eventload import …`, `eventload help import`): the first word
+ * that is not an option, or the one after `help`. Only the program's own options (--help,
+ * --version) can come before it.
+ */
+function chosenCommand(program: Command, args: readonly string[]): Command | undefined {
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return program.commands.find((command) => command.name() === name);
+}
+
+/** The chosen command's options, in the table's order, choices and texts read from the registries now, and its help's epilogue. */
+async function addOptions(command: Command): Promise<void> {
+  const spec = commandSpecs().find((candidate) => candidate.name === command.name())!;
+  const [{ commanderOptions }, { environmentBlock }] = await Promise.all([import('../options/commander.js'), import('../options/environment.js')]);
+  for (const entry of spec.options) for (const option of commanderOptions(entry)) command.addOption(option);
+  command.addHelpText('after', helpEpilogue(spec, spec.environment ? environmentBlock() : undefined));
 }
 
 function buildProgram(setExit: (code: number) => void): Command {
@@ -60,6 +83,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride()
     // Parse errors are printed by reportError, as one `eventload:` line like every other error.
     .configureOutput({ outputError: () => undefined })
+    // Each command's line in `eventload --help` is its usage, which says [options] before they are added.
+    .configureHelp({ subcommandTerm: (command) => `${command.name()} ${command.usage()}`.trim() })
     .hook('preAction', recordOptionSources)
     .addHelpText('after', helpEpilogue(PROGRAM));
   for (const spec of commandSpecs()) addCommand(program, spec, setExit);
@@ -79,6 +104,8 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = code;
   });
   try {
+    const chosen = chosenCommand(program, argv.slice(2));
+    if (chosen) await addOptions(chosen);
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {

@@ -7,16 +7,17 @@ import { paint } from './terminal.js';
 /** Reasons quote values from the data; a very long one would wreck the table. */
 const MAX_REASON_LENGTH = 200;
 
-export function printSummary(summary: Summary, json: boolean): void {
+/** `reasonCode`: why the run stopped, said on stderr as its own line (the heading names the code instead of repeating it). */
+export function printSummary(summary: Summary, json: boolean, reasonCode?: string): void {
   if (json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
-  process.stdout.write(formatSummary(summary, paint(process.stdout)));
+  process.stdout.write(formatSummary(summary, paint(process.stdout), reasonCode));
 }
 
 /** The table as text; `color` is identity functions where colour is off. */
-export function formatSummary(summary: Summary, color = paint({})): string {
+export function formatSummary(summary: Summary, color = paint({}), reasonCode?: string): string {
   const rejected = summary.rejectedLocal + summary.rejectedServer;
   const rows: Array<[label: string, value: string]> = [
     ['target', `${summary.target} (${summary.endpoint})${summary.dryRun ? ' — dry run, nothing sent' : ''}`],
@@ -40,7 +41,7 @@ export function formatSummary(summary: Summary, color = paint({})): string {
   rows.push(['retries', String(summary.retries)], ['elapsed', `${summary.elapsedSeconds.toFixed(1)} s`], ['events/s', String(summary.eventsPerSecond)], ['peak memory', `${summary.peakRssMb} MB`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = rows.map(([label, value]) => `  ${color.dim(label.padEnd(width))}  ${value}`);
-  return `${heading(summary, rejected, color)}\n${lines.join('\n')}\n`;
+  return `${heading(summary, rejected, color, reasonCode)}\n${lines.join('\n')}\n`;
 }
 
 /** A dry run sent nothing, so nothing was accepted: it says what a real run would send instead. */
@@ -53,8 +54,8 @@ function delivery(summary: Summary, color: ReturnType<typeof paint>): Array<[str
   ];
 }
 
-function heading(summary: Summary, rejected: number, color: ReturnType<typeof paint>): string {
-  if (summary.outcome === 'aborted') return color.red(color.bold(`${summary.command ?? 'import'} aborted: ${summary.error}`));
+function heading(summary: Summary, rejected: number, color: ReturnType<typeof paint>, reasonCode?: string): string {
+  if (summary.outcome === 'aborted') return color.red(color.bold(`${summary.command ?? 'import'} aborted: ${reasonCode ? `${reasonCode} (the reason is on stderr)` : summary.error}`));
   if (summary.outcome === 'interrupted') return color.yellow(color.bold(`${summary.command ?? 'import'} interrupted`));
   return rejected > 0 ? color.yellow(color.bold(`${summary.command ?? 'import'} finished`)) : color.green(color.bold(`${summary.command ?? 'import'} finished`));
 }

@@ -1,7 +1,6 @@
 // Every command: its arguments, description, options (in the order --help lists them, each the
 // table's option or worded the command's own way), examples, notes and exit codes. The commander
 // program and docs/cli.md are both built from here, so help and reference never disagree.
-import { targetNames } from '../targets/index.js';
 import type { OptionName, Text } from './schema.js';
 
 /** How one command uses one option where it differs from the table in schema.ts. */
@@ -65,7 +64,7 @@ export const COMMANDS = {
     arguments: [{ spec: '[files...]', description: 'input files (- for standard input; .gz is read transparently); default: "files" in --config' }],
     options: [
       ...INPUT,
-      { name: 'target', flag: '--target <name>', choices: false, description: () => `also apply this target's limits (${targetNames().join(', ')})` },
+      { name: 'target', flag: '--target <name>', choices: false, description: "also apply this target's limits ({targets})" },
       'reporter',
       'junit',
       'maxErrors',

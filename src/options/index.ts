@@ -4,5 +4,6 @@ export { COMMANDS, PROGRAM, commandSpecs, commandsTaking, optionUse, type Argume
 export { commanderOptions } from './commander.js';
 export type { CommandFlags } from './flags.js';
 export { OPTIONS, REPORTERS, REQUEST_TIMEOUT_FACTOR, longFlag, optionNames, optionSpec, textOf, type OptionName, type OptionSpec, type OptionValue, type Text } from './schema.js';
-export { credentialLines, helpEpilogue, type CredentialLine } from './help.js';
+export { helpEpilogue } from './help.js';
+export { credentialLines, environmentBlock, type CredentialLine } from './environment.js';
 export { cliReference, REGENERATE } from './reference.js';

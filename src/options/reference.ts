@@ -2,9 +2,10 @@
 // --config file may set it, description), examples, notes and exit codes, and the environment
 // variables of every registered target. Written by `npm run docs:cli`; test/docs/cli-reference.test.ts
 // fails when the committed file differs from what this gives.
-import { readerNames } from '../readers/index.js';
+import { allReaders } from '../readers/index.js';
+import { allTargets } from '../targets/index.js';
 import { commandSpecs, optionUse, PROGRAM, type CommandSpec } from './commands.js';
-import { credentialLines } from './help.js';
+import { credentialLines } from './environment.js';
 import { optionSpec, textOf, type OptionName } from './schema.js';
 
 /** The command that rewrites docs/cli.md; named in the reference itself and in its test's failure. */
@@ -24,10 +25,10 @@ export function cliReference(): string {
     ...commands.map((command) => `| [\`${command.name}\`](#eventload-${command.name}) | ${cell(command.description)} |`),
     '',
     'Options a `--config` file may set are keyed by their camelCase name (`--max-record-size` is `maxRecordSize`); ' +
-      'a flag given on the command line wins over the file, and the file over the default. ' +
-      `Input formats: ${readerNames().join(', ')}.`,
+      'a flag given on the command line wins over the file, and the file over the default.',
     '',
     ...commands.flatMap(commandSection),
+    ...pluginSections(),
     '## Environment',
     '',
     'Credentials are read from these variables (never from flags); a `--config` file may name other variables with `{"env": "NAME"}`.',
@@ -37,6 +38,24 @@ export function cliReference(): string {
     ...credentialLines().map((line) => `| \`${line.variable}\` | ${line.target} | ${cell(line.help)} |`),
     '',
   ].join('\n');
+}
+
+/** Every registered target and input format, in the words of its plugin (`description`). */
+function pluginSections(): string[] {
+  return [
+    '## Targets',
+    '',
+    '| `--target` | API | default `--endpoint` | events per request, at most |',
+    '| --- | --- | --- | --- |',
+    ...allTargets().map((target) => `| \`${target.name}\` | ${cell(target.description)} | ${target.defaultEndpoint} | ${target.maxBatchSize} |`),
+    '',
+    '## Input formats',
+    '',
+    '| `--format` | what it reads | chosen for file names ending in |',
+    '| --- | --- | --- |',
+    ...allReaders().map((reader) => `| \`${reader.name}\` | ${cell(reader.description)} | ${reader.extensions.map((extension) => `\`${extension}\``).join(', ')} |`),
+    '',
+  ];
 }
 
 function commandSection(command: CommandSpec): string[] {

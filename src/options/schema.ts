@@ -198,8 +198,13 @@ export function optionNames(): OptionName[] {
   return Object.keys(OPTIONS) as OptionName[];
 }
 
+/**
+ * The text as shown. `{targets}` in a plain text is the registered targets' names: the command
+ * table (commands.ts) stays free of the registries that way, so `eventload --help` loads none.
+ */
 export function textOf(text: Text): string {
-  return typeof text === 'function' ? text() : text;
+  const shown = typeof text === 'function' ? text() : text;
+  return shown.includes('{targets}') ? shown.replaceAll('{targets}', targetNames().join(', ')) : shown;
 }
 
 /** The long flag, as users type it: `--max-record-size`. */

@@ -195,7 +195,8 @@ describe('a 2xx that confirms nothing is not a delivery', () => {
     expect(run.code).toBe(3);
     const output = run.stdout + run.stderr;
     expect(output.match(/confirmed nothing/g)).toHaveLength(1);
-    expect(output).toMatch(/import aborted: POST \/api\/public\/v1\/event\/batch: HTTP 200 confirmed nothing: an HTML page .*endpoint looks wrong.*after 3 attempts/);
+    expect(run.stderr).toMatch(/^eventload: EL_UNCONFIRMED_ANSWER: POST \/api\/public\/v1\/event\/batch: HTTP 200 confirmed nothing: an HTML page .*endpoint looks wrong.*after 3 attempts/m);
+    expect(run.stdout).toMatch(/^import aborted: EL_UNCONFIRMED_ANSWER \(the reason is on stderr\)/m);
     expect(output).toMatch(/not sent\s+5/);
     expect(output).not.toContain(sandbox.token.slice(8));
   });

@@ -99,8 +99,9 @@ describe('a server that redirects', () => {
     const file = await writeNdjson(join(dir, 'events.ndjson'), generateEvents(3));
     const run = await runCli(['import', file, '-t', 'flowmyna', '--endpoint', server.url, '--no-journal', '-q'], { cwd: dir, env: NO_CREDENTIALS });
     expect(run.code).toBe(3);
-    const lines = run.stdout.split('\n').filter((line) => line.includes('redirects are not followed'));
-    expect(lines).toEqual([`import aborted: the endpoint answered 308 → ${server.url}/login?next=/; redirects are not followed (they would carry the token); pass the final URL with --endpoint`]);
+    const lines = `${run.stdout}${run.stderr}`.split('\n').filter((line) => line.includes('redirects are not followed'));
+    expect(lines).toEqual([`eventload: EL_REDIRECT: the endpoint answered 308 → ${server.url}/login?next=/; redirects are not followed (they would carry the token); pass the final URL with --endpoint`]);
+    expect(run.stdout).toMatch(/^import aborted: EL_REDIRECT \(the reason is on stderr\)/m);
   });
 
   it('stops a login that is redirected (flaring) before anything is sent', async () => {

@@ -46,7 +46,8 @@ describe('a refused token', () => {
     const wrongKey = 'imk_live_not_the_right_one_0000';
     const run = await runCli(['import', eventsNdjson, '--target', 'immutable', '--endpoint', sandbox.url, '--rejects', join(dir, 'rejects.ndjson')], { cwd: dir, env: { IMMUTABLE_API_KEY: wrongKey } });
     expect(run.code, run.stderr).toBe(3);
-    expect(run.stdout).toMatch(/^import aborted: the target refused the credentials \(HTTP 401\)/);
+    expect(run.stdout).toMatch(/^import aborted: EL_AUTH \(the reason is on stderr\)/);
+    expect(run.stderr).toMatch(/^eventload: EL_AUTH: the target refused the credentials \(HTTP 401\)/m);
     expect(`${run.stdout}${run.stderr}`).not.toContain(wrongKey);
   });
 
@@ -89,7 +90,10 @@ describe('flaring set-up calls', () => {
     const run = await importInto(sandbox, dir, [file, '--max-retries', '0', '--retry-deadline', '1', '--rate', '100']);
     expect(run.code, run.stderr).toBe(3);
     expect(run.summary).toMatchObject({ outcome: 'aborted' });
-    expect(run.summary.error).toMatch(/GET \/event-types\/2\/fields failed/);
+    // The second type's lookup and the first event's POST leave together; which of the two meets
+    // the 429 first is the scheduler's choice (under load, the POST often). Either way the run stops
+    // mid-way with every event accounted for, which is what this test is about.
+    expect(run.summary.error).toMatch(/GET \/event-types\/2\/fields failed|the server kept failing on POST \/events/);
     expectAccounted(run.summary);
     expect(run.summary.unsent).toBeGreaterThanOrEqual(1);
   });

@@ -38,7 +38,7 @@ describe.skipIf(!isRoot)('a full disk for the journal (skipped: mounting a tmpfs
     const args = (journal: string) => ['import', input, '--target', 'flowmyna', '--endpoint', sandbox.url, '--journal', journal, '--concurrency', String(concurrency), '--batch-size', String(batchSize), '--json', '-q'];
     const full = await runCli(args(join(disk, 'j.db')), { cwd: dir, env: credentials(sandbox), timeoutMs: 120_000 });
     expect(full.code, full.stderr).toBe(3);
-    expect(full.stderr).toMatch(/^eventload: journal .*small-disk\/j\.db: cannot write \(database or disk is full\); stopped sending\. Free space .*, then run the same command again[^\n]*\n$/);
+    expect(full.stderr).toMatch(/^eventload: EL_JOURNAL_WRITE: journal .*small-disk\/j\.db: cannot write \(database or disk is full\); stopped sending\. Free space .*, then run the same command again[^\n]*\n$/);
     const summary = parseSummary(full);
     expect(summary.outcome).toBe('aborted');
     expectAccounted(summary);

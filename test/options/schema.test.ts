@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { configSchema, configShape, pathKeys } from '../../src/config/schema.js';
 import { commanderOptions, commandSpecs, optionNames, optionSpec, optionUse } from '../../src/options/index.js';
-import { credentialLines } from '../../src/options/help.js';
+import { credentialLines } from '../../src/options/environment.js';
 import { concurrencyText, percentText, wholeNumberText } from '../../src/options/values.js';
 import { allTargets, registerTarget } from '../../src/targets/index.js';
 

@@ -46,7 +46,7 @@ describe.skipIf(!isRoot)('a full disk for the rejects file (needs root for mount
 
     const first = await run(join(full, 'rejects.ndjson'));
     expect(first.code, first.stderr).toBe(3);
-    expect(first.stderr).toBe(`eventload: --rejects ${join(full, 'rejects.ndjson')}: cannot write (ENOSPC)\n`);
+    expect(first.stderr).toBe(`eventload: EL_OUTPUT_WRITE: --rejects ${join(full, 'rejects.ndjson')}: cannot write (ENOSPC)\n`);
     const summary = JSON.parse(first.stdout);
     expect(summary).toMatchObject({ outcome: 'aborted', error: `--rejects ${join(full, 'rejects.ndjson')}: cannot write (ENOSPC)`, rejects: join(full, 'rejects.ndjson') });
     expect(summary.rejectsNotWritten).toBeGreaterThan(0);
@@ -75,7 +75,7 @@ describe.skipIf(!isRoot)('a full disk for the rejects file (needs root for mount
     await writeFile(join(dir, 'bad.ndjson'), `${lines.join('\n')}\n`);
     const result = await runCli(['validate', 'bad.ndjson', '--rejects', join(full, 'r.ndjson'), '--reporter', 'json'], { cwd: dir });
     expect(result.code, result.stderr).toBe(3);
-    expect(result.stderr).toBe(`eventload: --rejects ${join(full, 'r.ndjson')}: cannot write (ENOSPC)\n`);
+    expect(result.stderr).toBe(`eventload: EL_OUTPUT_WRITE: --rejects ${join(full, 'r.ndjson')}: cannot write (ENOSPC)\n`);
     const report = JSON.parse(result.stdout);
     expect(report.read).toBeLessThan(100);
     expect(report.rejectsNotWritten).toBe(1);

@@ -56,7 +56,7 @@ describe('validate --max-error-rate', () => {
       expect(result.code).toBe(1);
       // --max-errors 0 lists every invalid record read before the stop.
       expect(result.stdout.split('\n').slice(-3)).toEqual(['100 records read: 90 valid, 10 invalid', expect.stringMatching(/^  10 × EL_/), '']);
-      expect(result.stderr).toBe('eventload: stopped: 10 of the first 100 records are invalid (10%), more than --max-error-rate 5%\n');
+      expect(result.stderr).toBe('eventload: EL_ERROR_RATE_EXCEEDED: stopped: 10 of the first 100 records are invalid (10%), more than --max-error-rate 5%\n');
     });
   });
 

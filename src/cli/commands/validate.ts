@@ -4,6 +4,7 @@
 // one; after them come the totals per reason code, so 100,000 bad rows are a few lines, not 100,000.
 import { applyConfig } from '../../config/apply.js';
 import { ConfigError, EventloadError, EXIT, formatIssues, formatPosition, reasonOf, type Issue } from '../../errors.js';
+import { errorLine } from '../error-line.js';
 import type { ReasonCode } from '../../codes.js';
 import { prepareInputs, readEvents } from '../../pipeline/read-events.js';
 import { ErrorRateGuard } from '../../report/error-rate.js';
@@ -144,7 +145,7 @@ export async function runValidate(commandLineFiles: string[], commandLineFlags: 
     for (const group of rejectedByReason) out(`  ${formatReason(group, width)}`);
     if (rejectsPath) out(`rejected records written to ${rejectsPath}`);
   }
-  if (stopped) process.stderr.write(`eventload: ${stopped}\n`);
+  if (stopped) process.stderr.write(errorLine(writeFailed ? writeFailed.code : 'EL_ERROR_RATE_EXCEEDED', stopped));
   if (writeFailed) return EXIT.aborted;
   return counts.invalid > 0 ? EXIT.someRejected : EXIT.ok;
 }
