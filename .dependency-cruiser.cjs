@@ -1,8 +1,8 @@
 // The architecture's rules, checked by `npm run depcheck` (which .ci/run runs). ARCHITECTURE.md
 // explains the layers; this file is what holds the code to them. Each rule says why it exists.
 const MODEL = '^src/(codes|errors|registry|events|secrets)[./]';
-const ABOVE_MODEL = '^src/(cli|core|config|options|init|journal|mapping|output|pipeline|readers|replay|report|sandbox|sync|targets|upload)/';
-const PARTS = '^src/(readers|mapping|pipeline|targets|sandbox|upload|journal|output|report)/';
+const ABOVE_MODEL = '^src/(cli|core|config|options|init|journal|sqlite|mapping|output|pipeline|readers|replay|report|sandbox|sync|targets|upload)/';
+const PARTS = '^src/(readers|mapping|pipeline|targets|sandbox|upload|journal|sqlite|output|report)/';
 const COMPOSITION = '^src/(core|replay|sync|options|config|init)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -70,6 +70,13 @@ module.exports = {
       comment: 'Outside its own folder, a target or a format is reached only through its registry (index.ts) and shared types: the registry is the only list.',
       from: { path: '^src/', pathNot: '^src/(targets|readers)/' },
       to: { path: '^src/(targets|readers)/[^/]+/' },
+    },
+    {
+      name: 'one-sqlite-module',
+      severity: 'error',
+      comment: 'SQLite files are opened only through src/sqlite/, which handles the driver (libsql) and its differences from better-sqlite3 once (issue 18).',
+      from: { path: '^(src|bin)/', pathNot: '^src/sqlite/' },
+      to: { path: 'node_modules/(libsql|@libsql|better-sqlite3|node-sqlite3-wasm)/' },
     },
     {
       name: 'no-tests-or-bench-in-src',

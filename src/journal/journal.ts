@@ -1,4 +1,4 @@
-// The journal: an embedded SQLite file (better-sqlite3 v12; v13 needs Node 22) that remembers,
+// The journal: an embedded SQLite file (opened through src/sqlite/) that remembers,
 // per target + endpoint + idempotency key, what became of each event, so a re-run sends only
 // what was not delivered, and a crash loses nothing.
 //
@@ -21,7 +21,7 @@
 // answered in the journal" — the bound on what a kill -9 can make the next run resend.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database, type Statement } from '../sqlite/database.js';
 import { AbortError, ConfigError } from '../errors.js';
 import { SeenKeys } from '../events/keys.js';
 import { isSandboxScope, scopeEndpoint } from './endpoint-scope.js';
@@ -109,7 +109,7 @@ export class Journal {
   /** The owner of a stale lock this run took over (the CLI says so), when it did. */
   recoveredLock?: LockOwner;
 
-  private constructor(private readonly db: Database.Database, readonly path: string, private readonly lock?: JournalLock) {
+  private constructor(private readonly db: Database, readonly path: string, private readonly lock?: JournalLock) {
     this.recoveredLock = lock?.recovered;
   }
 
@@ -120,12 +120,12 @@ export class Journal {
    */
   static open(path: string, command = 'import'): Journal {
     const lock = takeLock(path, command);
-    let db: Database.Database | undefined;
+    let db: Database | undefined;
     try {
-      db = new Database(path, { timeout: 5000 });
+      db = Database.open(path, { busyTimeoutMs: 5000 });
       identify(db, path);
       // Ours (new, or an older layout recognised by its tables): marked, so it is known without guessing.
-      if (db.pragma('application_id', { simple: true }) !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
+      if (db.pragma('application_id') !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode: a committed transaction survives the process being killed.
       db.pragma('synchronous = NORMAL');
@@ -133,7 +133,7 @@ export class Journal {
       // A checkpoint is where WAL mode syncs to disk; every 10,000 pages (~40 MiB) instead of every
       // 1,000 takes most of the journal's cost off a large import (commits themselves do not sync).
       db.pragma('wal_autocheckpoint = 10000');
-      const check = db.pragma('quick_check', { simple: true });
+      const check = db.pragma('quick_check');
       if (check !== 'ok') throw Object.assign(new Error(String(check)), { code: 'SQLITE_CORRUPT' });
       migrate(db);
       const journal = new Journal(db, path, lock);
@@ -141,7 +141,7 @@ export class Journal {
       unifyScopes(db); // scopes recorded under an endpoint spelled another way (older versions)
       return journal;
     } catch (error) {
-      if (db?.open) db.close();
+      if (db?.isOpen) db.close();
       lock.release();
       throw openError(error, path);
     }
@@ -149,19 +149,19 @@ export class Journal {
 
   /** Opens an existing journal only to read it (status): no lock, nothing written, never waits for a run. */
   static openReadOnly(path: string): Journal {
-    let db: Database.Database | undefined;
+    let db: Database | undefined;
     try {
-      db = new Database(path, { readonly: true, fileMustExist: true });
+      db = Database.open(path, { readOnly: true });
       if (identify(db, path) === 'new') throw new ConfigError(`${path} is empty: no run has written a journal there yet`, 'EL_JOURNAL_EMPTY');
-      if ((db.pragma('user_version', { simple: true }) as number) < LAYOUT) {
+      if ((db.pragma('user_version') as number) < LAYOUT) {
         // Written by an older eventload: brought to this layout once (under the lock), then read.
         db.close();
         Journal.open(path, 'status').close();
-        db = new Database(path, { readonly: true, fileMustExist: true });
+        db = Database.open(path, { readOnly: true });
       }
       return new Journal(db, path);
     } catch (error) {
-      if (db?.open) db.close();
+      if (db?.isOpen) db.close();
       throw openError(error, path);
     }
   }
@@ -218,7 +218,7 @@ export class Journal {
         this.db.prepare('DELETE FROM scopes WHERE id = ?').run(scope.id);
       }
       return { scopes: sandboxScopes.length, events };
-    })();
+    });
   }
 
   /** Keys that were sent and never answered (a crash, a cut-off drain): at most concurrency × batch size per stop. */
@@ -232,7 +232,7 @@ export class Journal {
 
   close(): void {
     try {
-      if (this.db.open) this.db.close();
+      if (this.db.isOpen) this.db.close();
     } finally {
       this.lock?.release();
     }
@@ -251,19 +251,18 @@ export class JournalScope {
   private readonly unmerged = new Map<string, FinalState>();
   /** On a first run, the keys merged so far: a key it has not seen needs no lookup in `events`. */
   private readonly merged = new SeenKeys();
-  private readonly lookupStatement: Database.Statement;
-  private readonly sentStatement: Database.Statement;
-  private readonly answerStatement: Database.Statement;
-  private readonly forgetStatement: Database.Statement;
-  private readonly fileGet: Database.Statement;
-  private readonly filePut: Database.Statement;
+  private readonly lookupStatement: Statement;
+  private readonly sentStatement: Statement;
+  private readonly answerStatement: Statement;
+  private readonly forgetStatement: Statement;
+  private readonly fileGet: Statement;
+  private readonly filePut: Statement;
   /** Writes waiting for the next group commit, in order. */
   private queue: Array<{ write: () => unknown; resolve: (value: any) => void; reject: (error: unknown) => void }> = [];
   /** Set once a write failed for good (full disk, I/O error): every later write is refused with it. */
   failure: JournalWriteError | undefined;
-  private readonly commit: (writes: Array<() => unknown>) => unknown[];
 
-  constructor(private readonly db: Database.Database, private readonly scopeId: number, readonly runId: number, private readonly path: string) {
+  constructor(private readonly db: Database, private readonly scopeId: number, readonly runId: number, private readonly path: string) {
     this.lookupStatement = db.prepare('SELECT state FROM events WHERE scope = ? AND key = ?');
     this.emptyAtStart = !db.prepare('SELECT 1 FROM events WHERE scope = ? LIMIT 1').get(scopeId) && !db.prepare('SELECT 1 FROM requests WHERE scope = ? LIMIT 1').get(scopeId);
     this.sentStatement = db.prepare('INSERT INTO requests (scope, run_id, keys, sent_at) VALUES (?, ?, ?, ?)');
@@ -274,7 +273,6 @@ export class JournalScope {
       `INSERT INTO files (scope, path, size, mtime_ms, hash, run_id) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (scope, path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, hash = excluded.hash, run_id = excluded.run_id`,
     );
-    this.commit = db.transaction((writes: Array<() => unknown>) => writes.map((write) => write()));
   }
 
   /** The final state an earlier answer gave this key, if any. */
@@ -282,8 +280,7 @@ export class JournalScope {
     const recent = this.unmerged.get(key);
     if (recent !== undefined) return recent;
     if (this.emptyAtStart && !this.merged.has(key)) return undefined;
-    const row = this.lookupStatement.get(this.scopeId, key) as { state: FinalState } | undefined;
-    return row?.state;
+    return this.lookupStatement.value<FinalState>(this.scopeId, key);
   }
 
   /** Resolves, with the id record() needs, once the request's keys are committed: send it only then. */
@@ -323,7 +320,7 @@ export class JournalScope {
     this.queue = [];
     let results: unknown[];
     try {
-      results = this.commit(queued.map((entry) => entry.write));
+      results = this.db.transaction(() => queued.map((entry) => entry.write()));
     } catch (error) {
       const failure = this.failed(error);
       for (const entry of queued) entry.reject(failure);
@@ -375,7 +372,7 @@ export class JournalScope {
  * key, so each B-tree page is written once per merge; for a key answered twice, the later answer
  * wins. Their requests are then done with. IMMEDIATE: two processes never merge the same range.
  */
-function mergeAnswers(db: Database.Database, scope: number): void {
+function mergeAnswers(db: Database, scope: number): void {
   db.transaction(() => {
     const { through } = db.prepare('SELECT merged_through AS through FROM scopes WHERE id = ?').get(scope) as { through: number };
     const { last } = db.prepare('SELECT MAX(id) AS last FROM answers WHERE id > ? AND scope = ?').get(through, scope) as { last: number | null };
@@ -389,14 +386,14 @@ function mergeAnswers(db: Database.Database, scope: number): void {
     ).run(through, last, scope);
     db.prepare('DELETE FROM requests WHERE id IN (SELECT request_id FROM answers WHERE id > ? AND id <= ? AND scope = ?)').run(through, last, scope);
     db.prepare('UPDATE scopes SET merged_through = ? WHERE id = ?').run(last, scope);
-  }).immediate();
+  }, 'immediate');
 }
 
 /** The layout this code writes; 0 is a new file, or the first layout (final states kept per key with their details). */
 const LAYOUT = 2;
 
-function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
+function migrate(db: Database): void {
+  const version = db.pragma('user_version') as number;
   if (version > LAYOUT) throw new ConfigError(`journal layout ${version} was written by a newer eventload; upgrade eventload to use it`, 'EL_JOURNAL_NEWER');
   if (version === LAYOUT) {
     db.exec(SCHEMA);
@@ -404,7 +401,7 @@ function migrate(db: Database.Database): void {
   }
   const hasTable = (name: string) => Boolean(db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name));
   db.transaction(() => {
-    const first = hasTable('events') && (db.pragma('table_info(events)') as Array<{ name: string }>).some((column) => column.name === 'server_id');
+    const first = hasTable('events') && (db.pragmaRows('table_info(events)') as Array<{ name: string }>).some((column) => column.name === 'server_id');
     if (first) {
       // Layout 1 kept each key's details in `events`; they stay readable in events_v1.
       db.exec('ALTER TABLE events RENAME TO events_v1; ALTER TABLE scopes ADD COLUMN merged_through INTEGER NOT NULL DEFAULT 0;');
@@ -419,7 +416,7 @@ function migrate(db: Database.Database): void {
       db.exec('DROP TABLE inflight');
     }
     db.pragma(`user_version = ${LAYOUT}`);
-  })();
+  });
 }
 
 /** `PRAGMA application_id` of the journals eventload creates ("ELJ1"): how it knows its own files. */
@@ -432,13 +429,13 @@ const JOURNAL_TABLES = new Set(['runs', 'scopes', 'events', 'requests', 'answers
  * Reads only: 'new' for an empty file, 'journal' for one of ours (marked, or an older layout
  * recognised by its tables); anything else throws EL_JOURNAL_FOREIGN before a byte is written.
  */
-function identify(db: Database.Database, path: string): 'new' | 'journal' {
+function identify(db: Database, path: string): 'new' | 'journal' {
   const foreign = (what: string) =>
     new ConfigError(`${path} is not an eventload journal (${what}); it was left untouched. Give the journal another path (--journal FILE)`, 'EL_JOURNAL_FOREIGN');
   let applicationId: number;
   let tables: string[];
   try {
-    applicationId = db.pragma('application_id', { simple: true }) as number;
+    applicationId = db.pragma('application_id') as number;
     tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").all() as Array<{ name: string }>).map((row) => row.name);
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -448,7 +445,7 @@ function identify(db: Database.Database, path: string): 'new' | 'journal' {
   if (applicationId === APPLICATION_ID) return 'journal';
   if (applicationId !== 0) throw foreign(`a SQLite database of another application, id ${applicationId}`);
   const schemaObjects = (db.prepare('SELECT COUNT(*) AS n FROM sqlite_master').get() as { n: number }).n;
-  if (schemaObjects === 0 && db.pragma('user_version', { simple: true }) === 0) return 'new';
+  if (schemaObjects === 0 && db.pragma('user_version') === 0) return 'new';
   const ours = ['runs', 'scopes', 'events'].every((name) => tables.includes(name)) && tables.every((name) => JOURNAL_TABLES.has(name));
   if (!ours) throw foreign(`a SQLite database with tables ${tables.slice(0, 5).join(', ')}${tables.length > 5 ? ', …' : ''}`);
   return 'journal';
@@ -508,7 +505,7 @@ export function asJournalWriteError(error: unknown, path: string): unknown {
  * Final states per key without merging (status only reads): the keyed table, overlaid with the
  * answers not merged yet, the later answer for a key winning as in the merge.
  */
-function finalStates(db: Database.Database, scope: number): { counts: Map<FinalState, number>; pending: Set<string> } {
+function finalStates(db: Database, scope: number): { counts: Map<FinalState, number>; pending: Set<string> } {
   const pendingRows = db
     .prepare(
       `SELECT key, state FROM (
@@ -537,7 +534,7 @@ function finalStates(db: Database.Database, scope: number): { counts: Map<FinalS
  * normalised endpoint (a delivered state wins over a rejection). Runs after mergeAll, so every
  * answer is merged and the watermarks can simply be joined.
  */
-function unifyScopes(db: Database.Database): void {
+function unifyScopes(db: Database): void {
   const scopes = db.prepare('SELECT id, target, endpoint, merged_through AS through FROM scopes').all() as Array<{ id: number; target: string; endpoint: string; through: number }>;
   const stray = scopes.filter((scope) => scopeEndpoint(scope.endpoint) !== scope.endpoint);
   if (stray.length === 0) return;
@@ -563,5 +560,5 @@ function unifyScopes(db: Database.Database): void {
       db.prepare('UPDATE scopes SET merged_through = MAX(merged_through, ?) WHERE id = ?').run(scope.through, into.id);
       db.prepare('DELETE FROM scopes WHERE id = ?').run(scope.id);
     }
-  }).immediate();
+  }, 'immediate');
 }

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../../src/sqlite/database.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { Journal } from '../../src/journal/journal.js';
@@ -119,7 +119,7 @@ describe('journal: answers are merged into the keyed table in batches', () => {
   it('reads a journal written in the first layout (details per key, in-flight table)', async () => {
     await withTempDir(async (dir) => {
       const path = join(dir, 'old.db');
-      const db = new Database(path);
+      const db = Database.open(path);
       db.exec(`
         CREATE TABLE runs (id INTEGER PRIMARY KEY, command TEXT NOT NULL, target TEXT NOT NULL, endpoint TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, outcome TEXT, summary TEXT);
         CREATE TABLE scopes (id INTEGER PRIMARY KEY, target TEXT NOT NULL, endpoint TEXT NOT NULL, UNIQUE (target, endpoint));

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../../src/sqlite/database.js';
 import { describe, expect, it } from 'vitest';
 import { credentials, expectAccounted, generateEvents, parseSummary, startCli, useSandboxes, useTempDirs, waitFor, writeNdjson, storedPerEvent } from '../import/helpers.js';
 import { root, runCli } from '../helpers.js';
@@ -138,7 +138,7 @@ describe('a journal busy in another program', () => {
     const first = await runCli(['import', input, '--target', 'flowmyna', '--endpoint', sandbox.url, '--journal', path, '-q', '--json'], { cwd: dir, env: credentials(sandbox) });
     expect(first.code, first.stderr).toBe(0);
     // Another program (an older eventload, a sqlite3 shell) holds a write lock on the file itself.
-    const db = new Database(path);
+    const db = Database.open(path);
     db.pragma('journal_mode = DELETE');
     db.exec('BEGIN EXCLUSIVE');
     try {

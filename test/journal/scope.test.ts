@@ -2,7 +2,7 @@
 // in), and sandbox runs have a stable scope of their own, apart from every real endpoint.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../../src/sqlite/database.js';
 import { describe, expect, it } from 'vitest';
 import { scopeEndpoint } from '../../src/journal/endpoint-scope.js';
 import { Journal } from '../../src/journal/journal.js';
@@ -56,7 +56,7 @@ describe('endpoint normalisation', () => {
       const keys = slice.map((event) => event.idempotency_key!);
       await scope.record(keys.map((key) => ({ key, state })), await scope.markInFlight(keys));
       scope.merge();
-      const db = new Database(path);
+      const db = Database.open(path);
       db.prepare("UPDATE scopes SET endpoint = ? WHERE endpoint = 'placeholder'").run(spelling);
       db.prepare("UPDATE runs SET endpoint = ? WHERE endpoint = 'placeholder'").run(spelling);
       db.close();
@@ -126,7 +126,7 @@ describe('sandbox runs in the journal', () => {
 describe('foreign files given as the journal', () => {
   async function customersDb(dir: string): Promise<{ path: string; bytes: Buffer }> {
     const path = join(dir, 'crm.db');
-    const db = new Database(path);
+    const db = Database.open(path);
     db.exec("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers (name) VALUES ('Ada'), ('Grace');");
     db.close();
     return { path, bytes: await (await import('node:fs/promises')).readFile(path) };
@@ -174,20 +174,20 @@ describe('foreign files given as the journal', () => {
     const dir = await tempDir();
     const path = join(dir, 'new.db');
     Journal.open(path).close();
-    const db = new Database(path, { readonly: true });
-    expect(db.pragma('application_id', { simple: true })).toBe(0x454c4a31);
+    const db = Database.open(path, { readOnly: true });
+    expect(db.pragma('application_id')).toBe(0x454c4a31);
     db.close();
     // A layout-2 journal from before the mark: accepted, and marked from then on.
     const old = join(dir, 'old.db');
     const journal = Journal.open(old);
     journal.close();
-    const unmark = new Database(old);
+    const unmark = Database.open(old);
     unmark.pragma('application_id = 0');
     unmark.close();
     expect(() => Journal.openReadOnly(old).close()).not.toThrow();
     Journal.open(old).close();
-    const check = new Database(old, { readonly: true });
-    expect(check.pragma('application_id', { simple: true })).toBe(0x454c4a31);
+    const check = Database.open(old, { readOnly: true });
+    expect(check.pragma('application_id')).toBe(0x454c4a31);
     check.close();
   });
 });
