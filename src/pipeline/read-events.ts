@@ -91,7 +91,7 @@ function chooseMapper(reader: ReaderPlugin<any>, readerOptions: unknown, options
   if (reader.mapperFor) return reader.mapperFor(readerOptions, userMapper, options.timezone);
   if (userMapper) return userMapper;
   if (reader.needsMapping) throw new ConfigError(noDefaultMapping(reader.name.toUpperCase(), file, options.mappingFile, mapping), 'EL_MAPPING_REQUIRED');
-  const base = reader.defaultMapper?.(readerOptions) ?? identityMapper({ timezone: options.timezone });
+  const base = reader.defaultMapper?.(readerOptions, { timezone: options.timezone }) ?? identityMapper({ timezone: options.timezone });
   const overlay = mapping && OVERLAY_FIELDS.some((key) => mapping[key] !== undefined);
   return overlay ? overlayMapping(base, mapping) : base;
 }

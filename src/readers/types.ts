@@ -18,6 +18,12 @@ export type ReaderItem =
   /** A record the reader's own options leave out on purpose (e.g. BPMN phases); counted, never silent. */
   | { kind: 'skipped'; position: Position; reason: string };
 
+/** What a default mapping may need beyond the reader's options. */
+export interface MapperContext {
+  /** --timezone: for timestamps written without a zone. */
+  timezone?: string;
+}
+
 export interface ReaderInput {
   /** The name the user gave (`-` for standard input); used in every message. */
   name: string;
@@ -54,7 +60,7 @@ export interface ReaderPlugin<Options = Record<string, unknown>> {
   /** The columns, from the head of the file alone, so a mapping is checked before any record is read. */
   columnsFromHead?(head: string, options: Options): string[] | undefined;
   /** The format's own mapping, used when the user's mapping file gives no event/timestamp/objects. */
-  defaultMapper?(options: Options): RecordMapper;
+  defaultMapper?(options: Options, context: MapperContext): RecordMapper;
   /** The records have no shape eventload knows: a mapping file must map event, timestamp and objects. */
   needsMapping?: true;
   /** For inputs that wrap records of another shape (rejects files): the mapper, given the user's. */

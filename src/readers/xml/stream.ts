@@ -76,7 +76,7 @@ export async function* xmlEvents(stream: Readable | AsyncIterable<Buffer | strin
   }
   parser.on('error', (error: Error) => {
     // Only the first fault counts: saxes goes on after one, and what follows it is unreliable.
-    failure ??= new XmlMalformedError(error.message.replace(/^(?:[^:\n]*:)?\d+:\d+: /, ''), parser.line, parser.column + 1);
+    failure ??= new XmlMalformedError(error.message.replace(/^(?:[^:\n]*:)?\d+:\d+: /, '').replace(/\.$/, ''), parser.line, parser.column + 1);
   });
 
   const decoder = new StringDecoder('utf8');
