@@ -28,19 +28,18 @@ export function xesDefaultMapper(options: XesOptions, timezone: string | undefin
       const issues: Issue[] = [];
       const attributes = (record.event ?? {}) as Record<string, unknown>;
       const trace = (record.trace ?? {}) as Record<string, unknown>;
-      const name = text(attributes[NAME]);
-      if (name === undefined || name === '') issues.push({ path: `event.${NAME}`, message: 'the event has no concept:name (its activity)', code: 'EL_FIELD_REQUIRED' });
+      const name = text(attributes[NAME]) ?? '';
+      if (name === '') issues.push({ path: `event.${NAME}`, message: 'the event has no concept:name (its activity)', code: 'EL_FIELD_REQUIRED' });
       const written = text(attributes[TIME]);
       const time = normalizeTimestamp(written, 'iso', timezone);
-      if (!time.ok) issues.push({ path: `event.${TIME}`, message: written === undefined ? 'the event has no time:timestamp' : `${time.message}`, code: time.code });
-      if (issues.length > 0 || !time.ok) return { ok: false, issues };
+      if (!time.ok) issues.push({ path: 'timestamp', message: written === undefined ? 'the event has no time:timestamp' : `time:timestamp ${time.message}`, code: time.code });
 
       const traceId = text(trace[NAME]) || `trace ${String(record.trace_index)}`;
       const caseObject: CanonicalObject = { type: options.caseType, id: traceId, qualifier: 'case' };
       const caseProperties = without(trace, NAME);
       if (caseProperties) caseObject.properties = caseProperties;
       const objects = [caseObject];
-      const event: CanonicalEvent = { event: eventName(name!, attributes, options), timestamp: time.value, objects };
+      const event: CanonicalEvent = { event: eventName(name, attributes, options), timestamp: time.ok ? time.value : '', objects };
       const resource = text(attributes[RESOURCE]);
       if (resource !== undefined && resource !== '') {
         objects.push({ type: options.resourceType, id: resource, qualifier: 'resource' });
@@ -49,8 +48,9 @@ export function xesDefaultMapper(options: XesOptions, timezone: string | undefin
       const properties = without(attributes, NAME, TIME, RESOURCE) ?? {};
       if (Array.isArray(record.notes)) properties['xes:notes'] = record.notes;
       if (Object.keys(properties).length > 0) event.properties = properties;
-      event.idempotency_key = xesEventKey(traceId, Number(record.event_index), name!, written!);
-      return { ok: true, event };
+      event.idempotency_key = xesEventKey(traceId, Number(record.event_index), name, written ?? '');
+      // What could be built goes with the issues: a mapping file laid over this one may supply the rest.
+      return issues.length > 0 ? { ok: false, issues, partial: event } : { ok: true, event };
     },
   };
 }

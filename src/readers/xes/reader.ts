@@ -31,6 +31,12 @@ export const xesReader: ReaderPlugin<XesOptions> = {
     }
   },
   defaultMapper: (options, context) => xesDefaultMapper(options, context.timezone),
+  overrideSkeleton: () => ({
+    description:
+      'Laid over the XES default mapping (docs/process-mining.md): event, timestamp, objects, properties, actor or idempotency_key given here replace the default\'s field by field (docs/mapping.md). Columns: event.<key>, trace.<key>, trace_index, event_index. The reader options below are the defaults.',
+    actor: { id: 'event.org:resource' },
+    properties: {},
+  }),
 };
 
 function malformed(file: string, error: XmlMalformedError): ReaderItem {
