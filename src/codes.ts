@@ -62,6 +62,7 @@ export const CODES = {
   EL_VALUE_NOT_INTEGER: reason('"as": "integer" on a number with a fraction'),
   EL_INTEGER_OUT_OF_RANGE: reason('"as": "integer" on a value beyond ±2^53 - 1, which cannot be sent without rounding'),
   EL_VALUE_NOT_BOOLEAN: reason('"as": "boolean" on a value that is not true/false, yes/no, 1/0'),
+  EL_VALUE_NOT_LIST: reason('"as": "list" on a value that is not a list ([\'a\', \'b\'], ["a", "b"] or one value)'),
   EL_VALUE_NOT_JSON: reason('"as": "json" on a value that is not valid JSON'),
 
   // Timestamps (src/events/timestamp.ts).

@@ -27,6 +27,8 @@ interface CompiledProperty extends Field {
 interface CompiledObject {
   type: Field;
   id: Field;
+  /** The id is mapped `"as": "list"`: one object per element (flattened OCEL list columns). */
+  each: boolean;
   qualifier?: Field;
   properties?: CompiledProperty[];
 }
@@ -195,6 +197,7 @@ function compileObject(spec: NonNullable<Mapping['objects']>[number], index: num
   return {
     type: field(spec.type, `${path}.type`),
     id: field(spec.id, `${path}.id`),
+    each: typeof spec.id === 'object' && 'as' in spec.id && spec.id.as === 'list',
     ...(spec.qualifier && { qualifier: field(spec.qualifier, `${path}.qualifier`) }),
     ...(spec.properties && { properties: compileProperties(spec.properties, `${path}.properties`) }),
   };
@@ -216,17 +219,24 @@ function mapObjects(objects: CompiledObject[], record: RawRecord, issues: Issue[
     }
     // An object whose id is empty in this row is left out of this row's event (documented).
     if (id === undefined || id === null || id === '') continue;
-    const object: CanonicalObject = { type: required(spec.type, record, issues) as string, id: toText(id) };
-    if (spec.qualifier) {
-      const qualifier = optional(spec.qualifier, record, issues);
-      if (qualifier !== undefined && qualifier !== '') object.qualifier = toText(qualifier);
-    }
-    const properties = mapProperties(spec.properties, record, issues);
-    if (properties) object.properties = properties;
-    out.push(object);
+    if (spec.each && Array.isArray(id)) {
+      // A list: one object per element, all alike but for the id; an empty list adds none.
+      for (const one of id) if (one !== '') out.push(makeObject(spec, one, record, issues));
+    } else out.push(makeObject(spec, id, record, issues));
   }
   if (out.length === 0 && issues.length === before && !mayBeEmpty) issues.push({ path: 'objects', message: 'every mapped object id is empty in this record; an event needs at least one object', code: 'EL_OBJECTS_EMPTY' });
   return out;
+}
+
+function makeObject(spec: CompiledObject, id: unknown, record: RawRecord, issues: Issue[]): CanonicalObject {
+  const object: CanonicalObject = { type: required(spec.type, record, issues) as string, id: toText(id) };
+  if (spec.qualifier) {
+    const qualifier = optional(spec.qualifier, record, issues);
+    if (qualifier !== undefined && qualifier !== '') object.qualifier = toText(qualifier);
+  }
+  const properties = mapProperties(spec.properties, record, issues);
+  if (properties) object.properties = properties;
+  return object;
 }
 
 function compileProperties(spec: Record<string, Reference> | undefined, path: string): CompiledProperty[] | undefined {

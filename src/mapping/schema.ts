@@ -2,8 +2,8 @@
 import { z } from 'zod';
 
 export const conversionSchema = z
-  .enum(['string', 'number', 'integer', 'boolean', 'json'])
-  .describe('how the cell is converted: CSV cells are strings unless converted');
+  .enum(['string', 'number', 'integer', 'boolean', 'json', 'list'])
+  .describe('how the cell is converted: CSV cells are strings unless converted; list: a list cell (pm4py\'s [\'i1\', \'i2\'] or a JSON array), one object per element when it is an object id');
 
 const columnReference = z
   .object({
