@@ -70,7 +70,7 @@ describe('parseMapping', () => {
     expect((await configError(() => parseMapping({ ...minimal, objects: { type: 'a', id: 'b' } }, 'm.json'))).message).toMatch(/^m\.json: objects: /);
     // A bad "as" is named with its value and the valid ones, not as a wrong shape.
     expect((await configError(() => parseMapping({ ...minimal, properties: { amount: { column: 'amount', as: 'numbr' } } }, 'm.json'))).message).toBe(
-      'm.json: properties.amount.as: "numbr" is not one of "string", "number", "integer", "boolean", "json"',
+      'm.json: properties.amount.as: "numbr" is not one of "string", "number", "integer", "boolean", "json", "list"',
     );
   });
 
