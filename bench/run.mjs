@@ -6,7 +6,7 @@
 //
 // For development, `node bench/run.mjs --only 8` (or `npm run bench -- --only 2,3`) runs only the
 // cases listed, plus the ones they need: 3 and 4 need case 2, 5 needs case 1, and 4 and 6 share
-// their runs. Only the data those cases use is generated; the table lists every case that ran.
+// their runs, as do 9 and 10 (the XES reader). Only the data those cases use is generated; the table lists every case that ran.
 // Run `npm run build` first when calling the script directly: it runs dist/, not src/.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -406,6 +406,94 @@ async function memoryCase(tmp, pipeline, rows) {
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Cases 9 and 10 (issue 15): a generated XES log, 10 events per trace, 5 attributes per event.
+
+const XES_EVENTS = 1_000_000;
+const XES_EVENTS_SMALL = 100_000;
+const XES_ACTIVITIES = ['register request', 'examine casually', 'check ticket', 'decide', 'reinitiate request', 'pay compensation', 'reject request', 'examine thoroughly'];
+
+async function generateXes(path, events) {
+  const out = createWriteStream(path);
+  let text = `<?xml version="1.0" encoding="UTF-8" ?>\n<log xes.version="1849-2016" xes.features="nested-attributes" xmlns="http://www.xes-standard.org/">\n<extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>\n<extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>\n<extension name="Lifecycle" prefix="lifecycle" uri="http://www.xes-standard.org/lifecycle.xesext"/>\n<extension name="Organizational" prefix="org" uri="http://www.xes-standard.org/org.xesext"/>\n<global scope="event">\n<string key="lifecycle:transition" value="complete"/>\n</global>\n`;
+  for (let i = 0; i < events; i++) {
+    if (i % 10 === 0) {
+      if (i > 0) text += '</trace>\n';
+      text += `<trace>\n<string key="concept:name" value="case-${i / 10}"/>\n<float key="amount" value="${(i % 997) * 1.5}"/>\n`;
+    }
+    const time = new Date(START + i * 60_000).toISOString().slice(0, 23);
+    text += `<event>\n<string key="concept:name" value="${XES_ACTIVITIES[i % 8]}"/>\n<date key="time:timestamp" value="${time}+01:00"/>\n<string key="org:resource" value="u-${i % 250}"/>\n<string key="lifecycle:transition" value="complete"/>\n<int key="cost" value="${i % 1000}"/>\n</event>\n`;
+    if (text.length > 1 << 16) {
+      if (!out.write(text)) await once(out, 'drain');
+      text = '';
+    }
+  }
+  out.write(`${text}</trace>\n</log>\n`);
+  out.end();
+  await once(out, 'finish');
+}
+
+// The parser alone, reading the file as eventload does (32 KiB chunks), counting <event> start tags.
+const SAXES_BASELINE = `
+import { createReadStream } from 'node:fs';
+import { SaxesParser } from 'saxes';
+const started = performance.now();
+let events = 0;
+const parser = new SaxesParser({ position: true });
+parser.on('opentag', (tag) => { if (tag.name === 'event') events++; });
+parser.on('error', (error) => { throw error; });
+for await (const chunk of createReadStream(process.argv[1], { highWaterMark: 32 * 1024, encoding: 'utf8' })) parser.write(chunk);
+parser.close();
+const seconds = (performance.now() - started) / 1000;
+console.log(JSON.stringify({ events, seconds, eventsPerSecond: events / seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+`;
+
+async function xesImportRun(tmp, file, expected) {
+  const cwd = join(tmp, `run-${++runCount}`);
+  await mkdir(cwd);
+  const result = await run([CLI, 'import', file, '--target', 'flowmyna', '--dry-run', '--json', '-q', '--rejects', join(cwd, 'rejects.ndjson')], { cwd });
+  await rm(cwd, { recursive: true, force: true });
+  const summary = JSON.parse(result.stdout || '{}');
+  if (result.code !== 0 || summary.wouldSend !== expected) throw new Error(`eventload import of ${basename(file)} exited ${result.code}, would send ${summary.wouldSend} of ${expected}: ${result.stderr.trim().slice(0, 300)}`);
+  return summary;
+}
+
+async function xesCases(tmp) {
+  const big = join(tmp, `log-${label(XES_EVENTS).toLowerCase()}.xes`);
+  const small = join(tmp, `log-${label(XES_EVENTS_SMALL).toLowerCase()}.xes`);
+  await Promise.all([generateXes(big, XES_EVENTS), generateXes(small, XES_EVENTS_SMALL)]);
+  const subject = [];
+  const baseline = [];
+  const rssBig = [];
+  const rssSmall = [];
+  for (let rep = 1; rep <= REPS; rep++) {
+    const summary = await xesImportRun(tmp, big, XES_EVENTS);
+    subject.push(summary.eventsPerSecond);
+    rssBig.push(summary.peakRssMb);
+    const parsed = await run(['--input-type=module', '-e', SAXES_BASELINE, big]);
+    if (parsed.code !== 0) throw new Error(`saxes baseline failed: ${parsed.stderr.trim()}`);
+    const counted = JSON.parse(parsed.stdout);
+    if (counted.events !== XES_EVENTS) throw new Error(`saxes counted ${counted.events} events, expected ${XES_EVENTS}`);
+    baseline.push(counted.eventsPerSecond);
+    const smallSummary = await xesImportRun(tmp, small, XES_EVENTS_SMALL);
+    rssSmall.push(smallSummary.peakRssMb);
+    log(`  rep ${rep}/${REPS}: eventload ${fmt(summary.eventsPerSecond)} events/s (${summary.peakRssMb} MB), saxes alone ${fmt(counted.eventsPerSecond)} events/s (${fmt(counted.peakRssMb)} MB), ${label(XES_EVENTS_SMALL)} events: ${smallSummary.peakRssMb} MB`);
+  }
+  const command = (file) => `eventload import ${basename(file)} --target flowmyna --dry-run --json -q`;
+  const speed = ratioRow(`9. XES reader, ${label(XES_EVENTS)} events, dry run`, command(big), subject, 'saxes alone counting `<event>` in the same file (events/s)', baseline, 'events/s', '≥ 0.5', (r) => r >= 0.5);
+  const ratio = median(rssBig) / median(rssSmall);
+  const memory = {
+    case: `10. XES memory, ${label(XES_EVENTS)} events vs ${label(XES_EVENTS_SMALL)}`,
+    command: command(big),
+    median: `${fmt(median(rssBig))} MB peak RSS`,
+    baseline: `the same for ${label(XES_EVENTS_SMALL)} events: ${fmt(median(rssSmall))} MB`,
+    ratio: fmt(ratio, 2),
+    target: '≤ 1.2',
+    pass: ratio <= 1.2,
+  };
+  return { speed, memory };
+}
+
 function coldStartCase() {
   coldStart([CLI, '--help']); // warm the file cache for both sides
   coldStart(['-e', '0']);
@@ -488,7 +576,7 @@ async function busyShare() {
   return (after.busy - before.busy) / Math.max(1, after.all - before.all);
 }
 
-const CASES = 8;
+const CASES = 10;
 
 /**
  * `--only 8` or `--only 2,3`: the cases to run, with the ones they need (3 and 4 use case 2's
@@ -508,6 +596,8 @@ function selection(argv) {
   if (chosen.has(4)) chosen.add(6);
   if (chosen.has(3) || chosen.has(4)) chosen.add(2);
   if (chosen.has(5)) chosen.add(1);
+  if (chosen.has(9)) chosen.add(10);
+  if (chosen.has(10)) chosen.add(9);
   return { chosen, all: chosen.size === CASES };
 }
 
@@ -562,6 +652,11 @@ async function main() {
     if (runs(8)) {
       log(`case 8/${CASES}: --concurrency auto vs fixed ${AUTO_FIXED.join(', ')}, sandbox ${AUTO_SANDBOX.join(' ')}`);
       rows.push(await attempt('8. --concurrency auto vs best fixed', () => autoConcurrencyCase(tmp, files)));
+    }
+    if (runs(9)) {
+      log(`cases 9/${CASES} and 10/${CASES}: XES, ${label(XES_EVENTS)} events vs saxes alone, and memory vs ${label(XES_EVENTS_SMALL)} events`);
+      const xes = await attempt('9. XES reader', () => xesCases(tmp));
+      rows.push(xes.speed ?? xes, xes.memory ?? { case: '10. XES memory', error: xes.error });
     }
     if (runs(5)) {
       if (pipeline.error) {

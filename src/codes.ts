@@ -49,6 +49,8 @@ export const CODES = {
   EL_ENCODING_INVALID_UTF8: reason('the record has bytes that are not valid UTF-8 (pass --encoding for another encoding)'),
   EL_GZIP_CORRUPT: readerStopped('the gzip file is corrupt from here on; what came before it was read'),
   EL_GZIP_TRUNCATED: readerStopped('the gzip file is cut off from here on; what came before it was read'),
+  EL_XML_MALFORMED: reason('the file is not well-formed XML from here on (line and column in the message); what came before it was read'),
+  EL_XES_STRUCTURE: reason('an XES element is where the standard does not allow it (an event outside a trace, a root element other than log)'),
   EL_BPMN_INVALID: reason('a BPMN raw event lacks a documented attribute or has one of the wrong type'),
   EL_REJECTS_NEEDS_MAPPING: reason('a rejects-file line has the original record but no event: pass --mapping'),
   EL_REJECTS_UNUSABLE: reason('a rejects-file line has neither an "event" nor a "record" to send'),
@@ -60,6 +62,7 @@ export const CODES = {
   EL_VALUE_NOT_INTEGER: reason('"as": "integer" on a number with a fraction'),
   EL_INTEGER_OUT_OF_RANGE: reason('"as": "integer" on a value beyond ±2^53 - 1, which cannot be sent without rounding'),
   EL_VALUE_NOT_BOOLEAN: reason('"as": "boolean" on a value that is not true/false, yes/no, 1/0'),
+  EL_VALUE_NOT_LIST: reason('"as": "list" on a value that is not a list ([\'a\', \'b\'], ["a", "b"] or one value)'),
   EL_VALUE_NOT_JSON: reason('"as": "json" on a value that is not valid JSON'),
 
   // Timestamps (src/events/timestamp.ts).

@@ -3,7 +3,8 @@
 // drift between the reader, the uploader, replay and the journal.
 //   el1_  a derived event key, for events whose mapping names no key column (below);
 //   elb_  a batch's Idempotency-Key, from its events' keys (batchKey);
-//   elr_  a replayed event's key, when its timestamp moved (replayKey).
+//   elr_  a replayed event's key, when its timestamp moved (replayKey);
+//   elx_  an XES event's key, from its place in the log (xesEventKey, below).
 //
 // Derived keys: key = "el1_" + first 32 hex digits of SHA-256(C) for the first event with content
 // C in a file, and of SHA-256(C + "\n" + n) for the n-th repeat (n = 1, 2, ...) of the same content
@@ -115,6 +116,7 @@ export const sha256 = oneShot ? (data: string) => oneShot('sha256', data, 'hex')
 const DERIVED_PREFIX = 'el1_';
 const BATCH_PREFIX = 'elb_';
 const REPLAY_PREFIX = 'elr_';
+const XES_PREFIX = 'elx_';
 /** Hex digits of SHA-256 a key keeps after its prefix. */
 const KEY_DIGITS = 32;
 const DERIVED_KEY = new RegExp(`^${DERIVED_PREFIX}[0-9a-f]{${KEY_DIGITS}}$`);
@@ -148,6 +150,19 @@ export function batchKey(events: readonly CanonicalEvent[]): string {
  */
 export function replayKey(originalKey: string, firstInstant: string, loop: number): string {
   return REPLAY_PREFIX + sha256(`${originalKey}\n${firstInstant}\n${loop}`).slice(0, KEY_DIGITS);
+}
+
+/**
+ * An XES event's key: "elx_" + 32 hex digits of SHA-256 of the JSON array [trace id, position of
+ * the event in its trace (1-based), the event's concept:name, its time:timestamp as written]. XES
+ * events have no id, so the key says where the event is: the same log gives the same keys on every
+ * import, and an export of a longer version of the log (more traces, or events appended to a trace)
+ * keeps the keys of the events it already had. Name and time are in it so that two different logs
+ * whose case ids coincide (1, 2, 3...) do not share keys; an attribute corrected in a re-export
+ * (other than those two) keeps the key, so the corrected event is a duplicate, not a second event.
+ */
+export function xesEventKey(traceId: string, position: number, name: string, timestamp: string): string {
+  return XES_PREFIX + sha256(JSON.stringify([traceId, position, name, timestamp])).slice(0, KEY_DIGITS);
 }
 
 /** --keep-keys: the key as it is in the first repetition, `key#<loop>` after, within the canonical key length. */

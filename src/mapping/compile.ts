@@ -27,6 +27,8 @@ interface CompiledProperty extends Field {
 interface CompiledObject {
   type: Field;
   id: Field;
+  /** The id is mapped `"as": "list"`: one object per element (flattened OCEL list columns). */
+  each: boolean;
   qualifier?: Field;
   properties?: CompiledProperty[];
 }
@@ -53,27 +55,59 @@ export function compileMapping(mapping: FullMapping, options: MappingOptions = {
   };
 }
 
-/** The mapping fields that may be given without event/timestamp/objects, laid over a default mapping. */
-export const OVERLAY_FIELDS = ['properties', 'actor', 'idempotency_key'] as const;
+/** The mapping fields a file may give alone, laid over a format's default mapping. */
+export const OVERLAY_FIELDS = ['event', 'timestamp', 'objects', 'properties', 'actor', 'idempotency_key'] as const;
 
 /**
- * A mapping file without event/timestamp/objects, laid over a reader's default mapping (BPMN) or
- * over canonical events as they are: its actor and idempotency key replace the default's, its
- * properties are added to the default's (the file's win, key by key).
+ * A mapping file that does not map all of event, timestamp and objects, laid over a reader's default
+ * mapping (XES, BPMN...) or over canonical events as they are. Never ignored, field by field:
+ *   - event, timestamp, actor, idempotency_key: the file's replace the default's;
+ *   - properties: added to the default's, the file's winning name by name;
+ *   - objects: each of the file's objects replaces the default's object with the same qualifier,
+ *     and is added when the default has none with that qualifier.
+ * A default that fails only on fields the file maps (an XES event without concept:name, when the
+ * file maps `event`) is not a failure: the file supplies them. docs/mapping.md describes it.
  */
-export function overlayMapping(base: RecordMapper, mapping: Mapping): RecordMapper {
+export function overlayMapping(base: RecordMapper, mapping: Mapping, options: MappingOptions = {}): RecordMapper {
+  const event = mapping.event === undefined ? undefined : field(mapping.event, 'event');
+  const timestamp = mapping.timestamp === undefined ? undefined : compileTimestamp(mapping.timestamp, options.timezone);
+  const objects = mapping.objects?.map(compileObject);
   const extras = compileExtras(mapping);
+  const given = new Set<string>(OVERLAY_FIELDS.filter((key) => mapping[key] !== undefined));
+  const fields = [event, timestamp, ...(objects ?? []).flatMap(objectFields), ...extras.fields];
   return {
-    columns: [...new Set([...base.columns, ...columnsOf(extras.fields)])],
+    columns: [...new Set([...base.columns, ...columnsOf(fields)])],
     map(record, position): MapResult {
       const mapped = base.map(record, position);
-      if (!mapped.ok) return mapped;
+      let start: CanonicalEvent;
+      if (mapped.ok) start = mapped.event;
+      else if (mapped.partial && mapped.issues.every((issue) => given.has(fieldOf(issue.path)))) start = mapped.partial;
+      else return mapped;
       const issues: Issue[] = [];
-      const out: CanonicalEvent = { ...mapped.event };
-      extras.apply(record, out, issues, mapped.event.properties);
+      const out: CanonicalEvent = { ...start };
+      if (event) out.event = required(event, record, issues) as string;
+      if (timestamp) out.timestamp = mapTimestamp(timestamp, record, issues);
+      if (objects) out.objects = mergeObjects(start.objects ?? [], mapObjects(objects, record, issues, (start.objects ?? []).length > 0));
+      extras.apply(record, out, issues, start.properties);
       return issues.length > 0 ? { ok: false, issues } : { ok: true, event: out };
     },
   };
+}
+
+/** The canonical field an issue is about: `objects[0].id` → objects, `event.concept:name` → event. */
+function fieldOf(path: string): string {
+  return /^[a-z_]+/.exec(path)?.[0] ?? path;
+}
+
+/** The file's objects over the default's: same qualifier replaces, a new one is added. */
+function mergeObjects(defaults: CanonicalObject[], own: CanonicalObject[]): CanonicalObject[] {
+  const out = [...defaults];
+  for (const object of own) {
+    const at = object.qualifier === undefined ? -1 : out.findIndex((known) => known.qualifier === object.qualifier);
+    if (at === -1) out.push(object);
+    else out[at] = object;
+  }
+  return out;
 }
 
 function columnsOf(fields: Array<{ reference: CompiledReference } | undefined>): string[] {
@@ -163,6 +197,7 @@ function compileObject(spec: NonNullable<Mapping['objects']>[number], index: num
   return {
     type: field(spec.type, `${path}.type`),
     id: field(spec.id, `${path}.id`),
+    each: typeof spec.id === 'object' && 'as' in spec.id && spec.id.as === 'list',
     ...(spec.qualifier && { qualifier: field(spec.qualifier, `${path}.qualifier`) }),
     ...(spec.properties && { properties: compileProperties(spec.properties, `${path}.properties`) }),
   };
@@ -172,7 +207,8 @@ function objectFields(object: CompiledObject): Field[] {
   return [object.type, object.id, ...(object.qualifier ? [object.qualifier] : []), ...(object.properties ?? [])];
 }
 
-function mapObjects(objects: CompiledObject[], record: RawRecord, issues: Issue[]): CanonicalObject[] {
+/** `mayBeEmpty`: laid over a default that has objects already, a file's objects may all be empty in a record. */
+function mapObjects(objects: CompiledObject[], record: RawRecord, issues: Issue[], mayBeEmpty = false): CanonicalObject[] {
   const out: CanonicalObject[] = [];
   const before = issues.length;
   for (const spec of objects) {
@@ -183,17 +219,24 @@ function mapObjects(objects: CompiledObject[], record: RawRecord, issues: Issue[
     }
     // An object whose id is empty in this row is left out of this row's event (documented).
     if (id === undefined || id === null || id === '') continue;
-    const object: CanonicalObject = { type: required(spec.type, record, issues) as string, id: toText(id) };
-    if (spec.qualifier) {
-      const qualifier = optional(spec.qualifier, record, issues);
-      if (qualifier !== undefined && qualifier !== '') object.qualifier = toText(qualifier);
-    }
-    const properties = mapProperties(spec.properties, record, issues);
-    if (properties) object.properties = properties;
-    out.push(object);
+    if (spec.each && Array.isArray(id)) {
+      // A list: one object per element, all alike but for the id; an empty list adds none.
+      for (const one of id) if (one !== '') out.push(makeObject(spec, one, record, issues));
+    } else out.push(makeObject(spec, id, record, issues));
   }
-  if (out.length === 0 && issues.length === before) issues.push({ path: 'objects', message: 'every mapped object id is empty in this record; an event needs at least one object', code: 'EL_OBJECTS_EMPTY' });
+  if (out.length === 0 && issues.length === before && !mayBeEmpty) issues.push({ path: 'objects', message: 'every mapped object id is empty in this record; an event needs at least one object', code: 'EL_OBJECTS_EMPTY' });
   return out;
+}
+
+function makeObject(spec: CompiledObject, id: unknown, record: RawRecord, issues: Issue[]): CanonicalObject {
+  const object: CanonicalObject = { type: required(spec.type, record, issues) as string, id: toText(id) };
+  if (spec.qualifier) {
+    const qualifier = optional(spec.qualifier, record, issues);
+    if (qualifier !== undefined && qualifier !== '') object.qualifier = toText(qualifier);
+  }
+  const properties = mapProperties(spec.properties, record, issues);
+  if (properties) object.properties = properties;
+  return object;
 }
 
 function compileProperties(spec: Record<string, Reference> | undefined, path: string): CompiledProperty[] | undefined {

@@ -83,12 +83,63 @@ function convert(raw: unknown, as: Conversion, describe: string): unknown {
       return toInteger(raw, describe);
     case 'boolean':
       return toBoolean(raw, describe);
+    case 'list':
+      return toList(raw, describe);
     case 'json': {
       if (typeof raw !== 'string') return raw;
       const parsed = parseJsonText(raw);
       if (parsed.ok) return parsed.value;
       return parsed.code === 'EL_RECORD_TOO_DEEP' ? new Unconvertible(`${describe}: JSON ${parsed.message}`, parsed.code) : new Unconvertible(`${describe}: not valid JSON`, 'EL_VALUE_NOT_JSON');
     }
+  }
+}
+
+/**
+ * A list cell as flattened OCEL exports write them: a Python list literal (pm4py: `['i4', 'i1']`),
+ * a JSON array, or one bare value (a list of one). Elements are strings; `[]` is an empty list.
+ */
+function toList(raw: unknown, describe: string): string[] | Unconvertible {
+  if (Array.isArray(raw)) return raw.map(asText);
+  const text = asText(raw).trim();
+  if (text === '') return [];
+  if (!text.startsWith('[')) return [text];
+  const items = listItems(text);
+  return items ?? new Unconvertible(`${describe}: "${clip(raw)}" is not a list such as ['a', 'b']`, 'EL_VALUE_NOT_LIST');
+}
+
+/** The elements of `[...]`: quoted ('…' or "…", backslash escapes) or bare, comma-separated; undefined when malformed. */
+function listItems(text: string): string[] | undefined {
+  const items: string[] = [];
+  let at = 1;
+  const skipSpace = () => {
+    while (at < text.length && /\s/.test(text[at]!)) at++;
+  };
+  skipSpace();
+  if (text[at] === ']') return at === text.length - 1 ? items : undefined;
+  for (;;) {
+    skipSpace();
+    const quote = text[at];
+    let item = '';
+    if (quote === "'" || quote === '"') {
+      at++;
+      while (at < text.length && text[at] !== quote) {
+        if (text[at] === '\\' && at + 1 < text.length) at++;
+        item += text[at++];
+      }
+      if (at >= text.length) return undefined;
+      at++;
+    } else {
+      while (at < text.length && text[at] !== ',' && text[at] !== ']') item += text[at++];
+      item = item.trim();
+      if (item === '') return undefined;
+    }
+    items.push(item);
+    skipSpace();
+    if (text[at] === ',') {
+      at++;
+      continue;
+    }
+    return text[at] === ']' && at === text.length - 1 ? items : undefined;
   }
 }
 

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 
 export const conversionSchema = z
-  .enum(['string', 'number', 'integer', 'boolean', 'json'])
-  .describe('how the cell is converted: CSV cells are strings unless converted');
+  .enum(['string', 'number', 'integer', 'boolean', 'json', 'list'])
+  .describe('how the cell is converted: CSV cells are strings unless converted; list: a list cell (pm4py\'s [\'i1\', \'i2\'] or a JSON array), one object per element when it is an object id');
 
 const columnReference = z
   .object({
@@ -56,16 +56,7 @@ export const mappingSchema = z
     reader: z.record(z.string(), z.unknown()).optional().describe("the reader's options, e.g. {\"delimiter\": \";\"}"),
     targets: z.record(z.string(), z.record(z.string(), z.unknown())).optional().describe('target-specific fields, e.g. targets.immutable.tenant_id'),
   })
-  .strict()
-  .superRefine((mapping, context) => {
-    // Either a full mapping, or none of the three (the reader's default mapping is used then).
-    const given = (['event', 'timestamp', 'objects'] as const).filter((key) => mapping[key] !== undefined);
-    if (given.length > 0 && given.length < 3) {
-      for (const key of ['event', 'timestamp', 'objects'] as const) {
-        if (mapping[key] === undefined) context.addIssue({ code: 'custom', path: [key], message: 'is required when event, timestamp or objects is mapped' });
-      }
-    }
-  });
+  .strict();
 
 export type Reference = z.infer<typeof referenceSchema>;
 export type TimestampSpec = z.infer<typeof timestampSpec>;

@@ -7,7 +7,11 @@ import type { CanonicalEvent } from '../events/canonical.js';
 /** A record as read: CSV column → string, or a parsed JSON object. */
 export type RawRecord = Record<string, unknown>;
 
-export type MapResult = { ok: true; event: CanonicalEvent } | { ok: false; issues: Issue[] };
+/**
+ * `partial`: what a default mapping could build despite its issues, so that a mapping file laid over
+ * it (compile.ts, overlayMapping) can supply the fields it failed on.
+ */
+export type MapResult = { ok: true; event: CanonicalEvent } | { ok: false; issues: Issue[]; partial?: CanonicalEvent };
 
 export interface RecordMapper {
   /** Top-level columns the mapping reads; checked against a CSV header before any row is read. */

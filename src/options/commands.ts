@@ -83,12 +83,13 @@ export const COMMANDS = {
   init: {
     name: 'init',
     description: 'write a starting mapping file for FILE, saying what it guessed and what to check',
-    arguments: [{ spec: '<file>', description: 'a CSV or NDJSON file to look at (its header and first 200 records)' }],
+    arguments: [{ spec: '<file>', description: 'a CSV or NDJSON file to look at (its header and first 200 records); for XES or BPMN, which need no mapping, see --override' }],
     options: [
       { name: 'target', description: 'the API the mapping is for (immutable: the user column becomes the actor)' },
       { name: 'out', flag: '-o, --out <file>', description: 'where to write the mapping (default: <input name>.mapping.json in the current folder)' },
       'force',
       'format',
+      'override',
       { name: 'delimiter', description: 'CSV delimiter (default: detected among , ; tab |); written into the mapping' },
       { name: 'encoding', description: 'text encoding of the input, e.g. windows-1252 (default: UTF-8; BOMs are recognised); written into the mapping' },
       { name: 'timezone', description: 'time zone of timestamps that carry none, e.g. Europe/Berlin; written into the mapping' },
@@ -97,6 +98,7 @@ export const COMMANDS = {
       '$ eventload init exports/orders.csv && eventload validate exports/orders.csv -m orders.mapping.json',
       '$ eventload init running-example.csv --target immutable --out running-example.mapping.json',
       '$ eventload init audit.ndjson --out audit.mapping.json --force',
+      '$ eventload init log.xes --override',
     ],
     notes: `What it guessed and what you must check (above all the time zone of zone-less timestamps) goes to
 stderr; the path of the written file to stdout.`,

@@ -157,6 +157,7 @@ export const OPTIONS = {
   // Command-line only: a --config file may not set these.
   config: option({ flag: '--config <file>', text: anyText, description: 'read options from this JSON file (flags given here win)' }),
   force: option({ flag: '--force', description: 'overwrite the output file if it exists' }),
+  override: option({ flag: '--override', description: "for a format with a built-in mapping (xes, bpmn): write a mapping file to lay over it, to edit" }),
   speed: option({ flag: '--speed <x>', text: anyText, description: 'how much faster than the original pace: 1, 10, 0.5, 10x, or max (default: max, no waiting)' }),
   reorderWindow: option({ flag: '--reorder-window <n>', text: anyText, description: 'events held to send slightly out-of-order input in timestamp order (default 1000)' }),
   maxGap: option({ flag: '--max-gap <duration>', text: anyText, description: 'cap idle gaps between events, e.g. 5s, 2m, 1h (event time)' }),

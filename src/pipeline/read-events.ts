@@ -80,9 +80,10 @@ function parseReaderOptions(reader: ReaderPlugin<any>, fromMapping: Record<strin
 }
 
 /**
- * A full mapping file (event, timestamp, objects) replaces the reader's default; one without them
- * is laid over the default (the format's own, or canonical events as they are), never ignored.
- * Which default a format has, or that it has none, is the plugin's to say (readers/types.ts).
+ * A full mapping file (event, timestamp and objects) replaces the reader's default; one that maps
+ * fewer is laid over the default (the format's own, or canonical events as they are), field by
+ * field, never ignored (compile.ts, overlayMapping). Which default a format has, or that it has
+ * none, is the plugin's to say (readers/types.ts).
  */
 function chooseMapper(reader: ReaderPlugin<any>, readerOptions: unknown, options: ReadOptions, file: string): RecordMapper {
   const mapping = options.mapping;
@@ -91,9 +92,9 @@ function chooseMapper(reader: ReaderPlugin<any>, readerOptions: unknown, options
   if (reader.mapperFor) return reader.mapperFor(readerOptions, userMapper, options.timezone);
   if (userMapper) return userMapper;
   if (reader.needsMapping) throw new ConfigError(noDefaultMapping(reader.name.toUpperCase(), file, options.mappingFile, mapping), 'EL_MAPPING_REQUIRED');
-  const base = reader.defaultMapper?.(readerOptions) ?? identityMapper({ timezone: options.timezone });
+  const base = reader.defaultMapper?.(readerOptions, { timezone: options.timezone }) ?? identityMapper({ timezone: options.timezone });
   const overlay = mapping && OVERLAY_FIELDS.some((key) => mapping[key] !== undefined);
-  return overlay ? overlayMapping(base, mapping) : base;
+  return overlay ? overlayMapping(base, mapping, { timezone: options.timezone }) : base;
 }
 
 /** A format without a default mapping (CSV): say so, and when a mapping file was given, what it lacks. */

@@ -18,6 +18,12 @@ export type ReaderItem =
   /** A record the reader's own options leave out on purpose (e.g. BPMN phases); counted, never silent. */
   | { kind: 'skipped'; position: Position; reason: string };
 
+/** What a default mapping may need beyond the reader's options. */
+export interface MapperContext {
+  /** --timezone: for timestamps written without a zone. */
+  timezone?: string;
+}
+
 export interface ReaderInput {
   /** The name the user gave (`-` for standard input); used in every message. */
   name: string;
@@ -34,7 +40,8 @@ export interface ReaderInput {
  *   - `defaultMapper`: the format's own mapping (BPMN raw events).
  *   - `needsMapping`: none; the run stops (EL_MAPPING_REQUIRED) and says what the mapping lacks (CSV).
  *   - none of these: the records are canonical events as they are (JSON, NDJSON).
- * A mapping file with only properties, actor or idempotency_key is laid over the default.
+ * A mapping file that maps fewer than all of event, timestamp and objects is laid over the default
+ * (mapping/compile.ts, overlayMapping).
  */
 export interface ReaderPlugin<Options = Record<string, unknown>> {
   /** The `--format` value; also names the format in messages (in capitals: "CSV input needs…"). */
@@ -54,7 +61,12 @@ export interface ReaderPlugin<Options = Record<string, unknown>> {
   /** The columns, from the head of the file alone, so a mapping is checked before any record is read. */
   columnsFromHead?(head: string, options: Options): string[] | undefined;
   /** The format's own mapping, used when the user's mapping file gives no event/timestamp/objects. */
-  defaultMapper?(options: Options): RecordMapper;
+  defaultMapper?(options: Options, context: MapperContext): RecordMapper;
+  /**
+   * `init --override`: the fields of a mapping file to lay over the default mapping, as the default
+   * maps them, for the user to edit (the reader's options are added by init).
+   */
+  overrideSkeleton?(): Record<string, unknown>;
   /** The records have no shape eventload knows: a mapping file must map event, timestamp and objects. */
   needsMapping?: true;
   /** For inputs that wrap records of another shape (rejects files): the mapper, given the user's. */

@@ -144,6 +144,30 @@ describe.concurrent('files of our own', () => {
   });
 });
 
+describe.concurrent('formats with a built-in mapping (XES, BPMN)', () => {
+  it('says no mapping is needed and writes nothing, unless --override asks for a skeleton', async () => {
+    await withTempDir(async (dir) => {
+      const plain = await runCli(['init', fixture('xes/orders.xes')], { cwd: dir });
+      expect(plain.code).toBe(0);
+      expect(plain.stderr).toContain('xes input has a built-in mapping: no mapping file is needed (pass --override');
+      expect(existsSync(join(dir, 'orders.mapping.json'))).toBe(false);
+
+      const skeleton = await runCli(['init', fixture('xes/orders.xes'), '--override'], { cwd: dir });
+      expect(skeleton).toMatchObject({ code: 0, stdout: 'orders.mapping.json\n' });
+      const written = JSON.parse(await readFile(join(dir, 'orders.mapping.json'), 'utf8')) as Record<string, unknown>;
+      expect(written.reader).toEqual({ caseType: 'Case', resourceType: 'Resource', lifecycleInName: false });
+      expect(written.actor).toEqual({ id: 'event.org:resource' });
+      // The skeleton as written changes nothing: it validates every event of the log.
+      const validate = await runCli(['validate', fixture('xes/orders.xes'), '-m', 'orders.mapping.json'], { cwd: dir });
+      expect(validate.stdout).toBe('4 records read: 4 valid, 0 invalid\n');
+
+      const bpmn = await runCli(['init', fixture('bpmn/hiring.ndjson'), '--override', '--out', 'hiring.mapping.json'], { cwd: dir });
+      expect(bpmn.code).toBe(0);
+      expect(JSON.parse(await readFile(join(dir, 'hiring.mapping.json'), 'utf8'))).toMatchObject({ reader: { phases: 'all' } });
+    });
+  });
+});
+
 describe.concurrent('usage and configuration errors (exit 2, nothing written)', () => {
   it('an unreadable file', async () => {
     await withTempDir(async (dir) => {

@@ -14,7 +14,7 @@ import { describeSchemaError, parseMapping } from '../../mapping/load.js';
 import { chooseReader } from '../../readers/index.js';
 import { holdsReplacement } from '../../readers/decode.js';
 import { openInput, type ByteState } from '../../readers/input.js';
-import type { RawRecord, ReaderItem } from '../../readers/types.js';
+import type { RawRecord, ReaderItem, ReaderPlugin } from '../../readers/types.js';
 
 export interface InitFlags {
   target?: string;
@@ -23,6 +23,8 @@ export interface InitFlags {
   format?: string;
   delimiter?: string;
   encoding?: string;
+  /** --override: for a format with a built-in mapping, write a mapping file to lay over it. */
+  override?: boolean;
   /** --timezone: the zone of zone-less timestamps, written into the mapping instead of a placeholder. */
   timezone?: string;
 }
@@ -44,7 +46,13 @@ export async function runInit(file: string, flags: InitFlags): Promise<number> {
   const reader = chooseReader(file, input.head, flags.format);
   if (reader.defaultMapper) {
     input.stream.destroy();
-    printNotes(file, undefined, [{ kind: 'guess', text: `${reader.name} input has a built-in mapping: no mapping file is needed (see docs/bpmn.md to override it)` }]);
+    if (!flags.override) {
+      printNotes(file, undefined, [{ kind: 'guess', text: `${reader.name} input has a built-in mapping: no mapping file is needed (pass --override to write one to lay over it, to change parts of it; docs/mapping.md)` }]);
+      return EXIT.ok;
+    }
+    writeMapping(out, overrideSkeleton(reader), flags.force);
+    printNotes(file, undefined, [{ kind: 'check', text: `${out} is laid over the built-in ${reader.name} mapping: edit what you want to change and delete the rest (docs/mapping.md)` }]);
+    process.stdout.write(`${out}\n`);
     return EXIT.ok;
   }
   const parsedOptions = reader.optionsSchema.safeParse(flags.delimiter === undefined ? {} : { delimiter: flags.delimiter });
@@ -72,17 +80,29 @@ export async function runInit(file: string, flags: InitFlags): Promise<number> {
   const mapping: MappingFile = { ...guess.mapping, ...(Object.keys(readerSection).length > 0 && { reader: readerSection }) };
   if (flags.timezone !== undefined) withTimezone(mapping, flags.timezone, notes);
   notes.push(...(await checkSample(mapping, sample.records, out, flags.target)));
-  // Missing folders are created; --force replaces the old file whole (a failure leaves it as it was).
+  writeMapping(out, mapping, flags.force);
+  printNotes(file, sample.records.length, notes);
+  process.stdout.write(`${out}\n`);
+  return EXIT.ok;
+}
+
+/** Missing folders are created; --force replaces the old file whole (a failure leaves it as it was). */
+function writeMapping(out: string, mapping: object, force: boolean | undefined): void {
   try {
-    if (flags.force) replaceFile(out, `${formatJson(mapping)}\n`, 'init: mapping file');
+    if (force) replaceFile(out, `${formatJson(mapping)}\n`, 'init: mapping file');
     else createFileExclusively(out, `${formatJson(mapping)}\n`, 'init: mapping file');
   } catch (error) {
     if ((error as ConfigError).code === 'EL_OUTPUT_EXISTS') throw new ConfigError(`${out}: already exists; pass --force to overwrite it`, 'EL_OUTPUT_EXISTS');
     throw new ConfigError((error as Error).message, 'EL_OUTPUT_OPEN');
   }
-  printNotes(file, sample.records.length, notes);
-  process.stdout.write(`${out}\n`);
-  return EXIT.ok;
+}
+
+/** The reader's skeleton (or a description alone) with the reader's options at their defaults. */
+function overrideSkeleton(reader: ReaderPlugin<any>): Record<string, unknown> {
+  const skeleton = reader.overrideSkeleton?.() ?? {
+    description: `Laid over the built-in ${reader.name} mapping: add event, timestamp, objects, properties, actor or idempotency_key to replace the default's (docs/mapping.md).`,
+  };
+  return { ...skeleton, reader: reader.optionsSchema.parse({}) };
 }
 
 /** --timezone replaces the placeholder zone (and its warning): the user has said which zone it is. */

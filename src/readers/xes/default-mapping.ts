@@ -1,0 +1,77 @@
+// The default mapping of XES events to canonical events, used when no mapping file maps
+// `event`/`timestamp`/`objects` (docs/process-mining.md is the user-facing description):
+//   event       concept:name (+ "+" + lifecycle:transition with the lifecycleInName option)
+//   timestamp   time:timestamp, under the timestamp rules (kept byte for byte with an offset; a time
+//               without a zone needs --timezone)
+//   objects     the case: type Case (option caseType), id = the trace's concept:name, properties =
+//               the trace's other attributes, qualifier "case"; and org:resource as an object of
+//               type Resource with qualifier "resource"
+//   actor       org:resource
+//   properties  every other event attribute under its XES key, typed; lifecycle:transition stays one
+//   key         xesEventKey (src/events/keys.ts): trace id, position in the trace, name and time
+import type { Issue } from '../../errors.js';
+import type { CanonicalEvent, CanonicalObject } from '../../events/canonical.js';
+import { xesEventKey } from '../../events/keys.js';
+import { normalizeTimestamp } from '../../events/timestamp.js';
+import type { MapResult, RecordMapper } from '../../mapping/types.js';
+import type { XesOptions } from './options.js';
+
+const NAME = 'concept:name';
+const TIME = 'time:timestamp';
+const RESOURCE = 'org:resource';
+const LIFECYCLE = 'lifecycle:transition';
+
+export function xesDefaultMapper(options: XesOptions, timezone: string | undefined): RecordMapper {
+  return {
+    columns: [],
+    map(record): MapResult {
+      const issues: Issue[] = [];
+      const attributes = (record.event ?? {}) as Record<string, unknown>;
+      const trace = (record.trace ?? {}) as Record<string, unknown>;
+      const name = text(attributes[NAME]) ?? '';
+      if (name === '') issues.push({ path: `event.${NAME}`, message: 'the event has no concept:name (its activity)', code: 'EL_FIELD_REQUIRED' });
+      const written = text(attributes[TIME]);
+      const time = normalizeTimestamp(written, 'iso', timezone);
+      if (!time.ok) issues.push({ path: 'timestamp', message: written === undefined ? 'the event has no time:timestamp' : `time:timestamp ${time.message}`, code: time.code });
+
+      const traceId = text(trace[NAME]) || `trace ${String(record.trace_index)}`;
+      const caseObject: CanonicalObject = { type: options.caseType, id: traceId, qualifier: 'case' };
+      const caseProperties = without(trace, NAME);
+      if (caseProperties) caseObject.properties = caseProperties;
+      const objects = [caseObject];
+      const event: CanonicalEvent = { event: eventName(name, attributes, options), timestamp: time.ok ? time.value : '', objects };
+      const resource = text(attributes[RESOURCE]);
+      if (resource !== undefined && resource !== '') {
+        objects.push({ type: options.resourceType, id: resource, qualifier: 'resource' });
+        event.actor = { id: resource };
+      }
+      const properties = without(attributes, NAME, TIME, RESOURCE) ?? {};
+      if (Array.isArray(record.notes)) properties['xes:notes'] = record.notes;
+      if (Object.keys(properties).length > 0) event.properties = properties;
+      event.idempotency_key = xesEventKey(traceId, Number(record.event_index), name, written ?? '');
+      // What could be built goes with the issues: a mapping file laid over this one may supply the rest.
+      return issues.length > 0 ? { ok: false, issues, partial: event } : { ok: true, event };
+    },
+  };
+}
+
+function eventName(name: string, attributes: Record<string, unknown>, options: XesOptions): string {
+  const transition = text(attributes[LIFECYCLE]);
+  return options.lifecycleInName && transition ? `${name}+${transition}` : name;
+}
+
+/** A value as text: an attribute with nested attributes ({value, attributes}) gives its own value. */
+function text(value: unknown): string | undefined {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'value' in value) return text((value as { value: unknown }).value);
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function without(attributes: Record<string, unknown>, ...keys: string[]): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  for (const key in attributes) {
+    if (keys.includes(key)) continue;
+    (out ??= {})[key] = attributes[key];
+  }
+  return out;
+}

@@ -1,0 +1,187 @@
+// The XES reader and its default mapping, through the real pipeline: typed and nested attributes,
+// global defaults, trace attributes written after the events, notes for values kept as strings,
+// positions, keys, the reader's options, sniffing, gzip and a document that breaks part way.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { readEvents, type PipelineItem } from '../../../src/pipeline/read-events.js';
+import { parseMapping } from '../../../src/mapping/load.js';
+import { xesEventKey } from '../../../src/events/keys.js';
+import { looksLikeXes } from '../../../src/readers/xes/reader.js';
+import { runCli, withTempDir } from '../../helpers.js';
+
+const LOG = `<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1849-2016" xmlns="http://www.xes-standard.org/">
+  <extension name="Lifecycle" prefix="lifecycle" uri="http://www.xes-standard.org/lifecycle.xesext"/>
+  <global scope="trace">
+    <string key="region" value="unknown"/>
+  </global>
+  <global scope="event">
+    <string key="lifecycle:transition" value="complete"/>
+    <date key="time:timestamp" value="1970-01-01T00:00:00.000+00:00"/>
+  </global>
+  <classifier name="Activity" keys="concept:name"/>
+  <trace>
+    <string key="concept:name" value="order-1"/>
+    <event>
+      <string key="concept:name" value="register"/>
+      <string key="lifecycle:transition" value="start"/>
+      <date key="time:timestamp" value="2024-03-04T09:15:02.117+01:00"/>
+      <string key="org:resource" value="Pete"/>
+      <int key="items" value="3"/>
+      <int key="big" value="123456789012345678901"/>
+      <float key="amount" value="12.50"/>
+      <boolean key="rush" value="true"/>
+      <id key="ref" value="7f3c"/>
+      <long key="legacy" value="42"/>
+      <list key="tags">
+        <string key="tag" value="a"/>
+        <string key="tag" value="b"/>
+      </list>
+      <container key="address">
+        <string key="city" value="Eindhoven"/>
+        <int key="number" value="2"><string key="unit" value="house"/></int>
+      </container>
+    </event>
+    <event>
+      <string key="concept:name" value="register"/>
+      <date key="time:timestamp" value="2024-03-04T09:20:00.000+01:00"/>
+    </event>
+    <float key="total" value="99.5"/>
+  </trace>
+  <trace>
+    <event>
+      <string key="concept:name" value="decide"/>
+      <date key="time:timestamp" value="2024-03-05T10:00:00"/>
+    </event>
+  </trace>
+</log>
+`;
+
+async function collect(file: string, extra: { timezone?: string; mapping?: object; format?: string } = {}): Promise<PipelineItem[]> {
+  const items: PipelineItem[] = [];
+  const mapping = extra.mapping ? parseMapping(extra.mapping, 'm.json') : undefined;
+  for await (const item of readEvents({ files: [file], timezone: extra.timezone, mapping, format: extra.format })) items.push(item);
+  return items;
+}
+
+const events = (items: PipelineItem[]) => items.flatMap((item) => (item.kind === 'event' ? [item] : []));
+
+describe('xes reader', () => {
+  it('maps every event with its typed attributes, its case and its resource', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'orders.xes');
+      await writeFile(file, LOG);
+      const items = await collect(file, { timezone: 'Europe/Amsterdam' });
+      expect(items.map((item) => item.kind)).toEqual(['event', 'event', 'event']);
+      const [first, second, third] = events(items);
+      expect(first!.position).toEqual({ file, line: 14 });
+      expect(second!.position.line).toBe(34);
+      expect(first!.event).toEqual({
+        event: 'register',
+        timestamp: '2024-03-04T09:15:02.117+01:00',
+        objects: [
+          { type: 'Case', id: 'order-1', qualifier: 'case', properties: { total: 99.5, region: 'unknown' } },
+          { type: 'Resource', id: 'Pete', qualifier: 'resource' },
+        ],
+        actor: { id: 'Pete' },
+        properties: {
+          'lifecycle:transition': 'start',
+          items: 3,
+          big: '123456789012345678901',
+          amount: 12.5,
+          rush: true,
+          ref: '7f3c',
+          legacy: '42',
+          tags: [{ tag: 'a' }, { tag: 'b' }],
+          address: { city: 'Eindhoven', number: { value: 2, attributes: { unit: 'house' } } },
+          'xes:notes': ['attribute "legacy" has type "long", which XES does not define; kept as the string "42"'],
+        },
+        idempotency_key: xesEventKey('order-1', 1, 'register', '2024-03-04T09:15:02.117+01:00'),
+      });
+      // The event global gives the transition; its placeholder time is never used as a time.
+      expect(second!.event.properties).toEqual({ 'lifecycle:transition': 'complete' });
+      expect(second!.event.idempotency_key).toBe(xesEventKey('order-1', 2, 'register', '2024-03-04T09:20:00.000+01:00'));
+      // A trace without concept:name is named by its place in the log; a zone-less time takes --timezone.
+      expect(third!.event.objects[0]).toEqual({ type: 'Case', id: 'trace 2', qualifier: 'case', properties: { region: 'unknown' } });
+      expect(third!.event.timestamp).toBe('2024-03-05T10:00:00+01:00');
+    });
+  });
+
+  it('rejects a zone-less time without --timezone, and an event without its own time', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'orders.xes');
+      await writeFile(file, LOG.replace('<date key="time:timestamp" value="2024-03-04T09:20:00.000+01:00"/>', ''));
+      const items = await collect(file);
+      expect(items.map((item) => (item.kind === 'rejected' ? item.issues[0]!.code : item.kind))).toEqual(['event', 'EL_TIMESTAMP_MISSING', 'EL_TIMESTAMP_NO_ZONE']);
+    });
+  });
+
+  it('names events with their lifecycle transition and types cases as the options say', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'orders.xes');
+      await writeFile(file, LOG);
+      const items = await collect(file, { timezone: 'UTC', mapping: { reader: { lifecycleInName: true, caseType: 'Order', resourceType: 'Employee' } } });
+      expect(events(items).map((item) => item.event.event)).toEqual(['register+start', 'register+complete', 'decide+complete']);
+      expect(events(items)[0]!.event.objects.map((object) => object.type)).toEqual(['Order', 'Employee']);
+    });
+  });
+
+  it('gives the same keys on every import, and different keys to another log with the same case ids', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'a.xes');
+      await writeFile(file, LOG);
+      const other = join(dir, 'b.xes');
+      await writeFile(other, LOG.replaceAll('register', 'ship'));
+      const keys = async (path: string) => events(await collect(path, { timezone: 'UTC' })).map((item) => item.event.idempotency_key);
+      const first = await keys(file);
+      expect(await keys(file)).toEqual(first);
+      expect(new Set(first).size).toBe(3);
+      // Only the third event is the same in both (same case id, place, name and time): it keeps its key.
+      const second = await keys(other);
+      expect(second.slice(0, 2).filter((key) => first.includes(key))).toEqual([]);
+      expect(second[2]).toBe(first[2]);
+    });
+  });
+
+  it('recognises XES by its content, not OCEL XML', () => {
+    expect(looksLikeXes('<?xml version="1.0"?>\n<log>\n  <trace>')).toBe(true);
+    expect(looksLikeXes('<log xes.version="2.0">')).toBe(true);
+    expect(looksLikeXes('<?xml version="1.0"?>\n<log>\n  <object-types>')).toBe(false);
+    expect(looksLikeXes('<log>\n  <global scope="event"><string key="ocel:activity" value="__INVALID__"/>')).toBe(false);
+    expect(looksLikeXes('{"event": "x"}')).toBe(false);
+  });
+
+  it('reads a .xes.gz file and a file named otherwise, by its content', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'orders.xes.gz'), gzipSync(LOG));
+      await writeFile(join(dir, 'orders.log'), LOG);
+      for (const name of ['orders.xes.gz', 'orders.log']) {
+        const result = await runCli(['validate', name, '--timezone', 'UTC'], { cwd: dir });
+        expect(result.stdout + result.stderr).toBe('3 records read: 3 valid, 0 invalid\n');
+      }
+      const piped = await runCli(['validate', '-', '--timezone', 'UTC'], { cwd: dir, input: LOG });
+      expect(piped.stdout).toBe('3 records read: 3 valid, 0 invalid\n');
+    });
+  });
+
+  it('reports malformed XML once with its line and column, after the events before it', async () => {
+    await withTempDir(async (dir) => {
+      const broken = LOG.replace('<float key="total" value="99.5"/>', '<float key="total" value="99.5"/>\n  </event>');
+      await writeFile(join(dir, 'broken.xes'), broken);
+      const result = await runCli(['validate', 'broken.xes', '--timezone', 'UTC'], { cwd: dir });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('broken.xes:39: EL_XML_MALFORMED: file: not well-formed XML at line 39, column 11: unexpected close tag; the rest of the file could not be read\n');
+      expect(result.stdout).toMatch(/^3 records read: 2 valid, 1 invalid$/m);
+    });
+  });
+
+  it('rejects an event outside a trace with its own code', async () => {
+    await withTempDir(async (dir) => {
+      await writeFile(join(dir, 'flat.xes'), '<log xes.version="2.0">\n<event><string key="concept:name" value="x"/></event>\n</log>\n');
+      const result = await runCli(['validate', 'flat.xes'], { cwd: dir });
+      expect(result.stdout).toContain('flat.xes:2: EL_XES_STRUCTURE: event: an <event> directly in the <log>');
+    });
+  });
+});
