@@ -16,6 +16,7 @@ import { planDelivery, runDelivery } from '../delivery.js';
 import { checkEndpoint } from '../endpoint.js';
 import { planShard, shardJournalPath } from '../shard.js';
 import { shardScope } from '../../journal/endpoint-scope.js';
+import { shardLabel, type Shard } from '../../pipeline/shard.js';
 import type { ImportFlags } from './import.js';
 import type { CommandFlags } from '../../options/index.js';
 
@@ -49,7 +50,7 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
     const retryRejected = commandLineFlags.retryRejected ?? config.retryRejected ?? false;
     const { changed, unchanged } = await changedFiles(paths, fileScope(journal, target.name, shardScope(endpoint, sharded.shard)), { rereadAll: retryRejected });
     if (changed.length === 0) {
-      report(flags, { files: paths.length, unchanged: unchanged.length }, undefined);
+      report(flags, { files: paths.length, unchanged: unchanged.length, shard: sharded.shard }, undefined);
       return EXIT.ok;
     }
     const plan = await planDelivery(
@@ -59,7 +60,7 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
       // Rejects beside the config, not in whatever folder cron starts in.
       { command: 'sync', journal: { opened: journal, ledger: new SyncedFiles(changed) }, rejectsFolder: sync.loaded.dir, holdIncompleteTail: true, shard: sharded },
     );
-    return await runDelivery(plan, { printSummary: (summary) => report(flags, { files: paths.length, unchanged: unchanged.length }, summary, changed) });
+    return await runDelivery(plan, { printSummary: (summary) => report(flags, { files: paths.length, unchanged: unchanged.length, shard: sharded.shard }, summary, changed) });
   } finally {
     journal.close();
   }
@@ -93,12 +94,13 @@ function importFlags(sync: SyncConfig, flags: SyncFlags): ImportFlags {
 }
 
 /** One line for cron's mail (or the JSON summary with --json). */
-function report(flags: SyncFlags, files: { files: number; unchanged: number }, summary: Summary | undefined, changed: SourceFile[] = []): void {
+function report(flags: SyncFlags, files: { files: number; unchanged: number; shard?: Shard }, summary: Summary | undefined, changed: SourceFile[] = []): void {
+  const { shard, ...counts } = files;
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ command: "sync", config: flags.config, ...files, changed: changed.length, ...summary }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ command: "sync", config: flags.config, ...counts, changed: changed.length, ...(shard && { shard: { index: shard.index, count: shard.count, from: shard.from } }), ...summary }, null, 2)}\n`);
     return;
   }
-  const head = `sync ${flags.config}: ${files.files} files, ${files.unchanged} unchanged`;
+  const head = `sync ${flags.config}${shard ? ` (shard ${shardLabel(shard)})` : ''}: ${files.files} files, ${files.unchanged} unchanged`;
   if (!summary) {
     process.stdout.write(`${head}, nothing to send\n`);
     return;
