@@ -73,13 +73,13 @@ function row(i) {
   return `SO-${String(order).padStart(8, '0')},${status},${timestamp},C-${String(customer).padStart(6, '0')},${name},u-${String(order % 250).padStart(3, '0')},${amount},${CURRENCIES[order % 4]},${1 + (order % 9)}\n`;
 }
 
-/** Writes `rows` rows to `path`, in chunks, waiting for the disk when the stream says so. */
-async function generateCsv(path, rows) {
+/** Writes `rows` rows (from row `first`) to `path`, in chunks, waiting for the disk when the stream says so. */
+async function generateCsv(path, rows, first = 0) {
   const out = createWriteStream(path);
   out.write(HEADER);
-  for (let i = 0; i < rows; ) {
+  for (let i = first; i < first + rows; ) {
     let chunk = '';
-    const end = Math.min(rows, i + 10_000);
+    const end = Math.min(first + rows, i + 10_000);
     for (; i < end; i++) chunk += row(i);
     if (!out.write(chunk)) await once(out, 'drain');
   }
@@ -130,7 +130,7 @@ let runCount = 0;
  * server refused (exit 1) are a finding for the caller (`rejectedServer`), not an error; every
  * other event must still be delivered, or be unsent because of the stop.
  */
-async function importRun(tmp, file, flags, expected, { stopAfterSeconds, serverRejectsAllowed = false } = {}) {
+async function importRun(tmp, file, flags, expected, { stopAfterSeconds, serverRejectsAllowed = false, shardOf = false } = {}) {
   const cwd = join(tmp, `run-${++runCount}`);
   await mkdir(cwd);
   const args = [CLI, 'import', file, '-m', join(tmp, 'orders.mapping.json'), '--target', 'flowmyna', ...flags, '--json', '-q', '--rejects', join(cwd, 'rejects.ndjson')];
@@ -144,6 +144,8 @@ async function importRun(tmp, file, flags, expected, { stopAfterSeconds, serverR
   } catch {
     throw new Error(`eventload import exited ${result.code} without a JSON summary: ${result.stderr.trim().slice(0, 500)}`);
   }
+  // A shard delivers its own share: the caller checks that the shards add up.
+  if (shardOf) expected = summary.read - (summary.otherShards ?? 0);
   // A dry run sends nothing: its summary counts what it would send (`wouldSend`), not accepted.
   const delivered = summary.accepted + summary.duplicates + (summary.wouldSend ?? 0);
   const stopped = result.stopped && result.code === 143 && summary.outcome === 'interrupted';
@@ -516,6 +518,51 @@ function coldStartCase() {
   };
 }
 
+// Case 9 (issue 16): a job split over 4 workers (`--shard I/4`, the 8 files balanced by size)
+// against one worker over the same files, both at --concurrency 2 --batch-size 10 against one
+// sandbox process answering after 20 ms. The job's events/s is every event over the wall time from
+// the first worker's start to the last one's end (process start-up included), as a batch engine
+// sees it. Interleaved repetitions, so drift hits both sides alike.
+const SHARD_FILES = 8;
+const ROWS_SHARDS = 24_000;
+const SHARD_WORKERS = 4;
+const SHARD_FLAGS = ['--concurrency', '2', '--batch-size', '10', '--no-journal'];
+
+async function shardsCase(tmp) {
+  const dir = join(tmp, 'shards');
+  await mkdir(dir);
+  const perFile = ROWS_SHARDS / SHARD_FILES;
+  const shardFiles = Array.from({ length: SHARD_FILES }, (_, i) => join(dir, `orders-part-${i}.csv`));
+  await Promise.all(shardFiles.map((file, i) => generateCsv(file, perFile, i * perFile)));
+  const job = async (workers) =>
+    withSandbox(['--latency', '20'], async (url) => {
+      const started = performance.now();
+      const summaries = await Promise.all(
+        Array.from({ length: workers }, (_, index) => importRun(tmp, shardFiles[0], [...shardFiles.slice(1), '--endpoint', url, ...SHARD_FLAGS, ...(workers > 1 ? ['--shard', `${index}/${workers}`] : [])], workers > 1 ? undefined : ROWS_SHARDS, { shardOf: workers > 1 })),
+      );
+      const delivered = summaries.reduce((sum, summary) => sum + summary.accepted, 0);
+      if (delivered !== ROWS_SHARDS) throw new Error(`the ${workers} worker(s) delivered ${delivered} of ${ROWS_SHARDS} events`);
+      return ROWS_SHARDS / ((performance.now() - started) / 1000);
+    });
+  const one = [];
+  const four = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    one.push(await job(1));
+    four.push(await job(SHARD_WORKERS));
+    log(`  rep ${rep + 1}: 1 worker ${fmt(one.at(-1))} events/s, ${SHARD_WORKERS} workers ${fmt(four.at(-1))} events/s`);
+  }
+  return ratioRow(
+    `11. Shards: ${SHARD_WORKERS} workers vs 1, 20 ms server latency, ${label(ROWS_SHARDS)} rows in ${SHARD_FILES} files`,
+    `${SHARD_WORKERS} × eventload import orders-part-*.csv … --shard I/${SHARD_WORKERS} --concurrency 2 --batch-size 10 --no-journal (one sandbox --latency 20)`,
+    four,
+    '1 worker, the same files and flags',
+    one,
+    'events/s',
+    `≥ 3.2 (${SHARD_WORKERS} × 0.8)`,
+    (r) => r >= 3.2,
+  );
+}
+
 function ratioRow(name, command, subject, baselineName, baseline, unit, target, passes) {
   const ratio = median(subject) / median(baseline);
   return {
@@ -576,7 +623,7 @@ async function busyShare() {
   return (after.busy - before.busy) / Math.max(1, after.all - before.all);
 }
 
-const CASES = 10;
+const CASES = 11;
 
 /**
  * `--only 8` or `--only 2,3`: the cases to run, with the ones they need (3 and 4 use case 2's
@@ -657,6 +704,10 @@ async function main() {
       log(`cases 9/${CASES} and 10/${CASES}: XES, ${label(XES_EVENTS)} events vs saxes alone, and memory vs ${label(XES_EVENTS_SMALL)} events`);
       const xes = await attempt('9. XES reader', () => xesCases(tmp));
       rows.push(xes.speed ?? xes, xes.memory ?? { case: '10. XES memory', error: xes.error });
+    }
+    if (runs(11)) {
+      log(`case 11/${CASES}: ${SHARD_WORKERS} workers (--shard I/${SHARD_WORKERS}) vs 1 worker, 20 ms server latency`);
+      rows.push(await attempt('11. Shards', () => shardsCase(tmp)));
     }
     if (runs(5)) {
       if (pipeline.error) {

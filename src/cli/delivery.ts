@@ -14,6 +14,8 @@ import { checkEndpoint } from './endpoint.js';
 import { loadInputSettings } from './input-settings.js';
 import { errorLine } from './error-line.js';
 import { DEFAULT_JOURNAL } from './journal-path.js';
+import { planShard, shardJournalPath, type ShardPlan } from './shard.js';
+import type { Shard } from '../pipeline/shard.js';
 import type { ConfigurableFlags } from '../config/apply.js';
 import type { CommandFlags } from '../options/index.js';
 import type { InputFlags } from './input-settings.js';
@@ -45,6 +47,8 @@ export interface DeliveryPlace {
   /** sync: a final line without a line end is not read yet (still being written), but counted as pending. */
   holdIncompleteTail?: boolean;
   stages?: readonly DeliveryStage[];
+  /** sync: the shard it already chose its files by (the files given are then this shard's). */
+  shard?: ShardPlan;
 }
 
 /** Checks the flags and resolves every value the core needs, once (defaults applied here, not in the core). */
@@ -52,6 +56,11 @@ export async function planDelivery(files: string[], flags: ImportFlags, env: Rec
   const target = findTarget(flags.target);
   const settings = await loadInputSettings(files, { ...flags, target: target.name });
   settings.holdIncompleteTail = place.holdIncompleteTail;
+  const sharded = place.shard ? { ...place.shard, files } : await planShard(files, flags.shard, env, flags.quiet ?? false);
+  const shard = sharded.shard && { index: sharded.shard.index, count: sharded.shard.count, mode: sharded.mode!, from: sharded.shard.from, files: sharded.files.length };
+  // Several files: this worker reads its own (none is a finished share). One file: every worker reads it, keeping its share.
+  settings.files = sharded.files;
+  if (sharded.mode === 'event') settings.shard = sharded.shard;
   const batchSize = chooseBatchSize(flags.batchSize, target.maxBatchSize);
   const concurrencyMax = flags.concurrencyMax ?? DELIVERY_DEFAULTS.concurrencyMax;
   if (flags.concurrency !== 'auto' && flags.concurrency < 1) throw new ConfigError('--concurrency must be at least 1, or auto', 'EL_CONCURRENCY_INVALID');
@@ -68,13 +77,13 @@ export async function planDelivery(files: string[], flags: ImportFlags, env: Rec
       return { endpoint: sandbox.running.url, env: sandbox.running.env, sandbox: true };
     },
     concurrency: flags.concurrency === 'auto' ? { limit: concurrencyMax, adaptive: true } : { limit: flags.concurrency, adaptive: false },
-    rate: flags.rate ? { perSecond: flags.rate, burst: 1 } : target.defaultRate,
+    rate: shardRate(flags.rate ? { perSecond: flags.rate, burst: 1 } : target.defaultRate, shard?.count ?? 1),
     batchSize,
     retry: { maxRetries: flags.maxRetries, deadlineMs: flags.retryDeadline * 1000, baseDelayMs: flags.backoffBase },
     timeouts: { idleMs: flags.timeout, totalMs: flags.requestTimeout ?? flags.timeout * REQUEST_TIMEOUT_FACTOR },
     dryRun: flags.dryRun ?? false,
     out: flags.out,
-    journal: place.journal ?? journalChoice(flags),
+    journal: place.journal ?? journalChoice(flags, shard),
     retryRejected: flags.retryRejected ?? false,
     rejects: { path: flags.rejects ?? join(place.rejectsFolder ?? '', defaultRejectsPath()), append: flags.rejects !== undefined },
     report: flags.report,
@@ -82,15 +91,29 @@ export async function planDelivery(files: string[], flags: ImportFlags, env: Rec
     secretsFrom: env,
     drainTimeoutMs: (flags.drainTimeout ?? DELIVERY_DEFAULTS.drainTimeout) * 1000,
     stages: place.stages,
+    shard,
   };
   return { inputs: { settings, configFile: flags.config }, target, options, flags, sandbox };
 }
 
-/** The journal --journal names, none with --no-journal or --dry-run. */
-function journalChoice(flags: ImportFlags): JournalChoice | undefined {
+/** The journal --journal names, none with --no-journal or --dry-run; a shard's default journal is its own file. */
+function journalChoice(flags: ImportFlags, shard: Shard | undefined): JournalChoice | undefined {
   if (flags.dryRun || flags.journal === false) return undefined;
-  return { path: typeof flags.journal === 'string' ? flags.journal : DEFAULT_JOURNAL };
+  if (typeof flags.journal === 'string') return { path: flags.journal };
+  return { path: shard ? shardJournalPath(DEFAULT_JOURNAL, shard) : DEFAULT_JOURNAL };
 }
+
+/**
+ * --rate is the whole job's: each of N workers sends at rate / N. Its bucket holds one request
+ * (no burst beyond the target's own), and 2 % is kept back so that timer and network jitter
+ * between N independent workers never lets a second of the server's clock see more than --rate.
+ */
+export function shardRate(rate: DeliveryOptions['rate'], count: number): DeliveryOptions['rate'] {
+  if (!rate || count === 1) return rate;
+  return { perSecond: (rate.perSecond / count) * (1 - SHARD_RATE_MARGIN), burst: Math.max(1, Math.floor(rate.burst / count)) };
+}
+
+const SHARD_RATE_MARGIN = 0.02;
 
 function chooseBatchSize(requested: number | undefined, max: number): number {
   if (requested === undefined) return max;

@@ -21,6 +21,7 @@ export function formatSummary(summary: Summary, color = paint({}), reasonCode?: 
   const rejected = summary.rejectedLocal + summary.rejectedServer;
   const rows: Array<[label: string, value: string]> = [
     ['target', `${summary.target} (${summary.endpoint})${summary.dryRun ? ' — dry run, nothing sent' : ''}`],
+    ...shardRows(summary),
     ['read', String(summary.read)],
     ['valid', String(summary.valid)],
     ...delivery(summary, color),
@@ -35,6 +36,7 @@ export function formatSummary(summary: Summary, color = paint({}), reasonCode?: 
     const byJournal = (summary as { skippedByJournal?: number }).skippedByJournal ?? 0;
     rows.push(['skipped', `${summary.skipped}${byJournal > 0 ? ` (${byJournal} delivered or rejected by an earlier run)` : ''}`]);
   }
+  if (summary.shard?.mode === 'event') rows.push(['other shards', `${summary.otherShards} (read here, handled by the other workers)`]);
   if (summary.unsent > 0) rows.push(['not sent', `${color.yellow(String(summary.unsent))} (the run stopped before delivering them)`]);
   const replay = (summary as { replay?: { lagMaxMs: number; lagP95Ms: number; late: number } }).replay;
   if (replay) rows.push(['lag', `max ${Math.round(replay.lagMaxMs)} ms, p95 ${Math.round(replay.lagP95Ms)} ms, ${replay.late} late`]);
@@ -42,6 +44,14 @@ export function formatSummary(summary: Summary, color = paint({}), reasonCode?: 
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = rows.map(([label, value]) => `  ${color.dim(label.padEnd(width))}  ${value}`);
   return `${heading(summary, rejected, color, reasonCode)}\n${lines.join('\n')}\n`;
+}
+
+/** --shard: which share this worker had, and where its index came from. */
+function shardRows(summary: Summary): Array<[string, string]> {
+  const shard = summary.shard;
+  if (!shard) return [];
+  const share = shard.mode === 'file' ? `${shard.files} file${shard.files === 1 ? '' : 's'} of the job's` : 'its share of the events of one file';
+  return [['shard', `${shard.index}/${shard.count}${shard.from ? ` (from ${shard.from})` : ''}: ${share}`]];
 }
 
 /** A dry run sent nothing, so nothing was accepted: it says what a real run would send instead. */

@@ -93,7 +93,8 @@ async function run(parts: RunParts): Promise<Delivery> {
   addSecretsFromEnv(options.secretsFrom, allTargets().flatMap((t) => t.credentials.map((c) => c.variable)));
   // A sandbox listens on a new port each run: its journal scope is `sandbox:<target>`, stable, so
   // kill-and-resume can be rehearsed there, and apart from every real endpoint.
-  const scopeKey = connection.sandbox ? (await import('../journal/endpoint-scope.js')).sandboxScope(target.name) : connection.endpoint;
+  const scopes = await import('../journal/endpoint-scope.js');
+  const scopeKey = scopes.shardScope(connection.sandbox ? scopes.sandboxScope(target.name) : connection.endpoint, options.shard);
   const { runId, scope } = journal ? await startJournalRun(journal, options.command, target.name, scopeKey) : { runId: undefined, scope: undefined };
   const guard = options.maxErrorRate !== undefined ? new ErrorRateGuard(options.maxErrorRate) : undefined;
   const started = Date.now();
@@ -105,6 +106,7 @@ async function run(parts: RunParts): Promise<Delivery> {
   const uploader = sending.uploader;
   const summary: Summary = {
     command: options.command,
+    ...(options.shard && { shard: options.shard }),
     ...summarize(uploader, target.name, connection.endpoint, options.dryRun, started, rejects, reasons, interrupted),
     ...(sending.concurrency && { concurrency: sending.concurrency() }),
     ...Object.assign({}, ...(options.stages ?? []).map((stage) => stage.summary?.() ?? {})),
@@ -182,7 +184,7 @@ async function send(parts: RunParts, scope: JournalScope | undefined, reasons: R
  */
 async function* guarded(items: AsyncIterable<PipelineItem>, guard: ErrorRateGuard, uploader: Uploader): AsyncGenerator<PipelineItem> {
   for await (const item of items) {
-    const stop = item.kind !== 'skipped' && guard.observe(item.kind === 'event');
+    const stop = item.kind !== 'skipped' && item.kind !== 'other-shard' && guard.observe(item.kind === 'event');
     yield item;
     if (stop) {
       uploader.stop();

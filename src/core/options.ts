@@ -4,6 +4,8 @@
 import type { Journal, JournalScope } from '../journal/journal.js';
 import type { PipelineItem, ReadOptions } from '../pipeline/read-events.js';
 import type { Summary } from '../upload/summary.js';
+
+type ShardSummary = NonNullable<Summary['shard']>;
 import type { EventItem } from '../upload/uploader.js';
 
 /** What the run reads. */
@@ -85,4 +87,6 @@ export interface DeliveryOptions {
   drainTimeoutMs: number;
   /** Stages between validation and upload, in order. */
   stages?: readonly DeliveryStage[];
+  /** --shard: this worker's share, named in the summary and in its journal scope (the split itself is the pipeline's). */
+  shard?: ShardSummary;
 }

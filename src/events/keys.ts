@@ -126,6 +126,11 @@ export function contentOf(event: CanonicalEvent): string {
   return stableStringify(event, 'idempotency_key');
 }
 
+/** The hash (hex SHA-256) of an event's content, which its derived key is built from: shards split events by it. */
+export function contentHash(event: CanonicalEvent): string {
+  return sha256(contentOf(event));
+}
+
 /** The derived key of the `occurrence`-th repeat (0 = the first) of an event's content in a file. */
 export function keyFor(content: string, occurrence: number): string {
   return DERIVED_PREFIX + sha256(occurrence === 0 ? content : `${content}\n${occurrence}`).slice(0, KEY_DIGITS);

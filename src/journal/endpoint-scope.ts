@@ -2,7 +2,9 @@
 // spellings of one endpoint (`HTTP://Host:443/x/`, `https://host/x`, `https://host/./x`) must be
 // one key: as typed, each spelling was a new scope, and each run sent everything again.
 // Sandbox runs use `sandbox:<target>`: stable across runs (the sandbox's port is not), and never
-// mistaken for a real endpoint.
+// mistaken for a real endpoint. A worker of a --shard job keeps its own scope, the endpoint's with
+// `#shard-I-of-N` after it: rerunning shard 2 never reads or changes shard 1's events, and
+// `status` over several journals adds the shards of one endpoint up.
 
 const SANDBOX_PREFIX = 'sandbox:';
 
@@ -13,6 +15,21 @@ export function sandboxScope(target: string): string {
 
 export function isSandboxScope(endpoint: string): boolean {
   return endpoint.startsWith(SANDBOX_PREFIX);
+}
+
+const SHARD_SUFFIX = /#shard-(\d+)-of-(\d+)$/;
+
+/** The scope of one shard of a job at this endpoint (the endpoint's own without a shard). */
+export function shardScope(endpoint: string, shard: { index: number; count: number } | undefined): string {
+  const key = scopeEndpoint(endpoint);
+  return shard ? `${key}#shard-${shard.index}-of-${shard.count}` : key;
+}
+
+/** A scope key split into its endpoint and shard (none for a run without --shard). */
+export function splitShardScope(key: string): { endpoint: string; shard?: { index: number; count: number } } {
+  const match = SHARD_SUFFIX.exec(key);
+  if (!match) return { endpoint: key };
+  return { endpoint: key.slice(0, match.index), shard: { index: Number(match[1]), count: Number(match[2]) } };
 }
 
 /**
@@ -29,9 +46,10 @@ export function scopeEndpoint(endpoint: string): string {
     return endpoint;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return endpoint;
+  const shard = SHARD_SUFFIX.exec(url.hash)?.[0] ?? ''; // a shard's scope keeps its mark (shardScope)
   const host = url.hostname.replace(/\.$/, ''); // "example.com." is the same host
   const path = normalisePath(url.pathname);
-  return `${url.protocol}//${host}${url.port ? `:${url.port}` : ''}${path === '/' ? '' : path}${url.search}`;
+  return `${url.protocol}//${host}${url.port ? `:${url.port}` : ''}${path === '/' ? '' : path}${url.search}${shard}`;
 }
 
 function normalisePath(pathname: string): string {

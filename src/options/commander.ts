@@ -10,7 +10,8 @@ export function commanderOptions(entry: OptionName | OptionUse): Option[] {
   const use = optionUse(entry);
   const spec = optionSpec(use.name);
   const option = new Option(use.flag ?? spec.flag, textOf(use.description ?? spec.description));
-  if (spec.text && !spec.choices) option.argParser(parseWith(spec.text));
+  // A variadic use (`<file...>`) keeps commander's own collecting of the values.
+  if (spec.text && !spec.choices && !option.variadic) option.argParser(parseWith(spec.text));
   if (spec.choices && use.choices !== false) option.choices(spec.choices());
   if (spec.default !== undefined) option.default(spec.default);
   // Only the first of two conflicting options names the conflict, so the message reads one way.

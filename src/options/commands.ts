@@ -39,7 +39,7 @@ const INPUT = ['mapping', 'format', 'timezone', 'delimiter', 'encoding', 'maxRec
 
 const DELIVERY = [
   'target', 'endpoint', 'sandbox', 'allowHttp', 'concurrency', 'concurrencyMax', 'rate', 'batchSize', 'maxRetries', 'retryDeadline', 'timeout',
-  'requestTimeout', 'backoffBase', 'journal', 'retryRejected', 'drainTimeout', 'dryRun', 'out', 'report', 'json', 'quiet',
+  'requestTimeout', 'backoffBase', 'journal', 'retryRejected', 'drainTimeout', 'dryRun', 'out', 'report', 'json', 'quiet', 'shard',
 ] as const;
 
 const IMPORT_EXIT_CODES = `0 all delivered, 1 some events rejected, 2 usage or configuration error (nothing sent),
@@ -70,6 +70,7 @@ export const COMMANDS = {
       'maxErrors',
       { name: 'json', description: 'the same as --reporter json' },
       'maxErrorRate',
+      'shard',
       'config',
       { name: 'verbose', description: 'say on stderr how each file is read, and each invalid record as it is found' },
     ],
@@ -155,6 +156,7 @@ stderr; the path of the written file to stdout.`,
       { name: 'encoding', description: 'text encoding of the input files (wins over "encoding" in the config file)' },
       { name: 'quiet', description: 'no progress output (the default when not on a terminal)' },
       { name: 'retryRejected', description: 'send again events an earlier run had rejected (reads every file again)' },
+      'shard',
     ],
     examples: ['$ eventload sync --config /etc/eventload/orders.json', '*/15 * * * * cd /srv/exports && eventload sync --config orders.json --report last-sync.json'],
     notes: `The same file works with validate --config and import --config. Paths in it are relative to its
@@ -166,11 +168,21 @@ folder; the journal defaults to .eventload/journal.db beside it.`,
     description: 'show what the journal holds per target: accepted, duplicates, rejected, in flight, and the last run',
     arguments: [],
     options: [
-      { name: 'journal', negation: false, description: 'the journal to read (default: .eventload/journal.db)' },
+      {
+        name: 'journal',
+        flag: '--journal <file...>',
+        negation: false,
+        description: 'the journal to read (default: .eventload/journal.db); several (repeat the flag) or a folder of them add up into one account (the workers of a sharded job)',
+      },
       { name: 'json', description: 'print it as JSON' },
       'pruneSandbox',
     ],
-    examples: ['$ eventload status', '$ eventload status --journal /var/lib/eventload/orders.db --json', '$ eventload status --prune-sandbox'],
+    examples: [
+      '$ eventload status',
+      '$ eventload status --journal /var/lib/eventload/orders.db --json',
+      '$ eventload status --journal journals/shard-0.db --journal journals/shard-1.db',
+      '$ eventload status --prune-sandbox',
+    ],
     notes: `Status only reads the journal: it never waits for a run and never changes the file.
 --prune-sandbox writes, so it exits 4 while a run holds the journal.`,
   },

@@ -151,6 +151,12 @@ export const OPTIONS = {
   dryRun: option({ flag: '--dry-run', config: () => z.boolean(), description: 'do everything but send' }),
   out: option({ flag: '--out <file>', text: anyText, config: pathValue, path: true, description: 'with --dry-run: write the exact request bodies as NDJSON' }),
   report: option({ flag: '--report <file>', text: anyText, config: pathValue, path: true, description: 'write the summary as JSON' }),
+  shard: option({
+    flag: '--shard <i/n>',
+    text: anyText,
+    config: nonEmptyText,
+    description: "this worker's share of a job split over N workers: I/N (0 <= I < N), or auto/N (I from JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX or SLURM_ARRAY_TASK_ID); default: EVENTLOAD_SHARD",
+  }),
   json: option({ flag: '--json', config: () => z.boolean(), description: 'print only the JSON summary on stdout (logs go to stderr)' }),
   quiet: option({ flag: '-q, --quiet', config: () => z.boolean(), description: 'no progress output' }),
 

@@ -12,12 +12,15 @@ import { chooseReader } from '../readers/index.js';
 import { checkEncoding, holdsReplacement } from '../readers/decode.js';
 import { openInput, type OpenedInput } from '../readers/input.js';
 import type { ReaderPlugin } from '../readers/types.js';
+import { shardOfRecord, type Shard } from './shard.js';
 import type { Stage } from './stage.js';
 
 export type PipelineItem =
   | { kind: 'event'; event: CanonicalEvent; position: Position; record: RawRecord }
   | { kind: 'rejected'; position: Position; stage: Stage; issues: Issue[]; record?: RawRecord; raw?: string; event?: CanonicalEvent }
-  | { kind: 'skipped'; position: Position; reason: string };
+  | { kind: 'skipped'; position: Position; reason: string }
+  /** --shard over one file: a record another worker handles (counted as read, and as other shards'). */
+  | { kind: 'other-shard'; position: Position };
 
 export interface ReadOptions {
   files: string[];
@@ -34,6 +37,8 @@ export interface ReadOptions {
   holdIncompleteTail?: boolean;
   /** A target's own limits, applied after the canonical checks. */
   targetCheck?: (event: CanonicalEvent) => Issue[];
+  /** --shard over one file: keep only this shard's records (several files are split before reading: shard.ts). */
+  shard?: Shard;
 }
 
 interface PreparedInput {
@@ -147,6 +152,7 @@ async function* readOne({ input, reader, options: readerOptions, mapper }: Prepa
   const keys = new KeyDeriver();
   const source = { name: input.name, stream: input.stream, head: input.head };
   const groups = reader.readBatches ? reader.readBatches(source, readerOptions) : oneByOne(reader.read(source, readerOptions));
+  const shard = options.shard;
   for await (const group of groups) {
     const out: PipelineItem[] = [];
     for (const item of group) {
@@ -155,15 +161,15 @@ async function* readOne({ input, reader, options: readerOptions, mapper }: Prepa
           checkColumns(mapper, item.columns, input.name, options.mappingFile);
           break;
         case 'invalid':
-          out.push({ kind: 'rejected', position: item.position, stage: 'read', issues: [item.issue], raw: item.raw });
+          out.push(elsewhere(shard, item.position) ?? { kind: 'rejected', position: item.position, stage: 'read', issues: [item.issue], raw: item.raw });
           break;
         case 'skipped':
-          out.push(item);
+          out.push(elsewhere(shard, item.position) ?? item);
           break;
         case 'record':
           // Checked only once the byte layer saw invalid UTF-8: the common path pays nothing.
-          if (input.state.invalidUtf8 && holdsReplacement(item.record)) out.push(invalidUtf8(item.position, item.record));
-          else out.push(mapAndCheck(item.record, item.position, mapper, keys, options.targetCheck));
+          if (input.state.invalidUtf8 && holdsReplacement(item.record)) out.push(elsewhere(shard, item.position) ?? invalidUtf8(item.position, item.record));
+          else out.push(mapAndCheck(item.record, item.position, mapper, keys, options.targetCheck, shard));
           break;
       }
     }
@@ -174,7 +180,8 @@ async function* readOne({ input, reader, options: readerOptions, mapper }: Prepa
     // What could not be read is one rejected record at the line where the file broke: counted, never silent.
     const line = input.state.completeLines + 1;
     const message = `${broken.message} after line ${input.state.completeLines}; the rest of the file could not be read`;
-    yield [{ kind: 'rejected', position: { file: input.name, line }, stage: 'read', issues: [{ path: 'file', message, code: broken.code }], raw: '' }];
+    const position = { file: input.name, line };
+    yield [elsewhere(shard, position) ?? { kind: 'rejected', position, stage: 'read', issues: [{ path: 'file', message, code: broken.code }], raw: '' }];
   }
 }
 
@@ -188,14 +195,23 @@ async function* oneByOne<T>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
   for await (const item of items) yield [item];
 }
 
-function mapAndCheck(record: RawRecord, position: Position, mapper: RecordMapper, keys: KeyDeriver, targetCheck: ReadOptions['targetCheck']): PipelineItem {
+function mapAndCheck(record: RawRecord, position: Position, mapper: RecordMapper, keys: KeyDeriver, targetCheck: ReadOptions['targetCheck'], shard: Shard | undefined): PipelineItem {
   const mapped = mapper.map(record, position);
-  if (!mapped.ok) return { kind: 'rejected', position, stage: 'map', issues: mapped.issues, record };
+  if (!mapped.ok) return elsewhere(shard, position) ?? { kind: 'rejected', position, stage: 'map', issues: mapped.issues, record };
   const event = mapped.event;
   const issues = checkCanonical(event);
-  if (issues.length > 0) return { kind: 'rejected', position, stage: 'validate', issues, record, event };
+  if (issues.length > 0) return elsewhere(shard, position) ?? { kind: 'rejected', position, stage: 'validate', issues, record, event };
   const targetIssues = targetCheck?.(event) ?? [];
-  if (targetIssues.length > 0) return { kind: 'rejected', position, stage: 'validate', issues: targetIssues, record, event };
-  if (event.idempotency_key === undefined) event.idempotency_key = keys.keyFor(event);
+  if (targetIssues.length > 0) return elsewhere(shard, position) ?? { kind: 'rejected', position, stage: 'validate', issues: targetIssues, record, event };
+  const mappedKey = event.idempotency_key !== undefined;
+  // Keys are derived for every event, this shard's or not: repeat numbering sees the whole file, as a single run does.
+  if (!mappedKey) event.idempotency_key = keys.keyFor(event);
+  if (shard && shardOfRecord(event, mappedKey, position.line, shard.count) !== shard.index) return { kind: 'other-shard', position };
   return { kind: 'event', event, position, record };
+}
+
+/** A record that is no event belongs to the shard of its line; undefined when it is this shard's (or there are no shards). */
+function elsewhere(shard: Shard | undefined, position: Position): PipelineItem | undefined {
+  if (!shard || shardOfRecord(undefined, false, position.line, shard.count) === shard.index) return undefined;
+  return { kind: 'other-shard', position };
 }

@@ -1,4 +1,5 @@
-// The account of a run. Invariant (tested): read = accepted + duplicates + rejected + skipped + unsent.
+// The account of a run. Invariant (tested): read = accepted + duplicates + rejected + skipped + unsent
+// + otherShards (records of a file read by every worker of a --shard job that another worker handles).
 import type { ReasonGroup } from '../report/reasons.js';
 
 export interface Counts {
@@ -14,12 +15,14 @@ export interface Counts {
   skippedByJournal: number;
   /** Valid events never delivered because the run stopped (aborted or interrupted) first. */
   unsent: number;
+  /** --shard over one file: records read that other shards handle (0 otherwise). */
+  otherShards: number;
   retries: number;
   requests: number;
 }
 
 export function emptyCounts(): Counts {
-  return { read: 0, valid: 0, sent: 0, accepted: 0, duplicates: 0, rejectedLocal: 0, rejectedServer: 0, skipped: 0, skippedByJournal: 0, unsent: 0, retries: 0, requests: 0 };
+  return { read: 0, valid: 0, sent: 0, accepted: 0, duplicates: 0, rejectedLocal: 0, rejectedServer: 0, skipped: 0, skippedByJournal: 0, unsent: 0, otherShards: 0, retries: 0, requests: 0 };
 }
 
 export type RunOutcome = 'completed' | 'aborted' | 'interrupted';
@@ -48,6 +51,8 @@ export interface Summary extends Counts {
   rejectsNotWritten?: number;
   /** Rejected records grouped by reason code, most frequent first, each with its first example. */
   rejectedByReason: ReasonGroup[];
+  /** --shard: this worker's share of the job (mode file: whole files; event: one file read by every worker). */
+  shard?: { index: number; count: number; mode: 'file' | 'event'; from?: string; files: number };
   /** sync: files whose last line has no line end yet (still being written), read once complete. */
   pending?: number;
 }

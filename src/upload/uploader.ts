@@ -139,6 +139,7 @@ export class Uploader {
       if (this.stopped) break;
       this.counts.read++;
       if (item.kind === 'skipped') this.skip(false);
+      else if (item.kind === 'other-shard') this.counts.otherShards++;
       else if (item.kind === 'rejected') await this.rejectLocal(item);
       else if (this.doneBefore(item.event)) this.skip(true);
       else if (!this.session.checkRemote || (await this.passesRemoteChecks(item))) {

@@ -14,6 +14,9 @@ import type { Summary } from '../../upload/summary.js';
 import { DELIVERY_DEFAULTS } from '../defaults.js';
 import { planDelivery, runDelivery } from '../delivery.js';
 import { checkEndpoint } from '../endpoint.js';
+import { planShard, shardJournalPath } from '../shard.js';
+import { shardScope } from '../../journal/endpoint-scope.js';
+import { shardLabel, type Shard } from '../../pipeline/shard.js';
 import type { ImportFlags } from './import.js';
 import type { CommandFlags } from '../../options/index.js';
 
@@ -28,7 +31,11 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
   const flags: SyncFlags = { ...commandLineFlags, json: commandLineFlags.json ?? config.json, report: commandLineFlags.report ?? config.report };
   const target = findTarget(sync.target);
   const endpoint = checkEndpoint(config.endpoint ?? target.defaultEndpoint, config.allowHttp ?? false);
-  const paths = await expandSources(sync.patterns, sync.base);
+  const quiet = commandLineFlags.quiet || config.quiet || !process.stderr.isTTY;
+  const sharded = await planShard(await expandSources(sync.patterns, sync.base), commandLineFlags.shard ?? config.shard, sync.env, quiet && !commandLineFlags.verbose);
+  const paths = sharded.files;
+  // Workers of one job on one disk: each shard's default journal is its own file (one lock each).
+  if (sharded.shard && typeof config.journal !== 'string') sync.journal = shardJournalPath(sync.journal, sharded.shard);
   // Before the journal is opened: no output of this run may be one of the files it reads.
   const rejects = sync.loaded.config.rejects;
   const outputs = [...(rejects ? [{ role: 'rejects', path: rejects }] : []), ...(flags.report ? [{ role: '--report', path: flags.report }] : []), ...journalFiles(sync.journal)];
@@ -41,9 +48,9 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
     // Events an earlier run had rejected live in files remembered as read: sending them again means
     // reading every file again (what was delivered is skipped by the journal, not resent).
     const retryRejected = commandLineFlags.retryRejected ?? config.retryRejected ?? false;
-    const { changed, unchanged } = await changedFiles(paths, fileScope(journal, target.name, endpoint), { rereadAll: retryRejected });
+    const { changed, unchanged } = await changedFiles(paths, fileScope(journal, target.name, shardScope(endpoint, sharded.shard)), { rereadAll: retryRejected });
     if (changed.length === 0) {
-      report(flags, { files: paths.length, unchanged: unchanged.length }, undefined);
+      report(flags, { files: paths.length, unchanged: unchanged.length, shard: sharded.shard }, undefined);
       return EXIT.ok;
     }
     const plan = await planDelivery(
@@ -51,9 +58,9 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
       importFlags(sync, flags),
       sync.env,
       // Rejects beside the config, not in whatever folder cron starts in.
-      { command: 'sync', journal: { opened: journal, ledger: new SyncedFiles(changed) }, rejectsFolder: sync.loaded.dir, holdIncompleteTail: true },
+      { command: 'sync', journal: { opened: journal, ledger: new SyncedFiles(changed) }, rejectsFolder: sync.loaded.dir, holdIncompleteTail: true, shard: sharded },
     );
-    return await runDelivery(plan, { printSummary: (summary) => report(flags, { files: paths.length, unchanged: unchanged.length }, summary, changed) });
+    return await runDelivery(plan, { printSummary: (summary) => report(flags, { files: paths.length, unchanged: unchanged.length, shard: sharded.shard }, summary, changed) });
   } finally {
     journal.close();
   }
@@ -87,12 +94,13 @@ function importFlags(sync: SyncConfig, flags: SyncFlags): ImportFlags {
 }
 
 /** One line for cron's mail (or the JSON summary with --json). */
-function report(flags: SyncFlags, files: { files: number; unchanged: number }, summary: Summary | undefined, changed: SourceFile[] = []): void {
+function report(flags: SyncFlags, files: { files: number; unchanged: number; shard?: Shard }, summary: Summary | undefined, changed: SourceFile[] = []): void {
+  const { shard, ...counts } = files;
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ command: "sync", config: flags.config, ...files, changed: changed.length, ...summary }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ command: "sync", config: flags.config, ...counts, changed: changed.length, ...(shard && { shard: { index: shard.index, count: shard.count, from: shard.from } }), ...summary }, null, 2)}\n`);
     return;
   }
-  const head = `sync ${flags.config}: ${files.files} files, ${files.unchanged} unchanged`;
+  const head = `sync ${flags.config}${shard ? ` (shard ${shardLabel(shard)})` : ''}: ${files.files} files, ${files.unchanged} unchanged`;
   if (!summary) {
     process.stdout.write(`${head}, nothing to send\n`);
     return;

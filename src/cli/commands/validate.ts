@@ -16,6 +16,8 @@ import { checkOutputs } from '../../output/same-file.js';
 import { inputPaths } from '../../core/outputs.js';
 import { loadInputSettings, type InputFlags } from '../input-settings.js';
 import { Progress } from '../progress.js';
+import { planShard } from '../shard.js';
+import { shardLabel } from '../../pipeline/shard.js';
 import type { CommandFlags } from '../../options/index.js';
 
 export type Reporter = 'text' | 'json' | 'github' | 'junit';
@@ -42,6 +44,9 @@ export async function runValidate(commandLineFiles: string[], commandLineFlags: 
   }
   const maxErrors = flags.maxErrors ?? DEFAULT_MAX_ERRORS;
   const settings = await loadInputSettings(files, flags);
+  const sharded = await planShard(files, flags.shard, process.env, flags.reporter !== 'text' && !flags.verbose);
+  settings.files = sharded.files;
+  if (sharded.mode === 'event') settings.shard = sharded.shard;
   const guard = flags.maxErrorRate !== undefined ? new ErrorRateGuard(flags.maxErrorRate) : undefined;
   const outputs = [...(flags.rejects ? [{ role: '--rejects', path: flags.rejects }] : []), ...(flags.junit ? [{ role: '--junit', path: flags.junit }] : [])];
   checkOutputs(inputPaths(files, flags), outputs);
@@ -55,10 +60,10 @@ export async function runValidate(commandLineFiles: string[], commandLineFlags: 
   if (flags.config) progress.verbose(`config ${flags.config}`);
   for (const { input, reader } of prepared) progress.verbose(`${input.name}: read as ${reader.name}${flags.mapping ? ` with mapping ${flags.mapping}` : ''}${flags.timezone ? `, time zone ${flags.timezone}` : ''}`);
 
-  const counts = { read: 0, valid: 0, invalid: 0, skipped: 0 };
+  const counts = { read: 0, valid: 0, invalid: 0, skipped: 0, otherShards: 0 };
   const listed: ListedError[] = [];
   const reasons = new ReasonTally();
-  const perFile = new Map<string, JunitFile>(files.map((file) => [file, { file, read: 0, valid: 0, invalid: 0, skipped: 0, failures: [], seconds: 0 }]));
+  const perFile = new Map<string, JunitFile>(sharded.files.map((file) => [file, { file, read: 0, valid: 0, invalid: 0, skipped: 0, failures: [], seconds: 0 }]));
   const started = Date.now();
   let current: { entry: JunitFile; since: number } | undefined;
   const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -69,6 +74,12 @@ export async function runValidate(commandLineFiles: string[], commandLineFlags: 
   progress.startValidation(counts);
   try {
     for await (const item of readEvents(settings, prepared)) {
+      if (item.kind === 'other-shard') {
+        // Another worker's record: read (every worker reads the one file) but judged there.
+        counts.read++;
+        counts.otherShards++;
+        continue;
+      }
       const file = item.position.file;
       if (current?.entry.file !== file) {
         const now = Date.now();
@@ -134,13 +145,15 @@ export async function runValidate(commandLineFiles: string[], commandLineFlags: 
   if (flags.junit) writeJunit(flags.junit, junit());
 
   if (flags.reporter === 'json') {
-    out(JSON.stringify({ command: 'validate', files, ...counts, rejectedByReason, errors: listed, errorsListed: listed.length, rejects: rejectsPath, ...(rejects?.notWritten && { rejectsNotWritten: rejects.notWritten }), ...(stopped && { stopped }) }, null, 2));
+    const shard = sharded.shard && { index: sharded.shard.index, count: sharded.shard.count, mode: sharded.mode, from: sharded.shard.from, files: sharded.files.length };
+    out(JSON.stringify({ command: 'validate', files: sharded.files, ...(shard && { shard }), ...counts, rejectedByReason, errors: listed, errorsListed: listed.length, rejects: rejectsPath, ...(rejects?.notWritten && { rejectsNotWritten: rejects.notWritten }), ...(stopped && { stopped }) }, null, 2));
   } else if (flags.reporter === 'junit') {
     process.stdout.write(junit());
   } else {
     const more = counts.invalid > listed.length ? ` (${counts.invalid - listed.length} more not listed, --max-errors ${maxErrors})` : '';
     const skipped = counts.skipped > 0 ? `, ${counts.skipped} skipped` : '';
-    out(`${counts.read} records read: ${counts.valid} valid, ${counts.invalid} invalid${skipped}${more}`);
+    const others = sharded.shard ? `, ${counts.otherShards} for other shards (shard ${shardLabel(sharded.shard)})` : '';
+    out(`${counts.read} records read: ${counts.valid} valid, ${counts.invalid} invalid${skipped}${others}${more}`);
     const width = Math.max(0, ...rejectedByReason.map(({ count }) => String(count).length));
     for (const group of rejectedByReason) out(`  ${formatReason(group, width)}`);
     if (rejectsPath) out(`rejected records written to ${rejectsPath}`);
