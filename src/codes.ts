@@ -120,6 +120,7 @@ export const CODES = {
   EL_OUTPUT_SAME_FILE: error(EXIT.config, 'two outputs of the run are the same file'),
   EL_INIT_NO_RECORDS: error(EXIT.config, 'init could read no record from the sample to guess a mapping from'),
   EL_INIT_NO_GUESS: error(EXIT.config, 'init found no column to use (no timestamp column, no event name)'),
+  EL_REPEAT_WINDOW: error(EXIT.config, '--repeat-window is not a whole number from 1 to 100,000,000'),
   EL_JOURNAL_MISSING: error(EXIT.config, 'status: there is no journal at that path'),
   EL_ENDPOINT_INSECURE: error(EXIT.config, '--endpoint is plain http to another machine (the token would travel unencrypted) and --allow-http was not given'),
   EL_ENDPOINT_INVALID: error(EXIT.config, '--endpoint is not an http(s) URL, or carries credentials in it'),
