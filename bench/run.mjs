@@ -283,18 +283,24 @@ async function representativeBody(tmp, file, rows, batchSize) {
   return { text, length: Buffer.byteLength(text), average: bodies.reduce((sum, b) => sum + Buffer.byteLength(b), 0) / bodies.length };
 }
 
+/**
+ * Case 3 against what a bare client reaches through the same sandbox (issue 18): autocannon with
+ * the same 32 connections, the same body and the same number of requests, against a sandbox with
+ * the same 20 ms latency, interleaved with eventload rep by rep. The bound (32 ÷ 0.020 s) is shown
+ * beside it: the sandbox does not reach it even for autocannon.
+ */
 async function latencyCase(tmp, files, body) {
   const bound = 32 / 0.02;
   const subject = [];
+  const baseline = [];
   for (let rep = 1; rep <= REPS; rep++) {
     const summary = await withSandbox(['--latency', '20'], (url) => importRun(tmp, files.latency, ['--endpoint', url, '--batch-size', '1', '--concurrency', '32'], ROWS_LATENCY));
     subject.push(summary.requests / summary.elapsedSeconds);
-    log(`  rep ${rep}/${REPS}: eventload ${fmt(summary.requests / summary.elapsedSeconds)} requests/s (${summary.requests} requests in ${summary.elapsedSeconds} s)`);
+    const reference = await withSandbox(['--latency', '20'], (url) => cannon(url, SINGLE_PATH, body, 32, ROWS_LATENCY));
+    baseline.push(reference);
+    log(`  rep ${rep}/${REPS}: eventload ${fmt(summary.requests / summary.elapsedSeconds)} requests/s (${summary.requests} requests in ${summary.elapsedSeconds} s), autocannon ${fmt(reference)} requests/s`);
   }
-  // Not the baseline (the issue's is the bound), but what a bare client reaches against the same server.
-  const reference = await withSandbox(['--latency', '20'], (url) => cannon(url, SINGLE_PATH, body, 32, ROWS_LATENCY / 2));
-  log(`  reference: autocannon with 32 connections reaches ${fmt(reference)} requests/s`);
-  return ratioRow(`3. Upload, 20 ms server latency, ${label(ROWS_LATENCY)} rows`, `eventload import ${basename(files.latency)} … --endpoint SANDBOX --batch-size 1 --concurrency 32 (sandbox --latency 20)`, subject, `bound: 32 ÷ 0.020 s (autocannon, 32 connections, reaches ${fmt(reference)})`, [bound], 'requests/s', '≥ 0.9', (r) => r >= 0.9);
+  return ratioRow(`3. Upload, 20 ms server latency, ${label(ROWS_LATENCY)} rows`, `eventload import ${basename(files.latency)} … --endpoint SANDBOX --batch-size 1 --concurrency 32 (sandbox --latency 20)`, subject, `autocannon, 32 connections, same body, same sandbox (the bound 32 ÷ 0.020 s is ${fmt(bound)})`, baseline, 'requests/s', '≥ 0.95', (r) => r >= 0.95);
 }
 
 async function batchedRuns(tmp, file, extraFlags, what) {
@@ -310,20 +316,22 @@ async function batchedRuns(tmp, file, extraFlags, what) {
 async function batchAndJournalCases(tmp, files, single) {
   const help = await run([CLI, 'import', '--help']);
   const canSwitchOff = help.stdout.includes('--no-journal');
+  // Issue 18: case 4's baseline is autocannon posting eventload's own batches of 100 (a median-sized
+  // one, from a dry run of the same file) with the same 16 connections, interleaved rep by rep.
+  const body = await representativeBody(tmp, files.batched, ROWS_BATCHED, 100);
+  log(`  autocannon body: ${body.length} bytes (eventload's batches average ${fmt(body.average)} bytes)`);
   const on = [];
   const off = [];
+  const cannonade = [];
   for (let rep = 1; rep <= REPS; rep++) {
     on.push(await batchedRuns(tmp, files.batched, [], `rep ${rep}/${REPS}: journal on (default)`));
     if (canSwitchOff) off.push(await batchedRuns(tmp, files.batched, ['--no-journal'], `rep ${rep}/${REPS}: --no-journal`));
+    cannonade.push(100 * (await withSandbox([], (url) => cannon(url, BATCH_PATH, body.text, 16, ROWS_BATCHED / 100))));
+    log(`  rep ${rep}/${REPS}: autocannon posting the same batches with 16 connections: ${fmt(cannonade.at(-1))} events/s`);
   }
-  // Not the baseline (the issue's is case 2), but what the same sandbox takes in batches from a bare client.
-  const body = await representativeBody(tmp, files.single, ROWS_SINGLE, 100);
-  const reference = 100 * (await withSandbox([], (url) => cannon(url, BATCH_PATH, body.text, 16, (2 * ROWS_BATCHED) / 100)));
-  log(`  reference: autocannon posting the same batches with 16 connections reaches ${fmt(reference)} events/s`);
   const command = `eventload import ${basename(files.batched)} … --endpoint SANDBOX --batch-size 100 --concurrency 16`;
-  const batch = single.error
-    ? { case: '4. Upload, batches of 100', error: 'needs case 2' }
-    : ratioRow(`4. Upload, batches of 100, no latency, ${label(ROWS_BATCHED)} rows`, command, on, `case 2 (events/s, one per request; autocannon posting the same batches reaches ${fmt(reference)})`, [single.value], 'events/s', '≥ 20', (r) => r >= 20);
+  const versusSingle = single.error ? '' : `; ${fmt(median(on) / single.value, 2)} × case 2 (the old target, 20 ×, is beyond what the sandbox accepts)`;
+  const batch = ratioRow(`4. Upload, batches of 100, no latency, ${label(ROWS_BATCHED)} rows`, command, on, `autocannon posting the same batches, 16 connections, same sandbox${versusSingle}`, cannonade, 'events/s', '≥ 0.8', (r) => r >= 0.8);
   const journal = canSwitchOff
     ? ratioRow(`6. Journal on vs off, ${label(ROWS_BATCHED)} rows`, `${command} (journal on, in a fresh folder)`, on, 'the same with --no-journal', off, 'events/s', '≥ 0.8', (r) => r >= 0.8)
     : { case: '6. Journal on vs off', command: 'eventload import … --no-journal', median: '—', baseline: '—', ratio: '—', target: '≥ 0.8', pass: undefined, note: 'not available yet: `import --help` shows no --no-journal' };
