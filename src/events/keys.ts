@@ -303,16 +303,22 @@ function seed(digest: string, from: number): number {
  * fingerprint to the ring slot of its latest occurrence. An event leaving the ring takes its table
  * entry with it when no later identical event replaced it. 14.4 bytes an event at the cap (14.4 MB
  * for the default million); typed arrays only, nothing allocated per event.
+ *
+ * The ring is allocated at its full size at once: zeroed memory the system hands out is resident
+ * only once written, and the ring is written in order, so it grows in memory as it fills, with no
+ * second copy while it grows (copying it as it doubled cost a transient 7.5 MB at the default W).
+ * The table is written everywhere, so it grows by rehashing into one twice the size.
  */
 export class RepeatWindow {
   /** Fingerprints, two words a slot (high, low), oldest overwritten first once the ring is full. */
-  private fingerprints: Uint32Array;
+  private readonly fingerprints: Uint32Array;
   /** Each slot's repeat number; REPEATS_ESCAPE means "look in `large`". */
-  private repeatOf: Uint8Array;
+  private readonly repeatOf: Uint8Array;
   /** Repeat numbers from REPEATS_ESCAPE up, by slot: only for the latest occurrence of a content. */
   private readonly large = new Map<number, number>();
   /** Entries: tag in the high bits, slot + 1 in the low `slotBits`; 0 is empty. */
   private table: Uint32Array;
+  /** Events the table is sized for now: it doubles up to the window. */
   private capacity: number;
   private filled = 0;
   private cursor = 0;
@@ -321,15 +327,15 @@ export class RepeatWindow {
   constructor(private readonly window: number) {
     if (!Number.isInteger(window) || window < 1 || window > MAX_REPEAT_WINDOW) throw new RangeError(`repeat window must be a whole number from 1 to ${MAX_REPEAT_WINDOW}, got ${window}`);
     this.slotMask = 2 ** Math.ceil(Math.log2(window + 1)) - 1;
-    this.capacity = Math.min(window, FIRST_RING);
-    this.fingerprints = new Uint32Array(2 * this.capacity);
-    this.repeatOf = new Uint8Array(this.capacity);
+    this.capacity = Math.min(window, FIRST_TABLE);
+    this.fingerprints = new Uint32Array(2 * window);
+    this.repeatOf = new Uint8Array(window);
     this.table = new Uint32Array(tableSizeFor(this.capacity));
   }
 
-  /** Bytes the structure holds now: at most 14.4 × window (plus `large`, a few entries at most). */
+  /** Bytes the structure uses now (the ring's written part): at most 14.4 × window, plus `large`'s few entries. */
   get bytes(): number {
-    return this.fingerprints.byteLength + this.repeatOf.byteLength + this.table.byteLength;
+    return 9 * this.filled + this.table.byteLength;
   }
 
   /** The repeat number of the next event, whose fingerprint is (high, low); then remembers it. */
@@ -400,31 +406,22 @@ export class RepeatWindow {
   }
 
   private advance(): void {
-    this.cursor++;
-    if (this.filled < this.capacity) this.filled++;
-    if (this.cursor < this.capacity) return;
-    if (this.capacity < this.window) this.grow();
-    else this.cursor = 0;
+    if (this.filled < this.window) this.filled++;
+    this.cursor = this.cursor + 1 === this.window ? 0 : this.cursor + 1;
+    if (this.filled === this.capacity && this.capacity < this.window) this.grow();
   }
 
-  /** Before the ring first wraps: doubles it (up to the window), slots unchanged, and rehashes. */
+  /** Doubles the table (up to the window's size) and moves every entry into it. */
   private grow(): void {
-    const capacity = Math.min(this.window, 2 * this.capacity);
-    const fingerprints = new Uint32Array(2 * capacity);
-    fingerprints.set(this.fingerprints);
-    const repeatOf = new Uint8Array(capacity);
-    repeatOf.set(this.repeatOf);
+    this.capacity = Math.min(this.window, 2 * this.capacity);
     const old = this.table;
-    const table = new Uint32Array(tableSizeFor(capacity));
+    const table = new Uint32Array(tableSizeFor(this.capacity));
     for (const entry of old) {
       if (entry === 0) continue;
-      let index = homeOf(fingerprints[2 * ((entry & this.slotMask) - 1)]!, table.length);
+      let index = homeOf(this.fingerprints[2 * ((entry & this.slotMask) - 1)]!, table.length);
       while (table[index] !== 0) index = index + 1 === table.length ? 0 : index + 1;
       table[index] = entry;
     }
-    this.capacity = capacity;
-    this.fingerprints = fingerprints;
-    this.repeatOf = repeatOf;
     this.table = table;
   }
 
@@ -449,8 +446,8 @@ export class RepeatWindow {
   }
 }
 
-/** The ring's first size; it doubles from here to the window. */
-const FIRST_RING = 1 << 16;
+/** The events the table is first sized for; it doubles from here to the window. */
+const FIRST_TABLE = 1 << 16;
 /** Repeat numbers up to 254 fit in a byte; larger ones (a row repeated 255 times) go to a map. */
 const REPEATS_ESCAPE = 255;
 
