@@ -5,8 +5,8 @@
 // dist/ (the npm script builds first). The targets are the issue's; nothing here is tuned to pass.
 //
 // For development, `node bench/run.mjs --only 8` (or `npm run bench -- --only 2,3`) runs only the
-// cases listed, plus the ones they need: 3 and 4 need case 2, 5 needs case 1, and 4 and 6 share
-// their runs, as do 9 and 10 (the XES reader). Only the data those cases use is generated; the table lists every case that ran.
+// cases listed, plus the ones they need: 3 and 4 need case 2, 5 needs case 1; 4 and 6 share
+// their runs, as do 9 and 10 (the XES reader), and 5 and 12 their file. Only the data those cases use is generated; the table lists every case that ran.
 // Run `npm run build` first when calling the script directly: it runs dist/, not src/.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -16,6 +16,9 @@ import os from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { contentHash } from '../dist/events/keys.js';
+import { loadMapping } from '../dist/mapping/load.js';
+import { readEvents } from '../dist/pipeline/read-events.js';
 import { sandboxToken } from '../dist/sandbox/index.js';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -282,18 +285,24 @@ async function representativeBody(tmp, file, rows, batchSize) {
   return { text, length: Buffer.byteLength(text), average: bodies.reduce((sum, b) => sum + Buffer.byteLength(b), 0) / bodies.length };
 }
 
+/**
+ * Case 3 against what a bare client reaches through the same sandbox (issue 18): autocannon with
+ * the same 32 connections, the same body and the same number of requests, against a sandbox with
+ * the same 20 ms latency, interleaved with eventload rep by rep. The bound (32 ÷ 0.020 s) is shown
+ * beside it: the sandbox does not reach it even for autocannon.
+ */
 async function latencyCase(tmp, files, body) {
   const bound = 32 / 0.02;
   const subject = [];
+  const baseline = [];
   for (let rep = 1; rep <= REPS; rep++) {
     const summary = await withSandbox(['--latency', '20'], (url) => importRun(tmp, files.latency, ['--endpoint', url, '--batch-size', '1', '--concurrency', '32'], ROWS_LATENCY));
     subject.push(summary.requests / summary.elapsedSeconds);
-    log(`  rep ${rep}/${REPS}: eventload ${fmt(summary.requests / summary.elapsedSeconds)} requests/s (${summary.requests} requests in ${summary.elapsedSeconds} s)`);
+    const reference = await withSandbox(['--latency', '20'], (url) => cannon(url, SINGLE_PATH, body, 32, ROWS_LATENCY));
+    baseline.push(reference);
+    log(`  rep ${rep}/${REPS}: eventload ${fmt(summary.requests / summary.elapsedSeconds)} requests/s (${summary.requests} requests in ${summary.elapsedSeconds} s), autocannon ${fmt(reference)} requests/s`);
   }
-  // Not the baseline (the issue's is the bound), but what a bare client reaches against the same server.
-  const reference = await withSandbox(['--latency', '20'], (url) => cannon(url, SINGLE_PATH, body, 32, ROWS_LATENCY / 2));
-  log(`  reference: autocannon with 32 connections reaches ${fmt(reference)} requests/s`);
-  return ratioRow(`3. Upload, 20 ms server latency, ${label(ROWS_LATENCY)} rows`, `eventload import ${basename(files.latency)} … --endpoint SANDBOX --batch-size 1 --concurrency 32 (sandbox --latency 20)`, subject, `bound: 32 ÷ 0.020 s (autocannon, 32 connections, reaches ${fmt(reference)})`, [bound], 'requests/s', '≥ 0.9', (r) => r >= 0.9);
+  return ratioRow(`3. Upload, 20 ms server latency, ${label(ROWS_LATENCY)} rows`, `eventload import ${basename(files.latency)} … --endpoint SANDBOX --batch-size 1 --concurrency 32 (sandbox --latency 20)`, subject, `autocannon, 32 connections, same body, same sandbox (the bound 32 ÷ 0.020 s is ${fmt(bound)})`, baseline, 'requests/s', '≥ 0.95', (r) => r >= 0.95);
 }
 
 async function batchedRuns(tmp, file, extraFlags, what) {
@@ -309,20 +318,22 @@ async function batchedRuns(tmp, file, extraFlags, what) {
 async function batchAndJournalCases(tmp, files, single) {
   const help = await run([CLI, 'import', '--help']);
   const canSwitchOff = help.stdout.includes('--no-journal');
+  // Issue 18: case 4's baseline is autocannon posting eventload's own batches of 100 (a median-sized
+  // one, from a dry run of the same file) with the same 16 connections, interleaved rep by rep.
+  const body = await representativeBody(tmp, files.batched, ROWS_BATCHED, 100);
+  log(`  autocannon body: ${body.length} bytes (eventload's batches average ${fmt(body.average)} bytes)`);
   const on = [];
   const off = [];
+  const cannonade = [];
   for (let rep = 1; rep <= REPS; rep++) {
     on.push(await batchedRuns(tmp, files.batched, [], `rep ${rep}/${REPS}: journal on (default)`));
     if (canSwitchOff) off.push(await batchedRuns(tmp, files.batched, ['--no-journal'], `rep ${rep}/${REPS}: --no-journal`));
+    cannonade.push(100 * (await withSandbox([], (url) => cannon(url, BATCH_PATH, body.text, 16, ROWS_BATCHED / 100))));
+    log(`  rep ${rep}/${REPS}: autocannon posting the same batches with 16 connections: ${fmt(cannonade.at(-1))} events/s`);
   }
-  // Not the baseline (the issue's is case 2), but what the same sandbox takes in batches from a bare client.
-  const body = await representativeBody(tmp, files.single, ROWS_SINGLE, 100);
-  const reference = 100 * (await withSandbox([], (url) => cannon(url, BATCH_PATH, body.text, 16, (2 * ROWS_BATCHED) / 100)));
-  log(`  reference: autocannon posting the same batches with 16 connections reaches ${fmt(reference)} events/s`);
   const command = `eventload import ${basename(files.batched)} … --endpoint SANDBOX --batch-size 100 --concurrency 16`;
-  const batch = single.error
-    ? { case: '4. Upload, batches of 100', error: 'needs case 2' }
-    : ratioRow(`4. Upload, batches of 100, no latency, ${label(ROWS_BATCHED)} rows`, command, on, `case 2 (events/s, one per request; autocannon posting the same batches reaches ${fmt(reference)})`, [single.value], 'events/s', '≥ 20', (r) => r >= 20);
+  const versusSingle = single.error ? '' : `; ${fmt(median(on) / single.value, 2)} × case 2 (the old target, 20 ×, is beyond what the sandbox accepts)`;
+  const batch = ratioRow(`4. Upload, batches of 100, no latency, ${label(ROWS_BATCHED)} rows`, command, on, `autocannon posting the same batches, 16 connections, same sandbox${versusSingle}`, cannonade, 'events/s', '≥ 0.8', (r) => r >= 0.8);
   const journal = canSwitchOff
     ? ratioRow(`6. Journal on vs off, ${label(ROWS_BATCHED)} rows`, `${command} (journal on, in a fresh folder)`, on, 'the same with --no-journal', off, 'events/s', '≥ 0.8', (r) => r >= 0.8)
     : { case: '6. Journal on vs off', command: 'eventload import … --no-journal', median: '—', baseline: '—', ratio: '—', target: '≥ 0.8', pass: undefined, note: 'not available yet: `import --help` shows no --no-journal' };
@@ -392,19 +403,53 @@ async function memoryCase(tmp, pipeline, rows) {
   const started = performance.now();
   await generateCsv(file, rows);
   log(`  generated ${fmt(rows)} rows in ${fmt((performance.now() - started) / 1000, 1)} s`);
-  const summary = await importRun(tmp, file, ['--dry-run'], rows);
-  await rm(file);
-  log(`  eventload: peak RSS ${summary.peakRssMb} MB (${fmt(summary.eventsPerSecond)} events/s, ${fmt(summary.wallSeconds, 1)} s wall)`);
-  const ratio = summary.peakRssMb / pipeline.peakRssMb;
-  const shortOf = rows < ROWS_MEMORY ? ` (${label(ROWS_MEMORY)} rows would take ~${fmt((ROWS_MEMORY * pipeline.secondsPerRow) / 60, 1)} min at case 1's speed: over the ${BUDGET_SECONDS / 60}-minute budget)` : '';
+  try {
+    const summary = await importRun(tmp, file, ['--dry-run'], rows);
+    log(`  eventload: peak RSS ${summary.peakRssMb} MB (${fmt(summary.eventsPerSecond)} events/s, ${fmt(summary.wallSeconds, 1)} s wall)`);
+    const ratio = summary.peakRssMb / pipeline.peakRssMb;
+    const shortOf = rows < ROWS_MEMORY ? ` (${label(ROWS_MEMORY)} rows would take ~${fmt((ROWS_MEMORY * pipeline.secondsPerRow) / 60, 1)} min at case 1's speed: over the ${BUDGET_SECONDS / 60}-minute budget)` : '';
+    const memory = {
+      case: `5. Memory, ${label(rows)} rows, dry run${shortOf}`,
+      command: `eventload import ${basename(file)} -m orders.mapping.json --target flowmyna --dry-run --json -q`,
+      median: `${summary.peakRssMb} MB peak RSS (1 run)`,
+      baseline: `the same for ${label(ROWS_PIPELINE)} rows (median of case 1): ${pipeline.peakRssMb} MB`,
+      ratio: fmt(ratio, 2),
+      target: '≤ 1.05 and < 110 MB',
+      pass: ratio <= 1.05 && summary.peakRssMb < 110,
+    };
+    return { memory, distinct: await attempt('12. Distinct rows', () => distinctCase(tmp, file, rows)) };
+  } finally {
+    await rm(file);
+  }
+}
+
+/**
+ * Case 12: every row of the generated file is distinct, so no derived key may carry a repeat number:
+ * each must be "el1_" + the first 32 digits of its event's content hash. Read in this process
+ * through the same pipeline as the CLI (dist/), on the same file as case 5.
+ */
+async function distinctCase(tmp, file, rows) {
+  const started = performance.now();
+  const mapping = await loadMapping(join(tmp, 'orders.mapping.json'));
+  let events = 0;
+  let suffixed = 0;
+  for await (const batch of readEvents({ files: [file], mapping }).batches()) {
+    for (const item of batch) {
+      if (item.kind !== 'event') throw new Error(`row ${item.position.line} was not an event (${item.kind})`);
+      events++;
+      if (item.event.idempotency_key !== `el1_${contentHash(item.event).slice(0, 32)}`) suffixed++;
+    }
+  }
+  if (events !== rows) throw new Error(`read ${events} events of ${rows} rows`);
+  log(`  ${fmt(events)} distinct rows: ${suffixed} keys with a repeat number (${fmt((performance.now() - started) / 1000, 1)} s)`);
   return {
-    case: `5. Memory, ${label(rows)} rows, dry run${shortOf}`,
-    command: `eventload import ${basename(file)} -m orders.mapping.json --target flowmyna --dry-run --json -q`,
-    median: `${summary.peakRssMb} MB peak RSS (1 run)`,
-    baseline: `the same for ${label(ROWS_PIPELINE)} rows (median of case 1): ${pipeline.peakRssMb} MB`,
-    ratio: fmt(ratio, 2),
-    target: '≤ 1.2 and < 120 MB',
-    pass: ratio <= 1.2 && summary.peakRssMb < 120,
+    case: `12. Derived keys of ${label(rows)} distinct rows`,
+    command: `readEvents(${basename(file)}) in process: keys with a repeat number`,
+    median: `${suffixed} of ${fmt(events)} (1 run)`,
+    baseline: '—',
+    ratio: '—',
+    target: '0',
+    pass: suffixed === 0,
   };
 }
 
@@ -518,7 +563,7 @@ function coldStartCase() {
   };
 }
 
-// Case 9 (issue 16): a job split over 4 workers (`--shard I/4`, the 8 files balanced by size)
+// Case 11 (issue 16): a job split over 4 workers (`--shard I/4`, the 8 files balanced by size)
 // against one worker over the same files, both at --concurrency 2 --batch-size 10 against one
 // sandbox process answering after 20 ms. The job's events/s is every event over the wall time from
 // the first worker's start to the last one's end (process start-up included), as a batch engine
@@ -623,11 +668,23 @@ async function busyShare() {
   return (after.busy - before.busy) / Math.max(1, after.all - before.all);
 }
 
-const CASES = 11;
+const CASES = 12;
+
+/** `--memory-rows N`: cases 5 and 12 on N rows whatever the time budget (the issue's 10M on a slow machine). */
+function memoryRowsAsked(argv) {
+  const at = argv.indexOf('--memory-rows');
+  if (at === -1) return undefined;
+  const rows = Number(argv[at + 1]);
+  if (!Number.isInteger(rows) || rows < 1) {
+    log('--memory-rows takes a whole number of rows, e.g. --memory-rows 10000000');
+    process.exit(2);
+  }
+  return rows;
+}
 
 /**
  * `--only 8` or `--only 2,3`: the cases to run, with the ones they need (3 and 4 use case 2's
- * results, 5 uses case 1's, 4 and 6 come from the same runs). Every case without it.
+ * results, 5 uses case 1's, 4 and 6 come from the same runs, 5 and 12 from the same file). Every case without it.
  */
 function selection(argv) {
   const at = argv.indexOf('--only');
@@ -639,9 +696,11 @@ function selection(argv) {
     process.exit(2);
   }
   const chosen = new Set(listed);
+  if (chosen.has(5)) chosen.add(12);
   if (chosen.has(6)) chosen.add(4);
   if (chosen.has(4)) chosen.add(6);
   if (chosen.has(3) || chosen.has(4)) chosen.add(2);
+  if (chosen.has(12)) chosen.add(5);
   if (chosen.has(5)) chosen.add(1);
   if (chosen.has(9)) chosen.add(10);
   if (chosen.has(10)) chosen.add(9);
@@ -713,9 +772,10 @@ async function main() {
       if (pipeline.error) {
         rows.push({ case: '5. Memory', error: 'needs case 1' });
       } else {
-        const memory = memoryRows(BUDGET_SECONDS - (performance.now() - began) / 1000, pipeline.secondsPerRow);
-        log(`case 5/${CASES} (run last, sized to the time left): memory, ${fmt(memory)} rows vs ${label(ROWS_PIPELINE)} rows`);
-        rows.push(await attempt('5. Memory', () => memoryCase(tmp, pipeline, memory)));
+        const memory = memoryRowsAsked(process.argv.slice(2)) ?? memoryRows(BUDGET_SECONDS - (performance.now() - began) / 1000, pipeline.secondsPerRow);
+        log(`case 5/${CASES} and 12/${CASES} (run last, sized to the time left): memory, ${fmt(memory)} rows vs ${label(ROWS_PIPELINE)} rows; their keys`);
+        const result = await attempt('5. Memory', () => memoryCase(tmp, pipeline, memory));
+        rows.push(result.memory ?? result, result.distinct ?? { case: '12. Distinct rows', error: result.error });
       }
     }
     rows.sort((a, b) => parseInt(a.case, 10) - parseInt(b.case, 10));

@@ -127,6 +127,7 @@ export const CODES = {
   EL_SHARD_INDEX_INVALID: error(EXIT.config, 'a batch engine\'s index variable is not a whole number in 0..N-1, or its count disagrees with N'),
   EL_SHARD_NO_INDEX: error(EXIT.config, '--shard auto/N found none of the batch engines\' index variables set'),
   EL_SHARD_INVALID: error(EXIT.config, '--shard is not I/N with whole numbers 0 <= I < N (or auto/N)'),
+  EL_REPEAT_WINDOW: error(EXIT.config, '--repeat-window is not a whole number from 1 to 100,000,000'),
   EL_JOURNAL_MISSING: error(EXIT.config, 'status: there is no journal at that path'),
   EL_ENDPOINT_INSECURE: error(EXIT.config, '--endpoint is plain http to another machine (the token would travel unencrypted) and --allow-http was not given'),
   EL_ENDPOINT_INVALID: error(EXIT.config, '--endpoint is not an http(s) URL, or carries credentials in it'),

@@ -13,6 +13,8 @@ export interface InputFlags extends ConfigurableFlags {
   /** --encoding: the input's text encoding (default UTF-8). */
   encoding?: string;
   maxRecordSize?: number;
+  /** --repeat-window: how far back identical events count as repeats (derived keys). */
+  repeatWindow?: number;
   rejects?: string;
   target?: string;
   /** --verbose: say what happens as it happens (retries, throttling, each rejected record) on stderr. */
@@ -31,6 +33,7 @@ export async function loadInputSettings(files: string[], flags: InputFlags): Pro
     format: flags.format,
     timezone: flags.timezone,
     encoding: flags.encoding,
+    repeatWindow: flags.repeatWindow,
     readerOptions: { delimiter: flags.delimiter, maxRecordBytes: flags.maxRecordSize },
   };
   if (flags.target) {

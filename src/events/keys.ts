@@ -10,13 +10,16 @@
 // C in a file, and of SHA-256(C + "\n" + n) for the n-th repeat (n = 1, 2, ...) of the same content
 // in that file, where C is the stable JSON of the event without its key (object keys sorted).
 // So the same file gives the same keys on every run and every machine, an event that appears in
-// two overlapping exports gets the same key in both, and two identical rows in one file still get
-// different keys.
+// two overlapping exports gets the same key in both, and two identical rows close together in one
+// file still get different keys.
 //
-// Counting repeats exactly would need one entry per event (gigabytes for 10M rows). Instead a
-// Bloom filter remembers what was seen, and an exact counter is kept only for contents the filter
-// has seen before. A false positive (well under 1 in 100) gives a unique row n = 1 instead of 0:
-// still deterministic for the same file, and still distinct from every other key.
+// n counts repeats exactly within a window: the identical events among the previous W events of the
+// input (W = --repeat-window, 1,000,000 by default), chained, so a repeat within W of the previous
+// identical event gets that event's n + 1, and an event with no identical one within W gets n = 0.
+// Inputs without repeats, and inputs whose repeats each come within W of the previous one, get the
+// keys of a full count (what el1_ always meant). Further apart than W, identical events are the same
+// event (in real exports such pairs are duplicated rows): the same key. The window is a fixed-size
+// structure of 64-bit fingerprints (RepeatWindow), so memory stops growing once W events were read.
 import { createHash } from 'node:crypto';
 import * as crypto from 'node:crypto';
 import { LIMITS, type CanonicalEvent } from './canonical.js';
@@ -181,19 +184,29 @@ export function keptKey(originalKey: string, loop: number): string {
   return `${originalKey.slice(0, max - suffix.length - digest.length - 1)}~${digest}${suffix}`;
 }
 
+/** --repeat-window when neither the command line, a --config file nor the mapping sets it. */
+export const DEFAULT_REPEAT_WINDOW = 1_000_000;
+/** The largest window: 14.4 bytes an event, about 1.4 GB at this size. */
+export const MAX_REPEAT_WINDOW = 100_000_000;
+
 /** Hands out keys for one input file; create one per file. */
 export class KeyDeriver {
-  private readonly seen = new ScalableBloom(KEY_SLICE, false);
-  private readonly repeats = new Map<string, number>();
+  private readonly repeats: RepeatWindow;
+
+  constructor(window = DEFAULT_REPEAT_WINDOW) {
+    this.repeats = new RepeatWindow(window);
+  }
+
+  /** Keys handed out with a repeat number (n ≥ 1): rows identical to one within the window before. */
+  repeated = 0;
 
   keyFor(event: CanonicalEvent): string {
     const content = contentOf(event);
     const digest = sha256(content);
-    const first = DERIVED_PREFIX + digest.slice(0, KEY_DIGITS);
-    // The filter's two hash words from the digest itself: the same as addIfAbsent(first) reads from the key.
-    if (!this.seen.addIfAbsentSeeded(seed(digest, 0), seed(digest, 8) | 1)) return first;
-    const occurrence = this.repeats.get(first) ?? 1;
-    this.repeats.set(first, occurrence + 1);
+    // The fingerprint is the digest's first 64 bits, which the key (n = 0) starts with.
+    const occurrence = this.repeats.next(Number.parseInt(digest.slice(0, 8), 16), Number.parseInt(digest.slice(8, 16), 16));
+    if (occurrence === 0) return DERIVED_PREFIX + digest.slice(0, KEY_DIGITS);
+    this.repeated++;
     return keyFor(content, occurrence);
   }
 }
@@ -220,24 +233,14 @@ function bloomDigest(key: string): string {
 }
 
 /**
- * Repeats in a file are found in slices of 2M events (4 MiB each), added as they fill. Equal
- * slices rather than doubling ones: doubling allocates up to twice what is used and, because
- * false positives add up over full slices, has more of them: at 1M rows 1 row in 1,000 got a
- * repeat count by mistake with slices doubling from 64k; with one half-full 2M slice, almost none.
- * The layout depends only on the rows read so far, never on the file's size: the same rows give
- * the same keys from a file, a pipe or a gzip.
- */
-const KEY_SLICE = 1 << 21;
-
-/**
- * A Bloom filter that adds a slice when the current one fills, so no size is needed up front:
- * doubling slices by default, or equal ones. Entries are hex digests after a 4-character prefix
- * (keys as KeyDeriver makes them).
+ * A Bloom filter that adds a slice, twice the size of the last, when the current one fills, so no
+ * size is needed up front. Entries are hex digests after a 4-character prefix (keys as KeyDeriver
+ * makes them).
  */
 export class ScalableBloom {
   private readonly slices: BloomSlice[];
 
-  constructor(firstCapacity = 1 << 16, private readonly doubling = true) {
+  constructor(firstCapacity = 1 << 16) {
     this.slices = [new BloomSlice(firstCapacity)];
   }
 
@@ -260,7 +263,7 @@ export class ScalableBloom {
     for (let i = 0; i < slices.length; i++) if (slices[i]!.has(a, b)) return true;
     let last = slices[slices.length - 1]!;
     if (last.full()) {
-      last = new BloomSlice(this.doubling ? last.capacity * 2 : last.capacity);
+      last = new BloomSlice(last.capacity * 2);
       slices.push(last);
     }
     last.add(a, b);
@@ -306,4 +309,169 @@ class BloomSlice {
 // Double hashing (Kirsch–Mitzenmacher) over two 32-bit words taken from the key's hex digits.
 function seed(digest: string, from: number): number {
   return Number.parseInt(digest.slice(from, from + 8), 16);
+}
+
+/**
+ * The repeat number of each event among the last `window` events, exactly, in memory that grows
+ * with the events read up to the window and no further: a ring of the last W fingerprints (64 bits
+ * each) with each one's repeat number, and an open-addressing table (linear probing) from
+ * fingerprint to the ring slot of its latest occurrence. An event leaving the ring takes its table
+ * entry with it when no later identical event replaced it. 14.4 bytes an event at the cap (14.4 MB
+ * for the default million); typed arrays only, nothing allocated per event.
+ *
+ * The ring is allocated at its full size at once: zeroed memory the system hands out is resident
+ * only once written, and the ring is written in order, so it grows in memory as it fills, with no
+ * second copy while it grows (copying it as it doubled cost a transient 7.5 MB at the default W).
+ * The table is written everywhere, so it grows by rehashing into one twice the size.
+ */
+export class RepeatWindow {
+  /** Fingerprints, two words a slot (high, low), oldest overwritten first once the ring is full. */
+  private readonly fingerprints: Uint32Array;
+  /** Each slot's repeat number; REPEATS_ESCAPE means "look in `large`". */
+  private readonly repeatOf: Uint8Array;
+  /** Repeat numbers from REPEATS_ESCAPE up, by slot: only for the latest occurrence of a content. */
+  private readonly large = new Map<number, number>();
+  /** Entries: tag in the high bits, slot + 1 in the low `slotBits`; 0 is empty. */
+  private table: Uint32Array;
+  /** Events the table is sized for now: it doubles up to the window. */
+  private capacity: number;
+  private filled = 0;
+  private cursor = 0;
+  private readonly slotMask: number;
+
+  constructor(private readonly window: number) {
+    if (!Number.isInteger(window) || window < 1 || window > MAX_REPEAT_WINDOW) throw new RangeError(`repeat window must be a whole number from 1 to ${MAX_REPEAT_WINDOW}, got ${window}`);
+    this.slotMask = 2 ** Math.ceil(Math.log2(window + 1)) - 1;
+    this.capacity = Math.min(window, FIRST_TABLE);
+    this.fingerprints = new Uint32Array(2 * window);
+    this.repeatOf = new Uint8Array(window);
+    this.table = new Uint32Array(tableSizeFor(this.capacity));
+  }
+
+  /** Bytes the structure uses now (the ring's written part): at most 14.4 × window, plus `large`'s few entries. */
+  get bytes(): number {
+    return 9 * this.filled + this.table.byteLength;
+  }
+
+  /** The repeat number of the next event, whose fingerprint is (high, low); then remembers it. */
+  next(high: number, low: number): number {
+    const slot = this.cursor;
+    // The event W back leaves now, unless it is this content, whose entry is about to move here anyway.
+    if (this.filled === this.window && (this.fingerprints[2 * slot] !== high || this.fingerprints[2 * slot + 1] !== low)) this.forget(slot);
+    const found = this.find(high, low);
+    const entry = this.table[found]!;
+    let repeat = 0;
+    if (entry !== 0) {
+      const previous = (entry & this.slotMask) - 1;
+      repeat = this.readRepeat(previous) + 1;
+      if (previous !== slot) this.large.delete(previous); // only the latest occurrence's number is read again
+    }
+    this.fingerprints[2 * slot] = high;
+    this.fingerprints[2 * slot + 1] = low;
+    this.writeRepeat(slot, repeat);
+    this.table[found] = this.tagOf(low) | (slot + 1);
+    this.advance();
+    return repeat;
+  }
+
+  /** The table index holding (high, low), or the empty one where it would go. */
+  private find(high: number, low: number): number {
+    const table = this.table;
+    const tag = this.tagOf(low);
+    const tagMask = ~this.slotMask; // `&` gives a signed word: tags compare signed
+    let index = homeOf(high, table.length);
+    for (;;) {
+      const entry = table[index]!;
+      if (entry === 0) return index;
+      if ((entry & tagMask) === tag) {
+        const slot = (entry & this.slotMask) - 1;
+        if (this.fingerprints[2 * slot] === high && this.fingerprints[2 * slot + 1] === low) return index;
+      }
+      index = index + 1 === table.length ? 0 : index + 1;
+    }
+  }
+
+  /** Drops the table entry that points at `slot`, if its content has no later occurrence. */
+  private forget(slot: number): void {
+    const table = this.table;
+    let index = homeOf(this.fingerprints[2 * slot]!, table.length);
+    for (let entry = table[index]!; entry !== 0; entry = table[index]!) {
+      if ((entry & this.slotMask) === slot + 1) return this.removeAt(index);
+      index = index + 1 === table.length ? 0 : index + 1;
+    }
+  }
+
+  /** Removes the entry at `hole` and moves later entries of its probe run back (no tombstones). */
+  private removeAt(hole: number): void {
+    const table = this.table;
+    const size = table.length;
+    let index = hole;
+    for (;;) {
+      index = index + 1 === size ? 0 : index + 1;
+      const entry = table[index]!;
+      if (entry === 0) break;
+      const home = homeOf(this.fingerprints[2 * ((entry & this.slotMask) - 1)]!, size);
+      // The entry stays where it is when its home lies cyclically in (hole, index].
+      const stays = hole <= index ? hole < home && home <= index : hole < home || home <= index;
+      if (stays) continue;
+      table[hole] = entry;
+      hole = index;
+    }
+    table[hole] = 0;
+  }
+
+  private advance(): void {
+    if (this.filled < this.window) this.filled++;
+    this.cursor = this.cursor + 1 === this.window ? 0 : this.cursor + 1;
+    if (this.filled === this.capacity && this.capacity < this.window) this.grow();
+  }
+
+  /** Doubles the table (up to the window's size) and moves every entry into it. */
+  private grow(): void {
+    this.capacity = Math.min(this.window, 2 * this.capacity);
+    const old = this.table;
+    const table = new Uint32Array(tableSizeFor(this.capacity));
+    for (const entry of old) {
+      if (entry === 0) continue;
+      let index = homeOf(this.fingerprints[2 * ((entry & this.slotMask) - 1)]!, table.length);
+      while (table[index] !== 0) index = index + 1 === table.length ? 0 : index + 1;
+      table[index] = entry;
+    }
+    this.table = table;
+  }
+
+  /** The low word's bits above the slot's (window ≤ 2^27 leaves at least 5): most mismatches end here. */
+  private tagOf(low: number): number {
+    return low & ~this.slotMask;
+  }
+
+  private readRepeat(slot: number): number {
+    const small = this.repeatOf[slot]!;
+    return small < REPEATS_ESCAPE ? small : this.large.get(slot)!;
+  }
+
+  private writeRepeat(slot: number, repeat: number): void {
+    if (this.repeatOf[slot] === REPEATS_ESCAPE) this.large.delete(slot);
+    if (repeat < REPEATS_ESCAPE) {
+      this.repeatOf[slot] = repeat;
+    } else {
+      this.repeatOf[slot] = REPEATS_ESCAPE;
+      this.large.set(slot, repeat);
+    }
+  }
+}
+
+/** The events the table is first sized for; it doubles from here to the window. */
+const FIRST_TABLE = 1 << 16;
+/** Repeat numbers up to 254 fit in a byte; larger ones (a row repeated 255 times) go to a map. */
+const REPEATS_ESCAPE = 255;
+
+/** Table slots for a ring of `capacity`: at most 3/4 full. */
+function tableSizeFor(capacity: number): number {
+  return Math.ceil((capacity * 4) / 3) + 1;
+}
+
+/** A fingerprint's first probe: its high word scaled to the table (no power-of-two size needed). */
+function homeOf(high: number, size: number): number {
+  return Math.floor((high / 4294967296) * size);
 }

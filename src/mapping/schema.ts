@@ -1,5 +1,6 @@
 // The mapping file: how one input record becomes one canonical event. Documented in docs/mapping.md.
 import { z } from 'zod';
+import { MAX_REPEAT_WINDOW } from '../events/keys.js';
 
 export const conversionSchema = z
   .enum(['string', 'number', 'integer', 'boolean', 'json', 'list'])
@@ -53,6 +54,13 @@ export const mappingSchema = z
     properties: z.record(z.string(), referenceSchema).optional(),
     actor: z.object({ id: referenceSchema, name: referenceSchema.optional(), type: referenceSchema.optional() }).strict().optional(),
     idempotency_key: referenceSchema.optional(),
+    repeat_window: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_REPEAT_WINDOW)
+      .optional()
+      .describe('derived keys: identical events within this many events get their own keys (default 1,000,000; --repeat-window wins)'),
     reader: z.record(z.string(), z.unknown()).optional().describe("the reader's options, e.g. {\"delimiter\": \";\"}"),
     targets: z.record(z.string(), z.record(z.string(), z.unknown())).optional().describe('target-specific fields, e.g. targets.immutable.tenant_id'),
   })

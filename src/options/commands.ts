@@ -35,7 +35,7 @@ export interface CommandSpec {
   exitCodes?: string;
 }
 
-const INPUT = ['mapping', 'format', 'timezone', 'delimiter', 'encoding', 'maxRecordSize', 'rejects'] as const;
+const INPUT = ['mapping', 'format', 'timezone', 'delimiter', 'encoding', 'maxRecordSize', 'repeatWindow', 'rejects'] as const;
 
 const DELIVERY = [
   'target', 'endpoint', 'sandbox', 'allowHttp', 'concurrency', 'concurrencyMax', 'rate', 'batchSize', 'maxRetries', 'retryDeadline', 'timeout',

@@ -4,6 +4,7 @@
 // and docs/cli.md are all built from this table; src/options/commands.ts says which command takes
 // which option (and where a command words an option its own way).
 import { z } from 'zod';
+import { DEFAULT_REPEAT_WINDOW, MAX_REPEAT_WINDOW } from '../events/keys.js';
 import { readerNames } from '../readers/index.js';
 import { targetNames } from '../targets/index.js';
 import { anyText, concurrencyText, nonEmptyText, numberText, percentText, wholeNumber, wholeNumberText, type TextValue } from './values.js';
@@ -63,6 +64,12 @@ export const OPTIONS = {
     description: 'text encoding of the input, e.g. windows-1252, latin1, utf-16le, shift_jis (default: UTF-8; BOMs are recognised)',
   }),
   maxRecordSize: option({ flag: '--max-record-size <bytes>', text: wholeNumberText, config: () => wholeNumber(1), description: 'reject records larger than this many bytes (default 1 MiB)' }),
+  repeatWindow: option({
+    flag: '--repeat-window <n>',
+    text: wholeNumberText,
+    config: () => wholeNumber(1).max(MAX_REPEAT_WINDOW),
+    description: `derived keys: a repeat of an identical event within this many events gets its own key; further apart, the same key (default ${DEFAULT_REPEAT_WINDOW.toLocaleString('en-US')})`,
+  }),
   rejects: option({ flag: '--rejects <file>', text: anyText, config: pathValue, path: true, description: 'write rejected records as NDJSON to this file' }),
   target: option({ flag: '-t, --target <name>', text: anyText, config: targetName, choices: targetNames, description: 'the ingest API (required, here or in --config)' }),
   verbose: option({ flag: '--verbose', config: () => z.boolean(), conflicts: ['quiet'], description: 'print each retry, throttling pause and rejected record on stderr as it happens' }),

@@ -2,7 +2,7 @@
 // as exactly one item: an event, a rejection (with stage and reasons), or a skip.
 import { ConfigError, type Issue, type Position } from '../errors.js';
 import { checkCanonical, type CanonicalEvent } from '../events/canonical.js';
-import { KeyDeriver } from '../events/keys.js';
+import { KeyDeriver, MAX_REPEAT_WINDOW } from '../events/keys.js';
 import { isValidTimeZone } from '../events/timestamp.js';
 import { compileMapping, identityMapper, OVERLAY_FIELDS, overlayMapping } from '../mapping/compile.js';
 import type { Mapping } from '../mapping/schema.js';
@@ -35,6 +35,8 @@ export interface ReadOptions {
   encoding?: string;
   /** sync: a final line without a line end is not read yet but counted as pending. */
   holdIncompleteTail?: boolean;
+  /** --repeat-window (wins over the mapping's `repeat_window`); the key module's default when neither is given. */
+  repeatWindow?: number;
   /** A target's own limits, applied after the canonical checks. */
   targetCheck?: (event: CanonicalEvent) => Issue[];
   /** --shard over one file: keep only this shard's records (several files are split before reading: shard.ts). */
@@ -52,6 +54,10 @@ interface PreparedInput {
 export async function prepareInputs(options: ReadOptions): Promise<PreparedInput[]> {
   if (options.timezone !== undefined && !isValidTimeZone(options.timezone)) {
     throw new ConfigError(`--timezone: unknown time zone "${options.timezone}" (use an IANA name such as Europe/Berlin)`, 'EL_TIMEZONE_UNKNOWN');
+  }
+  const window = options.repeatWindow;
+  if (window !== undefined && !(Number.isInteger(window) && window >= 1 && window <= MAX_REPEAT_WINDOW)) {
+    throw new ConfigError(`--repeat-window: expected a whole number from 1 to ${MAX_REPEAT_WINDOW.toLocaleString('en-US')}, got ${window}`, 'EL_REPEAT_WINDOW');
   }
   if (options.files.filter((file) => file === '-').length > 1) throw new ConfigError('standard input (-) can be named only once', 'EL_STDIN_TWICE');
   const prepared: PreparedInput[] = [];
@@ -149,7 +155,7 @@ export function batchesOf(items: AsyncIterable<PipelineItem>): AsyncIterable<Pip
 }
 
 async function* readOne({ input, reader, options: readerOptions, mapper }: PreparedInput, options: ReadOptions): AsyncGenerator<PipelineItem[]> {
-  const keys = new KeyDeriver();
+  const keys = new KeyDeriver(options.repeatWindow ?? options.mapping?.repeat_window);
   const source = { name: input.name, stream: input.stream, head: input.head };
   const groups = reader.readBatches ? reader.readBatches(source, readerOptions) : oneByOne(reader.read(source, readerOptions));
   const shard = options.shard;

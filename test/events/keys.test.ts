@@ -93,7 +93,7 @@ describe('derived idempotency keys', () => {
     expect(deriver.keyFor({ ...event('1'), idempotency_key: 'old' })).toBe(new KeyDeriver().keyFor(event('1')));
   });
 
-  it('still counts repeats after the filter has grown past its first slice', () => {
+  it('still counts repeats after the repeat window has grown past its first size', () => {
     const fresh = new KeyDeriver();
     const [k0, k1] = [fresh.keyFor(event('row-0')), fresh.keyFor(event('row-0'))];
     const deriver = new KeyDeriver();
@@ -132,15 +132,15 @@ describe('the stable content and the filter behind derived keys', () => {
   });
 });
 
-describe('ScalableBloom with equal slices', () => {
+describe('ScalableBloom', () => {
   it('finds everything it was given across slices, and few false positives', () => {
     const key = (i: number) => `el1_${createHash('sha256').update(String(i)).digest('hex').slice(0, 32)}`;
-    const bloom = new ScalableBloom(1 << 16, false);
-    for (let i = 0; i < 200_000; i++) bloom.addIfAbsent(key(i)); // four slices of 65,536, the last partly full
+    const bloom = new ScalableBloom(1 << 16);
+    for (let i = 0; i < 200_000; i++) bloom.addIfAbsent(key(i)); // slices of 65,536 and 131,072 full, a third partly
     for (let i = 0; i < 200_000; i += 7) expect(bloom.has(key(i))).toBe(true);
     let falsePositives = 0;
     for (let i = 200_000; i < 300_000; i++) if (bloom.has(key(i))) falsePositives++;
-    // Three full slices at about 1 in 2,000 each.
+    // Two full slices at about 1 in 2,000 each, and a third.
     expect(falsePositives / 100_000).toBeLessThan(0.003);
   });
 });
