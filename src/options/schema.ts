@@ -173,7 +173,7 @@ export const OPTIONS = {
   port: option({ flag: '-p, --port <n>', text: wholeNumberText, default: 8787, description: 'port (0 = any free port)' }),
   host: option({ flag: '--host <address>', text: anyText, default: '127.0.0.1', description: 'address to listen on' }),
   failRate: option({ flag: '--fail-rate <fraction>', text: numberText, description: 'fraction (0-1) of ingest requests that get an injected fault' }),
-  faults: option({ flag: '--faults <kinds>', text: anyText, default: '429,503,reset', description: 'faults to draw from, comma-separated: 429,500,503,reset,commit-reset' }),
+  faults: option({ flag: '--faults <kinds>', text: anyText, default: '429,503,reset', description: 'faults to draw from, comma-separated: 429,500,503,reset,commit-reset; and drop=FRACTION: events answered as stored but not kept' }),
   latency: option({ flag: '--latency <ms>', text: wholeNumberText, description: 'added delay before each answer' }),
   retryAfter: option({ flag: '--retry-after <seconds>', text: wholeNumberText, description: 'Retry-After on injected 429s (flaring sends none, as documented)' }),
   maxConcurrent: option({ flag: '--max-concurrent <n>', text: wholeNumberText, description: 'answer 429 when more ingest requests than this are in flight' }),
