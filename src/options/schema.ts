@@ -164,6 +164,8 @@ export const OPTIONS = {
   keepOriginal: option({ flag: '--no-keep-original', description: 'with --shift-to: do not keep the original timestamp in properties.original_timestamp' }),
   keepKeys: option({ flag: '--keep-keys', description: 'with --shift-to: keep the original idempotency keys (a repeat replay may then be deduplicated away)' }),
   from: option({ flag: '--from <when>', text: anyText, description: 'only events at or after this ISO date-time (or date, UTC)' }),
+  since: option({ flag: '--since <when>', text: anyText, description: 'only events at or after this ISO date-time (or date, UTC)' }),
+  resend: option({ flag: '--resend', description: 'send the missing events again at once, through the journal (nothing is sent twice)' }),
   until: option({ flag: '--until <when>', text: anyText, description: 'only events before this ISO date-time (or before this date begins, UTC): exclusive' }),
   loop: option({ flag: '--loop <n>', text: anyText, description: 'send the selected window this many times, each repetition shifted after the one before' }),
   pruneSandbox: option({
