@@ -94,6 +94,10 @@ export const CODES = {
   // The server's answer.
   EL_SERVER_REJECTED: reason('the server refused the event; its HTTP status is kept beside the code'),
 
+  // What verify found (lines of its rejects-style file, which replay sends again).
+  EL_VERIFY_MISSING: reason('delivered according to the journal (or in the input), but not on the server'),
+  EL_VERIFY_DIFFERENT: reason('on the server, but with other content than was sent; the fields are named'),
+
   // ---- Errors that end a run ----
 
   // Exit 2: the command line, a setting or a file is wrong; nothing was sent.
@@ -128,6 +132,9 @@ export const CODES = {
   EL_SHARD_NO_INDEX: error(EXIT.config, '--shard auto/N found none of the batch engines\' index variables set'),
   EL_SHARD_INVALID: error(EXIT.config, '--shard is not I/N with whole numbers 0 <= I < N (or auto/N)'),
   EL_REPEAT_WINDOW: error(EXIT.config, '--repeat-window is not a whole number from 1 to 100,000,000'),
+  EL_VERIFY_WINDOW: error(EXIT.config, 'verify --since or --until is not an ISO 8601 date-time with a zone (or a date), or --until is not later than --since'),
+  EL_VERIFY_NOTHING: error(EXIT.config, 'verify has nothing to compare: the journal holds no delivered event for this target and endpoint, and no input file was given'),
+  EL_VERIFY_UNSUPPORTED: error(EXIT.config, 'the target documents no endpoint to read events back (FlowMyna): verify cannot check it'),
   EL_JOURNAL_MISSING: error(EXIT.config, 'status: there is no journal at that path'),
   EL_ENDPOINT_INSECURE: error(EXIT.config, '--endpoint is plain http to another machine (the token would travel unencrypted) and --allow-http was not given'),
   EL_ENDPOINT_INVALID: error(EXIT.config, '--endpoint is not an http(s) URL, or carries credentials in it'),
@@ -163,6 +170,7 @@ export const CODES = {
   EL_ANSWER_TOO_LARGE: error(EXIT.aborted, 'the answers were larger than any documented answer, after every retry'),
   EL_JOURNAL_WRITE: error(EXIT.aborted, 'the journal stopped taking writes (full disk, I/O error): sending stopped'),
   EL_OUTPUT_WRITE: error(EXIT.aborted, 'an output file stopped taking writes (full disk, I/O error): the run stopped'),
+  EL_VERIFY_READ: error(EXIT.aborted, 'reading back failed: the read endpoint answered with an error, an undocumented shape, or paging that does not advance'),
   EL_CONNECT: error(EXIT.aborted, 'the target\'s set-up failed in a way eventload has no better code for'),
 
   // Other exits.

@@ -17,6 +17,7 @@ import type { SyncFlags } from './commands/sync.js';
 import type { ReplayFlags } from './commands/replay.js';
 import type { InitFlags } from './commands/init.js';
 import type { StatusFlags } from './commands/status.js';
+import type { VerifyFlags } from './commands/verify.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -30,6 +31,7 @@ const RUN: Record<CommandName, Run> = {
   init: async ([file], options) => (await import('./commands/init.js')).runInit(file as string, options as InitFlags),
   import: async ([files], options) => (await import('./commands/import.js')).runImport(files as string[], options as unknown as ImportFlags),
   replay: async ([files], options) => (await import('./commands/replay.js')).runReplay(files as string[], options as unknown as ReplayFlags),
+  verify: async ([files], options) => (await import('./commands/verify.js')).runVerify(files as string[], options as unknown as VerifyFlags),
   sync: async (_args, options) => (await import('./commands/sync.js')).runSync(options as unknown as SyncFlags),
   status: async (_args, options) => (await import('./commands/status.js')).runStatus(options as StatusFlags),
   sandbox: async (_args, options) => (await import('./commands/sandbox.js')).runSandbox(options as unknown as SandboxFlags),

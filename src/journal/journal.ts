@@ -28,7 +28,11 @@ import { isSandboxScope, scopeEndpoint } from './endpoint-scope.js';
 import { acquireJournalLock, describeOwner, lockOwner, LockedError, type JournalLock, type LockOwner } from './lock.js';
 import { redact } from '../secrets/redact.js';
 
-export type EventState = 'inflight' | 'accepted' | 'duplicate' | 'rejected';
+/**
+ * 'missing': answered as delivered, then not found on the server by `eventload verify`; not
+ * delivered any more, so the next run sends it again (with the same key).
+ */
+export type EventState = 'inflight' | 'accepted' | 'duplicate' | 'rejected' | 'missing';
 
 export interface EventResult {
   key: string;
@@ -36,6 +40,14 @@ export interface EventResult {
   serverId?: string;
   status?: number;
   reason?: string;
+  /** Delivered: the canonical event as sent (JSON text), so verify can compare it and send it again. */
+  event?: string;
+}
+
+/** A key the journal holds as delivered, with the event sent under it (null: recorded before events were kept). */
+export interface DeliveredEvent {
+  key: string;
+  event: string | null;
 }
 
 export interface FileFingerprint {
@@ -50,6 +62,8 @@ export interface TargetStatus {
   accepted: number;
   duplicate: number;
   rejected: number;
+  /** Found missing on the server by verify, not sent again yet. */
+  missing: number;
   inflight: number;
   lastRun?: { startedAt: string; finishedAt: string | null; outcome: string | null; command: string };
 }
@@ -196,11 +210,11 @@ export class Journal {
     const out: TargetStatus[] = [];
     for (const scope of scopes) {
       const states = finalStates(this.db, scope.id);
-      const status: TargetStatus = { target: scope.target, endpoint: scope.endpoint, accepted: 0, duplicate: 0, rejected: 0, inflight: this.unresolved(scope.id, states.pending).length };
+      const status: TargetStatus = { target: scope.target, endpoint: scope.endpoint, accepted: 0, duplicate: 0, rejected: 0, missing: 0, inflight: this.unresolved(scope.id, states.pending).length };
       for (const [state, count] of states.counts) status[state] = count;
       const run = lastRun.get(scope.target, scope.endpoint) as { command: string; started_at: string; finished_at: string | null; outcome: string | null } | undefined;
       if (run) status.lastRun = { command: run.command, startedAt: run.started_at, finishedAt: run.finished_at, outcome: run.outcome };
-      if (status.accepted + status.duplicate + status.rejected + status.inflight > 0 || run) out.push(status);
+      if (status.accepted + status.duplicate + status.rejected + status.missing + status.inflight > 0 || run) out.push(status);
     }
     return out;
   }
@@ -293,7 +307,7 @@ export class JournalScope {
   record(results: EventResult[], requestId?: number): Promise<void> {
     if (results.length === 0) return Promise.resolve();
     // Reasons quote the server, which may echo a token.
-    const encoded = redact(JSON.stringify(results.map((r) => [r.key, r.state, r.serverId ?? null, r.status ?? null, r.reason ?? null])));
+    const encoded = redact(JSON.stringify(results.map((r) => [r.key, r.state, r.serverId ?? null, r.status ?? null, r.reason ?? null, r.event ?? null])));
     return this.write(() => void this.answerStatement.run(this.scopeId, requestId ?? null, this.runId, encoded, Date.now())).then(() => {
       // Only once committed: a rolled-back answer must not be taken for a delivery.
       for (const result of results) this.unmerged.set(result.key, result.state);
@@ -356,6 +370,36 @@ export class JournalScope {
     }
     if (this.emptyAtStart) for (const key of this.unmerged.keys()) this.merged.add(key);
     this.unmerged.clear();
+  }
+
+  /**
+   * Every key the server said it took (accepted, duplicate, or since found missing: it is still
+   * owed), in key order, with the event sent under it: read one row at a time, so a verification
+   * of millions of events runs in flat memory. Merges first, so the answers of this run are included.
+   */
+  *delivered(): Generator<DeliveredEvent> {
+    this.merge();
+    const rows = this.db
+      .prepare(
+        `SELECT ev.key AS key, (SELECT r.value ->> 5 FROM json_each(a.results) r WHERE r.value ->> 0 = ev.key LIMIT 1) AS event
+         FROM events ev LEFT JOIN answers a ON a.id = ev.answer_id
+         WHERE ev.scope = ? AND ev.state IN ('accepted', 'duplicate', 'missing') ORDER BY ev.key`,
+      )
+      .iterate(this.scopeId) as IterableIterator<DeliveredEvent>;
+    yield* rows;
+  }
+
+  /**
+   * Verify found these delivered keys missing on the server: each gets a 'missing' answer, so the
+   * journal no longer counts it delivered and the next run (verify --resend, replay, import) sends
+   * it again; the earlier answers stay as the record of what happened.
+   */
+  async markMissing(events: ReadonlyArray<{ key: string; event: string }>): Promise<void> {
+    for (let start = 0; start < events.length; start += 1000) {
+      // With the event, as a delivery is: the next verify still expects it, and can resend it.
+      await this.record(events.slice(start, start + 1000).map(({ key, event }) => ({ key, state: 'missing' as const, event })));
+    }
+    this.merge();
   }
 
   fileFingerprint(path: string): FileFingerprint | undefined {

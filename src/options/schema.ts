@@ -178,6 +178,8 @@ export const OPTIONS = {
   keepOriginal: option({ flag: '--no-keep-original', description: 'with --shift-to: do not keep the original timestamp in properties.original_timestamp' }),
   keepKeys: option({ flag: '--keep-keys', description: 'with --shift-to: keep the original idempotency keys (a repeat replay may then be deduplicated away)' }),
   from: option({ flag: '--from <when>', text: anyText, description: 'only events at or after this ISO date-time (or date, UTC)' }),
+  since: option({ flag: '--since <when>', text: anyText, description: 'only events at or after this ISO date-time (or date, UTC)' }),
+  resend: option({ flag: '--resend', description: 'send the missing events again at once, through the journal (nothing is sent twice)' }),
   until: option({ flag: '--until <when>', text: anyText, description: 'only events before this ISO date-time (or before this date begins, UTC): exclusive' }),
   loop: option({ flag: '--loop <n>', text: anyText, description: 'send the selected window this many times, each repetition shifted after the one before' }),
   pruneSandbox: option({
@@ -187,7 +189,7 @@ export const OPTIONS = {
   port: option({ flag: '-p, --port <n>', text: wholeNumberText, default: 8787, description: 'port (0 = any free port)' }),
   host: option({ flag: '--host <address>', text: anyText, default: '127.0.0.1', description: 'address to listen on' }),
   failRate: option({ flag: '--fail-rate <fraction>', text: numberText, description: 'fraction (0-1) of ingest requests that get an injected fault' }),
-  faults: option({ flag: '--faults <kinds>', text: anyText, default: '429,503,reset', description: 'faults to draw from, comma-separated: 429,500,503,reset,commit-reset' }),
+  faults: option({ flag: '--faults <kinds>', text: anyText, default: '429,503,reset', description: 'faults to draw from, comma-separated: 429,500,503,reset,commit-reset; and drop=FRACTION: events answered as stored but not kept' }),
   latency: option({ flag: '--latency <ms>', text: wholeNumberText, description: 'added delay before each answer' }),
   retryAfter: option({ flag: '--retry-after <seconds>', text: wholeNumberText, description: 'Retry-After on injected 429s (flaring sends none, as documented)' }),
   maxConcurrent: option({ flag: '--max-concurrent <n>', text: wholeNumberText, description: 'answer 429 when more ingest requests than this are in flight' }),

@@ -50,3 +50,13 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * The `drop` fault's draws: one per valid event, from its own stream of the seed, so whether the
+ * Nth stored event is dropped depends only on N, the seed and the rate (not on request faults).
+ */
+export function createDropPlan(dropRate: number, seed: number): () => boolean {
+  if (dropRate <= 0) return () => false;
+  const random = mulberry32(seed ^ 0x5bd1e995);
+  return () => random() < dropRate;
+}

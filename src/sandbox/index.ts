@@ -6,11 +6,12 @@ import { allTargets, targetNames } from '../targets/index.js';
 import type { SandboxEnvironment, TargetSandbox } from '../targets/types.js';
 import { resolveOptions, SandboxOptionsError } from './options.js';
 import { startServer } from './server.js';
-import { createStats, recordCommit } from './stats.js';
+import { createDropPlan } from './faults.js';
+import { createStats, recordCommit, recordDrop } from './stats.js';
 import type { Sandbox, SandboxOptions } from './types.js';
 
 export type { FaultKind, RequestLogEntry, Sandbox, SandboxOptions, SandboxStats, StoredEvent } from './types.js';
-export { SandboxOptionsError } from './options.js';
+export { parseFaults, SandboxOptionsError } from './options.js';
 
 /** The emulator of the registered target `name`, read from the registry now. */
 function emulatorOf(name: string): TargetSandbox {
@@ -36,10 +37,16 @@ export function sandboxCredentials(target: string, token: string): SandboxEnviro
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const resolved = resolveOptions(options, emulatorOf);
   const stats = createStats();
+  const dropNext = createDropPlan(resolved.dropRate, resolved.seed);
   const api = emulatorOf(resolved.target).createApi({
     token: resolved.token,
     tokenTtlSeconds: resolved.tokenTtlSeconds,
     commit: (event) => recordCommit(stats, event),
+    drops(event) {
+      if (!dropNext()) return false;
+      recordDrop(stats, event);
+      return true;
+    },
   });
   const server = await startServer(api, resolved, stats);
   return {

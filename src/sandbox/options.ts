@@ -21,6 +21,7 @@ export interface ResolvedSandboxOptions {
   token: string;
   latencyMs: number;
   failRate: number;
+  dropRate: number;
   faultKinds: FaultKind[];
   faultSequence?: FaultKind[];
   seed: number;
@@ -40,6 +41,7 @@ const optionsSchema = z.object({
   token: z.string().min(1).optional(),
   latencyMs: z.number().min(0).optional(),
   failRate: z.number().min(0).max(1).optional(),
+  dropRate: z.number().min(0).max(1).optional(),
   faultKinds: z.array(faultKind).min(1).optional(),
   faultSequence: z.array(faultKind).optional(),
   seed: z.number().int().optional(),
@@ -69,6 +71,7 @@ export function resolveOptions(options: SandboxOptions, emulatorOf: (target: str
     token: options.token ?? emulator.defaultToken,
     latencyMs: options.latencyMs ?? 0, // ms
     failRate: options.failRate ?? 0,
+    dropRate: options.dropRate ?? 0,
     faultKinds: options.faultKinds ?? ['429', '503', 'reset'],
     faultSequence: options.faultSequence,
     seed: options.seed ?? 1,
@@ -78,4 +81,26 @@ export function resolveOptions(options: SandboxOptions, emulatorOf: (target: str
     tokenTtlSeconds: options.tokenTtlSeconds ?? 86_400, // s, 24 h as documented
     onRequest: options.onRequest,
   };
+}
+
+/**
+ * The `--faults` list: request faults by name (429,503,reset, drawn at --fail-rate), and
+ * `drop=FRACTION`, the fraction of events accepted but not stored, e.g. `--faults drop=0.01`.
+ */
+export function parseFaults(text: string): { faultKinds?: FaultKind[]; dropRate?: number } {
+  const kinds: FaultKind[] = [];
+  let dropRate: number | undefined;
+  for (const item of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const drop = /^drop=(.*)$/.exec(item);
+    if (drop) {
+      const rate = Number(drop[1]);
+      if (drop[1] === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) throw new SandboxOptionsError(`--faults ${item}: the drop fraction must be a number from 0 to 1, e.g. drop=0.01`);
+      dropRate = rate;
+    } else if (faultKind.safeParse(item).success) {
+      kinds.push(item as FaultKind);
+    } else {
+      throw new SandboxOptionsError(`--faults: unknown fault "${item}" (known: ${faultKind.options.join(', ')}, drop=FRACTION)`);
+    }
+  }
+  return { ...(kinds.length > 0 && { faultKinds: kinds }), ...(dropRate !== undefined && { dropRate }) };
 }

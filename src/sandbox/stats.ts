@@ -9,6 +9,7 @@ export function createStats(): SandboxStats {
     maxInFlight: 0,
     statusCounts: {},
     stored: [],
+    dropped: [],
     keyCounts: new Map(),
     requestTimes: [],
   };
@@ -23,4 +24,9 @@ export function countStatus(stats: SandboxStats, key: string): void {
 export function recordCommit(stats: SandboxStats, event: Omit<StoredEvent, 'receivedAt'>): void {
   stats.stored.push({ ...event, receivedAt: Date.now() });
   if (event.key !== undefined) stats.keyCounts.set(event.key, (stats.keyCounts.get(event.key) ?? 0) + 1);
+}
+
+/** Records an event the `drop` fault answered as stored and threw away: the sandbox's own account of its losses. */
+export function recordDrop(stats: SandboxStats, event: Omit<StoredEvent, 'receivedAt'>): void {
+  stats.dropped.push({ ...event, receivedAt: Date.now() });
 }

@@ -22,7 +22,12 @@ export interface SandboxOptions {
   faultKinds?: FaultKind[];
   /** The Nth authenticated ingest request gets faultSequence[N], then 'ok'; overrides failRate. */
   faultSequence?: FaultKind[];
-  /** PRNG seed for failRate draws (default 1), so runs are reproducible. */
+  /**
+   * Fraction 0..1 of events the API accepts with its normal success answer and silently does not
+   * store (the `drop` fault), drawn per event from `seed`: what `eventload verify` exists to find.
+   */
+  dropRate?: number;
+  /** PRNG seed for failRate and dropRate draws (default 1), so runs are reproducible. */
   seed?: number;
   /** Retry-After on injected 429s, in seconds (default 1); flaring never sends it (documented). */
   retryAfterSeconds?: number;
@@ -64,6 +69,8 @@ export interface SandboxStats {
   statusCounts: Record<string, number>;
   /** Every event the server committed, in commit order. */
   stored: StoredEvent[];
+  /** Every event the `drop` fault answered as stored but threw away, in arrival order. */
+  dropped: StoredEvent[];
   /** Idempotency key -> times committed (a duplicate-suppressed event is not counted again). */
   keyCounts: Map<string, number>;
   /** Date.now() of each ingest request's arrival. */
@@ -138,6 +145,11 @@ export interface TargetContext {
   tokenTtlSeconds: number;
   /** Records a committed event in the stats (stored + keyCounts). */
   commit(event: { id: string; key?: string; body: Record<string, unknown> }): void;
+  /**
+   * The `drop` fault: true when this valid event is to be answered as stored but not kept (it is
+   * then recorded in stats.dropped). Asked once per event, just before the emulation would store it.
+   */
+  drops(event: { id: string; key?: string; body: Record<string, unknown> }): boolean;
 }
 
 export type TargetFactory = (context: TargetContext) => TargetApi;

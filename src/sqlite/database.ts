@@ -23,6 +23,7 @@ interface DriverStatement {
   run(params: Bound): RunResult;
   get(params: Bound): unknown;
   all(params: Bound): unknown[];
+  iterate(params: Bound): IterableIterator<unknown>;
   raw(toggle?: boolean): DriverStatement;
   readonly reader: boolean;
 }
@@ -92,6 +93,17 @@ export class Statement<Row = Record<string, unknown>> {
 
   all(...params: Params): Row[] {
     return translate(() => this.statement.all(bind(params))) as Row[];
+  }
+
+  /** The rows one at a time, so a large result never sits in memory whole. */
+  *iterate(...params: Params): Generator<Row> {
+    const rows = translate(() => this.statement.iterate(bind(params)));
+    for (;;) {
+      const next = translate(() => rows.next());
+      if (next.done) return;
+      const { _metadata, ...clean } = next.value as Row & { _metadata?: unknown };
+      yield clean as Row;
+    }
   }
 
   /** The first column of the first row, or undefined when there is no row: the fast path for lookups. */

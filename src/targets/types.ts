@@ -84,6 +84,42 @@ export interface TargetSandbox {
   defaultRateLimit: RateLimitSettings | null;
 }
 
+/** A span of event time to read back: from ≤ t < until, in ms since the epoch; an absent bound is open. */
+export interface ReadWindow {
+  from?: number;
+  until?: number;
+}
+
+/** One page of what the API holds: its records, and the path of the next page (absent on the last). */
+export interface ReadPage {
+  records: Array<Record<string, unknown>>;
+  next?: string;
+}
+
+/**
+ * How `eventload verify` reads back what the API holds and matches it with what was sent: the
+ * target's documented list endpoint and paging, the key both sides are matched by, and which of
+ * the sent fields the stored record must hold unchanged. Reads go through the run's sender (rate
+ * limit, retries, Retry-After), with the session's auth headers.
+ */
+export interface ReadBack {
+  /** The endpoint, for messages: "GET /api/v1/events". */
+  endpoint: string;
+  /** The path (with its query) of the window's first page. The window is a hint: records outside it are passed over. */
+  firstPage(window: ReadWindow): string;
+  /**
+   * A 2xx page answer: its records and the next page's path. An answer not in the documented shape,
+   * or paging that does not advance, is `{ unconfirmed: why }` (the verification stops: it cannot be trusted).
+   */
+  page(body: unknown, path: string): ReadPage | Unconfirmed;
+  /** The key a stored record is matched by (undefined: it cannot be, and counts as extra) and its event time. */
+  identify(record: Record<string, unknown>): { key: string | undefined; time: number };
+  /** What an event looks like once stored (the body sent), and its key; `undefined` when it cannot be sent as is. */
+  expected(event: CanonicalEvent): Promise<{ key: string; body: Record<string, unknown> } | undefined>;
+  /** The fields sent that the stored record holds with another value (empty: the same event). */
+  differences(sent: Record<string, unknown>, record: Record<string, unknown>): string[];
+}
+
 export interface TargetPlugin<Options = Record<string, unknown>> {
   name: string;
   description: string;
@@ -105,4 +141,9 @@ export interface TargetPlugin<Options = Record<string, unknown>> {
   connect(client: ApiClient, credentials: Credentials, options: Options): Promise<Session>;
   /** Its local emulator. */
   sandbox: TargetSandbox;
+  /**
+   * Reading back what the API holds (`eventload verify`), for a connected session. Absent: the API
+   * documents no read endpoint, and verify says so (exit 2).
+   */
+  readBack?(session: Session, options: Options): ReadBack;
 }

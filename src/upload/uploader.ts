@@ -180,6 +180,8 @@ export class Uploader {
     const state = journal.lookup(key);
     if (state === undefined) return false;
     if (state === 'rejected') return !this.options.retryRejected || this.rejectedThisRun.has(key);
+    // Found missing on the server by verify: not delivered, whatever the server had answered.
+    if (state === 'missing') return false;
     return true;
   }
 
@@ -275,7 +277,7 @@ export class Uploader {
     // it again (a kill between the two makes the next run reject it once more: never a loss).
     const unwritten = await this.reportServerRejections(batch, outcomes);
     if (this.options.journal) {
-      const results = batch.flatMap((item, i) => (unwritten.has(i) ? [] : [journalResult(item.event.idempotency_key!, outcomes[i]!)]));
+      const results = batch.flatMap((item, i) => (unwritten.has(i) ? [] : [journalResult(item.event, outcomes[i]!)]));
       // Not recorded (full disk): the events were still answered, and are counted as answered; the
       // journal keeps their request "in flight", so the next run resends them (the kill -9 bound).
       await this.journalWrite(() => this.options.journal!.record(results, this.inflightIds.get(batch)));
@@ -417,8 +419,10 @@ function unwrap(outcome: Outcome | Unconfirmed): Reading {
   return isUnconfirmed(outcome) ? outcome : [outcome];
 }
 
-function journalResult(key: string, outcome: Outcome): EventResult {
+/** A delivered event is kept with its answer, as sent: verify compares it with the server's copy and can send it again. */
+function journalResult(event: CanonicalEvent, outcome: Outcome): EventResult {
+  const key = event.idempotency_key!;
   if (outcome.kind === 'rejected') return { key, state: 'rejected', status: outcome.status, reason: redact(outcome.message).slice(0, 1000) }; // redacted before it is cut
-  return { key, state: outcome.kind, ...(outcome.id !== undefined && { serverId: outcome.id }) };
+  return { key, state: outcome.kind, ...(outcome.id !== undefined && { serverId: outcome.id }), event: toJsonText(event) };
 }
 

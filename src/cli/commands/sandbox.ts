@@ -1,6 +1,6 @@
 // `eventload sandbox`: run a local emulator of an ingest API until Ctrl-C, printing each request.
 import { ConfigError } from '../../errors.js';
-import { sandboxCredentials, startSandbox, type FaultKind } from '../../sandbox/index.js';
+import { parseFaults, sandboxCredentials, startSandbox } from '../../sandbox/index.js';
 import type { CommandFlags } from '../../options/index.js';
 
 /** The flags of sandbox, typed by the option table (src/options); the target is any registered one. */
@@ -14,7 +14,7 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
       port: flags.port,
       host: flags.host,
       failRate: flags.failRate,
-      faultKinds: flags.faults?.split(',').map((kind) => kind.trim()) as FaultKind[] | undefined,
+      ...(flags.faults !== undefined && parseFaults(flags.faults)),
       latencyMs: flags.latency,
       retryAfterSeconds: flags.retryAfter,
       maxConcurrent: flags.maxConcurrent,
@@ -37,7 +37,8 @@ export async function runSandbox(flags: SandboxFlags): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await sandbox.close();
-  process.stderr.write(`sandbox stopped: ${sandbox.stats.stored.length} events stored from ${sandbox.stats.requests} requests\n`);
+  const dropped = sandbox.stats.dropped.length;
+  process.stderr.write(`sandbox stopped: ${sandbox.stats.stored.length} events stored from ${sandbox.stats.requests} requests${dropped > 0 ? `; ${dropped} accepted and dropped (--faults drop)` : ''}\n`);
   return 0;
 }
 

@@ -50,7 +50,7 @@ export async function runStatus(flags: StatusFlags): Promise<number> {
 }
 
 function describe(entry: TargetStatus): string[] {
-  const lines = [`${entry.target}  ${entry.endpoint}`, `  accepted ${entry.accepted} · duplicates ${entry.duplicate} · rejected ${entry.rejected} · in flight ${entry.inflight}`];
+  const lines = [`${entry.target}  ${entry.endpoint}`, `  accepted ${entry.accepted} · duplicates ${entry.duplicate} · rejected ${entry.rejected} · in flight ${entry.inflight}${entry.missing > 0 ? ` · missing ${entry.missing} (found by verify, sent again by the next run)` : ''}`];
   if (entry.lastRun) {
     const ended = entry.lastRun.finishedAt ? `${entry.lastRun.outcome} at ${entry.lastRun.finishedAt}` : 'did not finish (killed, or still running)';
     lines.push(`  last run: ${entry.lastRun.command} started ${entry.lastRun.startedAt}, ${ended}`);

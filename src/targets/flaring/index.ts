@@ -10,7 +10,9 @@ import { addSecret } from '../../secrets/redact.js';
 import { serverMessage } from '../errors.js';
 import { createFlaringApi } from './sandbox.js';
 import { SANDBOX_LOGIN } from './sandbox-auth.js';
-import type { ApiClient, Outcome, Response, Session, TargetPlugin } from '../types.js';
+import { createHash } from 'node:crypto';
+import { changedFields, query, recordInstant, stableJson } from '../read-back.js';
+import type { ApiClient, Outcome, ReadBack, ReadPage, Response, Session, TargetPlugin } from '../types.js';
 
 export const flaringOptionsSchema = z
   .object({
@@ -121,7 +123,8 @@ class FlaringSession implements Session {
     outcome,
   };
 
-  private async typeFor(name: string): Promise<{ id: number; name: string } | string> {
+  /** The event type an event is sent with (looked up by name, cached), or why there is none. */
+  async typeFor(name: string): Promise<{ id: number; name: string } | string> {
     const types = await this.eventTypes();
     const wanted = this.options.event_type_id;
     const type = wanted !== undefined ? types.find((t) => t.id === wanted) : types.find((t) => t.name.toLowerCase() === name.toLowerCase());
@@ -162,6 +165,60 @@ class FlaringSession implements Session {
   }
 }
 
+const READ_PAGE = 1000; // the most GET /events serves per page
+const listAnswer = z.array(z.record(z.string(), z.unknown()));
+
+/**
+ * The key a flaring event is matched by: the API stores no key of ours, so an event is known by
+ * what it says (event type, entity, instant, fields), as the issue asks. Two events saying the same
+ * thing share a key and are counted as many times as each side holds them.
+ */
+function flaringKey(typeId: unknown, entityId: unknown, time: number, fields: unknown): string {
+  return createHash('sha256').update(stableJson([typeId, entityId, time, fields ?? {}])).digest('base64url');
+}
+
+/** GET /events with offset/limit paging in the window (from_date/to_date), and the event type when the options fix one. */
+function flaringReadBack(session: FlaringSession, options: FlaringOptions): ReadBack {
+  const path = '/events';
+  let previousFirst: string | undefined;
+  return {
+    endpoint: `GET ${path}`,
+    firstPage(window) {
+      previousFirst = undefined;
+      const from = window.from === undefined ? undefined : new Date(window.from).toISOString();
+      const to = window.until === undefined ? undefined : new Date(window.until).toISOString();
+      return `${path}?${query({ event_type_id: options.event_type_id, from_date: from, to_date: to, limit: READ_PAGE, offset: 0 })}`;
+    },
+    page(body, requested): ReadPage | Unconfirmed {
+      const parsed = listAnswer.safeParse(body);
+      if (!parsed.success) return { unconfirmed: `not the flaring list of events (${answerProblem(body, parsed.error)})` };
+      const records = parsed.data;
+      const search = new URLSearchParams(requested.slice(requested.indexOf('?') + 1));
+      const offset = Number(search.get('offset') ?? 0);
+      const first = records.length > 0 ? stableJson(records[0]) : undefined;
+      // A server that ignores offset serves the first page forever: caught on the second page.
+      if (offset > 0 && first !== undefined && first === previousFirst) return { unconfirmed: `the page at offset ${offset} repeats the page before it: the paging does not advance` };
+      if (records.length > READ_PAGE) return { unconfirmed: `${records.length} events on a page of at most ${READ_PAGE}: the limit is ignored` };
+      previousFirst = first;
+      if (records.length < READ_PAGE) return { records };
+      search.set('offset', String(offset + READ_PAGE));
+      return { records, next: `${path}?${search.toString()}` };
+    },
+    identify(record) {
+      const time = recordInstant(record, 'occurred_at');
+      return { key: flaringKey(record.event_type_id, record.entity_id, time, record.fields), time };
+    },
+    async expected(event) {
+      const type = await session.typeFor(event.event);
+      if (typeof type === 'string') return undefined;
+      const body = session.single.body(event);
+      return { key: flaringKey(body.event_type_id, body.entity_id, recordInstant(body, 'occurred_at'), body.fields), body };
+    },
+    // Type, entity, instant and fields are the key: only the rest can differ.
+    differences: (sent, record) => changedFields({ entity_type: sent.entity_type }, record),
+  };
+}
+
 export const flaringTarget = {
   name: 'flaring',
   description: 'Flaring monitor (AEGIS): POST /events with event types and fields; 100 requests/min, burst 10',
@@ -190,4 +247,5 @@ export const flaringTarget = {
     environment: (token) => ({ env: { FLARING_EMAIL: SANDBOX_LOGIN.email, FLARING_PASSWORD: SANDBOX_LOGIN.password }, alternative: { FLARING_TOKEN: token } }),
     defaultRateLimit: { perMinute: 100, burst: 10 }, // documented: 100 requests/min, burst 10, per user
   },
+  readBack: (session, options) => flaringReadBack(session as FlaringSession, options),
 } satisfies TargetPlugin<FlaringOptions>;

@@ -41,6 +41,8 @@ export function createFlaringApi(context: TargetContext): TargetApi {
   const auth = createFlaringAuth(context.token, context.tokenTtlSeconds);
   const catalog = new EventCatalog();
   const events: FlaringEvent[] = [];
+  /** Ids the drop fault handed out: ids stay unique, so a stored event's id is no longer its index. */
+  let dropped = 0;
 
   function createEvent(body: unknown, key: string | undefined): Reply {
     const parsed = eventSchema.safeParse(body);
@@ -51,7 +53,12 @@ export function createFlaringApi(context: TargetContext): TargetApi {
     const fields = given ?? {};
     const issues = validateFields(type, fields);
     if (issues.length > 0) return unprocessable(issues);
-    const event: FlaringEvent = { id: events.length + 1, event_type_id: typeId, ...rest, fields, created_at: new Date().toISOString() };
+    const event: FlaringEvent = { id: events.length + dropped + 1, event_type_id: typeId, ...rest, fields, created_at: new Date().toISOString() };
+    // The drop fault: answered like any stored event, kept nowhere.
+    if (context.drops({ id: String(event.id), key, body: body as Record<string, unknown> })) {
+      dropped += 1;
+      return { status: 201, body: event };
+    }
     events.push(event);
     context.commit({ id: String(event.id), key, body: body as Record<string, unknown> });
     return { status: 201, body: event };
@@ -71,7 +78,7 @@ export function createFlaringApi(context: TargetContext): TargetApi {
       handle({ params }) {
         const id = parsePathId(params['id']);
         if (typeof id !== 'number') return unprocessable([id]);
-        const event = events[id - 1];
+        const event = events.find((candidate) => candidate.id === id);
         return event ? { status: 200, body: event } : { status: 404, body: { detail: 'Event not found' } };
       },
     },

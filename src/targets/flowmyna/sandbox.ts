@@ -45,6 +45,7 @@ export function createFlowMynaApi(context: TargetContext): TargetApi {
   /** Stores one valid event; objects' properties merge into the object store as documented. */
   function commit(event: FlowMynaEvent, raw: Record<string, unknown>, key: string | undefined) {
     const eventId = `evt_${randomBytes(12).toString('hex')}`;
+    if (context.drops({ id: eventId, key, body: raw })) return eventId; // the drop fault: answered, kept nowhere
     for (const reference of event.objects) upsertObject(objects, reference.type, reference.id, reference.properties);
     context.commit({ id: eventId, key, body: raw });
     return eventId;

@@ -7,7 +7,8 @@ import type { CanonicalEvent, CanonicalObject } from '../../events/canonical.js'
 import { answerProblem, isUnconfirmed, type Reading, type Unconfirmed } from '../answer.js';
 import { serverMessage } from '../errors.js';
 import { createImmutableApi } from './sandbox.js';
-import type { Outcome, Response, TargetPlugin } from '../types.js';
+import { changedFields, query, recordInstant } from '../read-back.js';
+import type { Outcome, ReadBack, ReadPage, Response, TargetPlugin } from '../types.js';
 
 const ACTOR_QUALIFIERS = new Set(['actor', 'initiator', 'performer']);
 const MAX_METADATA_KEYS = 50;
@@ -130,6 +131,51 @@ function outcomes(response: Response, count: number): Reading {
   return result;
 }
 
+const READ_PAGE = 100; // the most the list endpoint serves per page
+const listAnswer = z
+  .object({
+    data: z.array(z.record(z.string(), z.unknown())),
+    pagination: z.object({ has_more: z.boolean(), next_cursor: z.string().min(1).nullish() }).passthrough(),
+  })
+  .passthrough();
+
+/**
+ * GET /api/v1/events, cursor paging, in the window (`from`/`to`) and the tenant the import wrote
+ * to; matched on idempotency_key, which every event eventload sends carries.
+ */
+function immutableReadBack(options: ImmutableOptions): ReadBack {
+  const path = '/api/v1/events';
+  const base = (window: { from?: number; until?: number }) => ({
+    limit: READ_PAGE,
+    tenant_id: options.tenant_id,
+    from: window.from === undefined ? undefined : new Date(window.from).toISOString(),
+    // `to` is not documented as inclusive or not: the bound is asked for, and verify drops what lies past it.
+    to: window.until === undefined ? undefined : new Date(window.until).toISOString(),
+  });
+  return {
+    endpoint: `GET ${path}`,
+    firstPage: (window) => `${path}?${query(base(window))}`,
+    page(body, requested): ReadPage | Unconfirmed {
+      const parsed = listAnswer.safeParse(body);
+      if (!parsed.success) return { unconfirmed: `not Immutable's list of events (${answerProblem(body, parsed.error)})` };
+      const { data, pagination } = parsed.data;
+      if (!pagination.has_more) return { records: data };
+      const cursor = pagination.next_cursor;
+      if (!cursor) return { unconfirmed: 'pagination.has_more is true but next_cursor is empty' };
+      const search = new URLSearchParams(requested.slice(requested.indexOf('?') + 1));
+      if (search.get('cursor') === cursor) return { unconfirmed: `next_cursor ${JSON.stringify(cursor)} is the page just read: the paging does not advance` };
+      search.set('cursor', cursor);
+      return { records: data, next: `${path}?${search.toString()}` };
+    },
+    identify: (record) => ({
+      key: typeof record.idempotency_key === 'string' && record.idempotency_key !== '' ? record.idempotency_key : undefined,
+      time: recordInstant(record, 'occurred_at'),
+    }),
+    expected: async (event) => ({ key: event.idempotency_key!, body: immutableBody(event, options) }),
+    differences: (sent, record) => changedFields(sent, record, ['occurred_at']),
+  };
+}
+
 export const immutableTarget = {
   name: 'immutable',
   description: "Immutable audit log: POST /api/v1/events, batches of up to 100, deduplicated by idempotency_key",
@@ -154,4 +200,5 @@ export const immutableTarget = {
     environment: (token) => ({ env: { IMMUTABLE_API_KEY: token } }),
     defaultRateLimit: null, // none documented
   },
+  readBack: (_session, options) => immutableReadBack(options),
 } satisfies TargetPlugin<ImmutableOptions>;

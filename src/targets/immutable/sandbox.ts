@@ -85,6 +85,8 @@ export function createImmutableApi(context: TargetContext): TargetApi {
     const original = key === undefined ? undefined : idsByKey.get(key);
     if (original !== undefined) return { id: original, status: 'duplicate' };
     const id = randomUUID();
+    // The drop fault: answered like any stored event, kept nowhere (a later resend is not a duplicate).
+    if (context.drops({ id, key, body: body as Record<string, unknown> })) return { id, status: 'queued' };
     const createdAt = new Date().toISOString();
     log.push({ ...parsed.data, id, occurred_at: parsed.data.occurred_at ?? createdAt, idempotency_key: key ?? null, created_at: createdAt });
     if (key !== undefined) idsByKey.set(key, id);
