@@ -4,3 +4,4 @@ export type { DeliveryEvent, DeliveryEventType, DeliveryListener, NoticeCode } f
 export type { ConcurrencyOptions, Connection, DeliveryInputs, DeliveryOptions, DeliveryStage, FileLedger, JournalChoice, StageContext } from './options.js';
 export { defaultRejectsPath, inputPaths, isSummaryReport } from './outputs.js';
 export { recoveredLockNotice } from './journal-run.js';
+export { observe } from './run-data.js';
