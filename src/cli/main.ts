@@ -17,6 +17,7 @@ import type { SyncFlags } from './commands/sync.js';
 import type { ReplayFlags } from './commands/replay.js';
 import type { InitFlags } from './commands/init.js';
 import type { StatusFlags } from './commands/status.js';
+import type { ReportFlags } from './commands/report.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -32,6 +33,7 @@ const RUN: Record<CommandName, Run> = {
   replay: async ([files], options) => (await import('./commands/replay.js')).runReplay(files as string[], options as unknown as ReplayFlags),
   sync: async (_args, options) => (await import('./commands/sync.js')).runSync(options as unknown as SyncFlags),
   status: async (_args, options) => (await import('./commands/status.js')).runStatus(options as StatusFlags),
+  report: async ([run], options) => (await import('./commands/report.js')).runReport(run as string, options as unknown as ReportFlags),
   sandbox: async (_args, options) => (await import('./commands/sandbox.js')).runSandbox(options as unknown as SandboxFlags),
 };
 

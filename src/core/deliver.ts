@@ -8,6 +8,7 @@ import { checkOutputs, journalFiles, type NamedPath } from '../output/same-file.
 import { prepareInputs, readEvents, type PipelineItem } from '../pipeline/read-events.js';
 import { ErrorRateGuard } from '../report/error-rate.js';
 import { ReasonTally } from '../report/reasons.js';
+import { checkRunReportPath } from '../report/html/index.js';
 import { RunDataBuilder, type RunData } from '../report/run-data.js';
 import { RejectsWriter } from '../report/rejects.js';
 import { addSecretsFromEnv, redact } from '../secrets/redact.js';
@@ -63,6 +64,7 @@ export async function deliver(inputs: DeliveryInputs, target: TargetPlugin<any>,
   try {
     await rejects.checkWritable();
     if (options.report) checkReplaceable(options.report, '--report', isSummaryReport);
+    if (options.reportHtml) checkRunReportPath(options.reportHtml);
     out = options.out ? OutputFile.create(options.out, '--out') : undefined;
     const prepared = await prepareInputs(settings);
     const connection = await options.connect();

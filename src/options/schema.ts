@@ -151,6 +151,7 @@ export const OPTIONS = {
   dryRun: option({ flag: '--dry-run', config: () => z.boolean(), description: 'do everything but send' }),
   out: option({ flag: '--out <file>', text: anyText, config: pathValue, path: true, description: 'with --dry-run: write the exact request bodies as NDJSON' }),
   report: option({ flag: '--report <file>', text: anyText, config: pathValue, path: true, description: 'write the summary as JSON' }),
+  reportHtml: option({ flag: '--report-html <file>', text: anyText, config: pathValue, path: true, description: 'write the run report as one self-contained HTML file: account, charts over time, rejects, directly-follows graph (docs/report.md)' }),
   json: option({ flag: '--json', config: () => z.boolean(), description: 'print only the JSON summary on stdout (logs go to stderr)' }),
   quiet: option({ flag: '-q, --quiet', config: () => z.boolean(), description: 'no progress output' }),
 

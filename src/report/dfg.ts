@@ -21,7 +21,9 @@ export interface DfgType {
   objects: number;
   /** Events per event name that touched an object of this type (an event with two objects of it counts twice). */
   nodes: DfgCount[];
+  /** The MAX_STORED_EDGES most frequent edges (`edgeCount` says how many there were). */
   edges: DfgEdge[];
+  edgeCount: number;
   /** How many objects' paths begin (and end) at each event name. */
   starts: DfgCount[];
   ends: DfgCount[];
@@ -42,18 +44,23 @@ export const DEFAULT_OBJECT_CAP = 100_000;
 export const MAX_NAMES = 200;
 export const MAX_TYPES = 50;
 export const OTHER = '(other)';
+/** Edges kept per object type, most frequent first: what a report can show and stay small. */
+export const MAX_STORED_EDGES = 200;
 
 interface TypeState {
   objects: number;
   nodes: Map<string, number>;
-  edges: Map<string, number>;
+  /** from → to → count: nested, so counting an edge builds no string. */
+  edges: Map<string, Map<string, number>>;
   starts: Map<string, number>;
+  /** Object id → the last event name sent for it; Map order is first seen first. */
+  last: Map<string, string>;
 }
 
 export class DfgBuilder {
-  /** `type \0 id` → the last event name sent for that object; Map order is least recently seen first. */
-  private readonly last = new Map<string, string>();
   private readonly types = new Map<string, TypeState>();
+  /** Objects remembered, all types together (what the cap bounds). */
+  private tracked = 0;
   private forgotten = 0;
   private folded = new Set<string>();
 
@@ -62,50 +69,56 @@ export class DfgBuilder {
   /** One event sent, in the order sent. */
   add(event: CanonicalEvent): void {
     for (const object of event.objects) {
-      const type = this.typeName(object.type);
-      const state = this.stateOf(type);
+      const state = this.stateOf(this.typeName(object.type));
       const name = this.eventName(state, event.event);
       bump(state.nodes, name);
-      const key = `${type}\u0000${object.id}`;
-      const previous = this.last.get(key);
+      const previous = state.last.get(object.id);
       if (previous === undefined) {
         state.objects++;
         bump(state.starts, name);
+        this.tracked++;
       } else {
-        bump(state.edges, `${previous}\u0000${name}`);
-        this.last.delete(key); // re-inserted below: now the most recently seen
+        let next = state.edges.get(previous);
+        if (!next) state.edges.set(previous, (next = new Map()));
+        bump(next, name);
       }
-      this.last.set(key, name);
-      if (this.last.size > this.objectCap) this.forgetOldest();
+      state.last.set(object.id, name);
+      if (this.tracked > this.objectCap) this.forgetOldest();
     }
   }
 
   data(): DfgData {
-    const ends = new Map<string, Map<string, number>>();
-    for (const [key, name] of this.last) {
-      const type = key.slice(0, key.indexOf('\u0000'));
-      let counts = ends.get(type);
-      if (!counts) ends.set(type, (counts = new Map()));
-      bump(counts, name);
-    }
-    const types = [...this.types].map(([type, state]) => ({
-      type,
-      objects: state.objects,
-      nodes: counted(state.nodes),
-      edges: [...state.edges].map(([pair, count]) => {
-        const [from, to] = pair.split('\u0000') as [string, string];
-        return { from, to, count };
-      }).sort((a, b) => b.count - a.count),
-      starts: counted(state.starts),
-      ends: counted(ends.get(type) ?? new Map()),
-    }));
+    const types = [...this.types].map(([type, state]) => {
+      const edges = [...state.edges].flatMap(([from, next]) => [...next].map(([to, count]) => ({ from, to, count })));
+      const ends = new Map<string, number>();
+      for (const name of state.last.values()) bump(ends, name);
+      return {
+        type,
+        objects: state.objects,
+        nodes: counted(state.nodes),
+        edges: edges.sort((a, b) => b.count - a.count).slice(0, MAX_STORED_EDGES),
+        edgeCount: edges.length,
+        starts: counted(state.starts),
+        ends: counted(ends),
+      };
+    });
     return { types: types.sort((a, b) => b.objects - a.objects), objectCap: this.objectCap, forgotten: this.forgotten, namesFolded: this.folded.size };
   }
 
+  /**
+   * Forgets the earliest seen tenth of every type at once: finding the oldest entry of a Map walks
+   * past the holes earlier deletions left, so one at a time would cost a walk per event.
+   */
   private forgetOldest(): void {
-    const oldest = this.last.keys().next().value as string;
-    this.last.delete(oldest);
-    this.forgotten++;
+    for (const state of this.types.values()) {
+      let n = Math.ceil(state.last.size / 10);
+      for (const id of state.last.keys()) {
+        if (n-- === 0) break;
+        state.last.delete(id);
+        this.tracked--;
+        this.forgotten++;
+      }
+    }
   }
 
   private typeName(type: string): string {
@@ -116,7 +129,7 @@ export class DfgBuilder {
 
   private stateOf(type: string): TypeState {
     let state = this.types.get(type);
-    if (!state) this.types.set(type, (state = { objects: 0, nodes: new Map(), edges: new Map(), starts: new Map() }));
+    if (!state) this.types.set(type, (state = { objects: 0, nodes: new Map(), edges: new Map(), starts: new Map(), last: new Map() }));
     return state;
   }
 

@@ -106,10 +106,20 @@ export class RunDataBuilder {
       this.timeline.add('latencyMsSum', ms, latencyMs);
       this.timeline.add('latencyMsMax', ms, latencyMs, 'max');
     }
+    // Counted per request first: one timeline update per name, not one per event.
+    const names = new Map<string, number>();
+    const types = new Map<string, number>();
     for (const event of arrived) {
-      this.count(this.byEvent, event.event, ms);
-      for (const type of new Set(event.objects.map((object) => object.type))) this.count(this.byObjectType, type, ms);
+      names.set(event.event, (names.get(event.event) ?? 0) + 1);
+      const objects = event.objects;
+      for (let i = 0; i < objects.length; i++) {
+        const type = objects[i]!.type;
+        // An event with two items counts once for Item: it is one event touching that type.
+        if (!objects.slice(0, i).some((o) => o.type === type)) types.set(type, (types.get(type) ?? 0) + 1);
+      }
     }
+    for (const [name, n] of names) this.count(this.byEvent, name, ms, n);
+    for (const [type, n] of types) this.count(this.byObjectType, type, ms, n);
   }
 
   retried(notice: { reason: string }): void {
@@ -148,13 +158,13 @@ export class RunDataBuilder {
     };
   }
 
-  private count(timeline: Timeline, name: string, ms: number): void {
-    if (!timeline.has(name) && timeline.names().length >= MAX_TRACKED_NAMES) {
-      this.namesFolded++;
-      timeline.add(OTHER, ms);
+  private count(timeline: Timeline, name: string, ms: number, n: number): void {
+    if (!timeline.has(name) && timeline.size >= MAX_TRACKED_NAMES) {
+      this.namesFolded += n;
+      timeline.add(OTHER, ms, n);
       return;
     }
-    timeline.add(name, ms);
+    timeline.add(name, ms, n);
   }
 }
 

@@ -46,6 +46,10 @@ export class Timeline {
     return this.series.has(name);
   }
 
+  get size(): number {
+    return this.series.size;
+  }
+
   names(): string[] {
     return [...this.series.keys()];
   }

@@ -28,16 +28,18 @@ describe('directly-follows graph', () => {
     expect(item.edges).toEqual([{ from: 'place', to: 'pick', count: 4 }, { from: 'pick', to: 'ship', count: 4 }]);
   });
 
-  it('forgets the least recently seen object past its cap, and counts what it forgot', () => {
+  it('forgets the objects first seen earliest past its cap, and counts what it forgot', () => {
     const dfg = new DfgBuilder(2);
     dfg.add(event('a', ['T', '1']));
     dfg.add(event('a', ['T', '2']));
-    dfg.add(event('b', ['T', '1'])); // 1 is now the most recent: 2 goes first
-    dfg.add(event('a', ['T', '3']));
-    dfg.add(event('b', ['T', '1']));
+    dfg.add(event('b', ['T', '2']));
+    dfg.add(event('a', ['T', '3'])); // past the cap: 1 goes
+    dfg.add(event('b', ['T', '1'])); // a new path for 1, which pushes 2 out
+    dfg.add(event('b', ['T', '3']));
     const data = dfg.data();
     expect(data.objectCap).toBe(2);
-    expect(data.forgotten).toBe(1);
-    expect(data.types[0]!.edges).toEqual([{ from: 'a', to: 'b', count: 1 }, { from: 'b', to: 'b', count: 1 }]);
+    expect(data.forgotten).toBe(2);
+    expect(data.types[0]!.edges).toEqual([{ from: 'a', to: 'b', count: 2 }]);
+    expect(data.types[0]!.starts).toEqual([{ event: 'a', count: 3 }, { event: 'b', count: 1 }]);
   });
 });
