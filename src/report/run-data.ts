@@ -124,7 +124,8 @@ export class RunDataBuilder {
 
   retried(notice: { reason: string }): void {
     this.timeline.add('retries', this.ms, 1);
-    if (notice.reason === 'HTTP 429') this.timeline.add('throttled', this.ms, 1);
+    // "HTTP 429" or "HTTP 429 (slow down)": the answer's status leads the reason.
+    if (/^HTTP 429\b/.test(notice.reason)) this.timeline.add('throttled', this.ms, 1);
   }
 
   rejected(position: Position, issues: readonly Issue[], status: number | undefined, local: boolean): void {

@@ -1,6 +1,14 @@
 // Inputs for the report's tests: process-mining data with several objects per event (an order and
 // its items), so the directly-follows graph has more than one object type and shared events.
 import type { CanonicalEvent } from '../../src/events/canonical.js';
+import type { RunData } from '../../src/report/run-data.js';
+
+/** The run data a report embeds (what it was drawn from). */
+export function embedded(html: string): RunData {
+  const match = /<script type="application\/json" id="eventload-run-data">(.*?)<\/script>/s.exec(html);
+  if (!match) throw new Error('no run data in the report');
+  return JSON.parse(match[1]!) as RunData;
+}
 
 /**
  * Per order: "Order placed" (the order and its two items), "Item picked" for each item, then

@@ -9,17 +9,11 @@ import { RunDataBuilder, type RunData } from '../../src/report/run-data.js';
 import type { Summary } from '../../src/upload/summary.js';
 import { emptyCounts } from '../../src/upload/summary.js';
 import { eventload, fixturePath, importInto, useSandboxes, useTempDirs, writeNdjson } from '../import/helpers.js';
-import { orderEvents } from './helpers.js';
+import { embedded, orderEvents } from './helpers.js';
 
 const tempDir = useTempDirs();
 const sandboxes = useSandboxes();
 
-/** The run data a report embeds (what it was drawn from). */
-export function embedded(html: string): RunData {
-  const match = /<script type="application\/json" id="eventload-run-data">(.*?)<\/script>/s.exec(html);
-  if (!match) throw new Error('no run data in the report');
-  return JSON.parse(match[1]!) as RunData;
-}
 
 describe('--report-html', () => {
   it('writes one self-contained file whose figures are the summary of --json', async () => {

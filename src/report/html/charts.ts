@@ -19,6 +19,8 @@ export interface ChartSpec {
   bucketSeconds: number;
   series: ChartSeries[];
   kind: 'lines' | 'stacked' | 'bars';
+  /** Show each series' total in the legend (counts; not for rates or latencies). */
+  totals?: boolean;
 }
 
 /** Colours for series, distinct enough side by side (a categorical palette, Tableau 10). */
@@ -44,7 +46,7 @@ export function chart(spec: ChartSpec): string {
     axes(x, y),
     marks,
     '</svg>',
-    legend(spec.series),
+    legend(spec.series, spec.totals ?? false),
     '</figure>',
   ].join('');
 }
@@ -100,8 +102,9 @@ function bars(spec: ChartSpec, x: Scale, y: Scale): string {
     .join('');
 }
 
-function legend(series: ChartSeries[]): string {
-  const items = series.map((s) => `<li><span class="swatch" style="background:${s.color}"></span>${escapeHtml(s.name)} <span class="total">${formatNumber(s.values.reduce((a, b) => a + b, 0))}</span></li>`);
+function legend(series: ChartSeries[], totals: boolean): string {
+  const total = (s: ChartSeries) => (totals ? ` <span class="total">${formatNumber(s.values.reduce((a, b) => a + b, 0))}</span>` : '');
+  const items = series.map((s) => `<li><span class="swatch" style="background:${s.color}"></span>${escapeHtml(s.name)}${total(s)}</li>`);
   return `<ul class="legend">${items.join('')}</ul>`;
 }
 

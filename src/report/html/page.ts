@@ -84,6 +84,7 @@ function timeCharts(data: RunData): string {
     unit: 'per bucket',
     bucketSeconds,
     kind: 'bars',
+    totals: true,
     series: [
       { name: 'retries', values: series.retries ?? zeros, color: PALETTE[1]! },
       { name: '429', values: series.throttled ?? zeros, color: PALETTE[2]! },
@@ -120,8 +121,8 @@ function sumOf(values: number[]): number {
 
 function arrivals(data: RunData): string {
   const what = data.dryRun ? 'What would be sent' : 'What arrived';
-  const byEvent = chart({ id: 'chart-arrivals-event', title: `${what}, per event name`, unit: 'events per bucket', bucketSeconds: data.arrivals.byEvent.bucketSeconds, kind: 'stacked', series: arrivalSeries(data.arrivals.byEvent.series) });
-  const byType = chart({ id: 'chart-arrivals-type', title: `${what}, per object type (events touching it)`, unit: 'events per bucket', bucketSeconds: data.arrivals.byObjectType.bucketSeconds, kind: 'stacked', series: arrivalSeries(data.arrivals.byObjectType.series) });
+  const byEvent = chart({ id: 'chart-arrivals-event', title: `${what}, per event name`, unit: 'events per bucket', bucketSeconds: data.arrivals.byEvent.bucketSeconds, kind: 'stacked', totals: true, series: arrivalSeries(data.arrivals.byEvent.series) });
+  const byType = chart({ id: 'chart-arrivals-type', title: `${what}, per object type (events touching it)`, unit: 'events per bucket', bucketSeconds: data.arrivals.byObjectType.bucketSeconds, kind: 'stacked', totals: true, series: arrivalSeries(data.arrivals.byObjectType.series) });
   return `<section id="arrivals"><h2>${what}</h2>${byEvent}${byType}</section>`;
 }
 
