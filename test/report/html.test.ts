@@ -119,3 +119,31 @@ describe('report size', () => {
     expect(html).toContain('id="dfg-7"');
   }, 180_000); // a million events aggregated: seconds, more on a loaded machine (a size test, not a timing one)
 });
+
+describe('--report-html on replay and sync', () => {
+  it('replay writes the report of its run', async () => {
+    const dir = await tempDir();
+    const sandbox = await sandboxes({ target: 'flowmyna', port: 0 });
+    const input = await writeNdjson(join(dir, 'o.ndjson'), orderEvents(5));
+    const run = await eventload(dir, ['replay', input, '--target', 'flowmyna', '--endpoint', sandbox.url, '--journal', 'j.db', '--json', '--report-html', 'replay.html'], { FLOWMYNA_API_KEY: sandbox.token });
+    expect(run.code, run.stderr).toBe(0);
+    const data = embedded(await readFile(join(dir, 'replay.html'), 'utf8'));
+    expect(data.command).toBe('replay');
+    expect(data.summary).toEqual(JSON.parse(run.stdout));
+    expect(data.dfg.types.map((t) => t.type).sort()).toEqual(['Item', 'Order']);
+  });
+
+  it('sync writes it where its config says (relative to the config), and its flag wins', async () => {
+    const dir = await tempDir();
+    const sandbox = await sandboxes({ target: 'flowmyna', port: 0 });
+    await writeNdjson(join(dir, 'a.ndjson'), orderEvents(2));
+    await writeFile(join(dir, 'sync.json'), JSON.stringify({ files: ['*.ndjson'], target: 'flowmyna', endpoint: sandbox.url, token: { env: 'MY_KEY' }, reportHtml: 'reports/sync.html' }));
+    const first = await eventload(dir, ['sync', '--config', 'sync.json', '--json'], { MY_KEY: sandbox.token });
+    expect(first.code, first.stderr).toBe(0);
+    expect(embedded(await readFile(join(dir, 'reports', 'sync.html'), 'utf8')).summary.accepted).toBe(8);
+    await writeNdjson(join(dir, 'b.ndjson'), orderEvents(1).map((e) => ({ ...e, idempotency_key: `b-${e.idempotency_key}` })));
+    const second = await eventload(dir, ['sync', '--config', 'sync.json', '--json', '--report-html', 'flag.html'], { MY_KEY: sandbox.token });
+    expect(second.code, second.stderr).toBe(0);
+    expect(embedded(await readFile(join(dir, 'flag.html'), 'utf8')).summary.accepted).toBe(4);
+  });
+});
