@@ -176,14 +176,14 @@ folder; the journal defaults to .eventload/journal.db beside it.`,
   report: {
     name: 'report',
     description: 'write the HTML report of a past run, from the journal',
-    arguments: [{ spec: '<run>', description: 'the run id the summary shows ("run id"; "runId" in --json), or last' }],
+    arguments: [{ spec: '<run>', description: 'the run id the summary shows ("run id"; "runId" in its JSON), or last' }],
     options: [
       { name: 'journal', negation: false, description: 'the journal to read (default: .eventload/journal.db)' },
       { name: 'out', flag: '-o, --out <file>', mandatory: true, description: 'the HTML file to write (an earlier report there is replaced; any other file is not)' },
     ],
     examples: ['$ eventload report last --out report.html', '$ eventload report 12 --journal /var/lib/eventload/orders.db --out run-12.html'],
     notes: `Only reads the journal: it never waits for a run and never changes the file. Runs made with
---no-journal or --dry-run are not in a journal; give them --report-html instead.`,
+import --no-journal or import --dry-run are not in a journal: give such runs import --report-html.`,
     exitCodes: '0 written, 2 usage or configuration error (no journal, no such run, output not writable).',
   },
   sandbox: {
