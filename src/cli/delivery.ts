@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { deliver, defaultRejectsPath, type Delivery, type DeliveryInputs, type DeliveryOptions, type DeliveryStage, type JournalChoice } from '../core/index.js';
 import { ConfigError, EventloadError, EXIT } from '../errors.js';
 import { replaceFile } from '../output/file.js';
+import { writeRunReport } from '../report/html/index.js';
 import { redact } from '../secrets/redact.js';
 import { findTarget } from '../targets/index.js';
 import type { TargetPlugin } from '../targets/types.js';
@@ -87,6 +88,7 @@ export async function planDelivery(files: string[], flags: ImportFlags, env: Rec
     retryRejected: flags.retryRejected ?? false,
     rejects: { path: flags.rejects ?? join(place.rejectsFolder ?? '', defaultRejectsPath()), append: flags.rejects !== undefined },
     report: flags.report,
+    reportHtml: flags.reportHtml,
     maxErrorRate: flags.maxErrorRate,
     secretsFrom: env,
     drainTimeoutMs: (flags.drainTimeout ?? DELIVERY_DEFAULTS.drainTimeout) * 1000,
@@ -176,6 +178,7 @@ function report(plan: PlannedDelivery, delivery: Delivery, view: DeliveryView, s
   const stop = journalError ?? abortError;
   const reason = stop ? { code: stop.code, message: stop.message } : delivery.errorRateExceeded ? { code: 'EL_ERROR_RATE_EXCEEDED' as const, message: delivery.errorRateExceeded } : undefined;
   if (flags.report) writeReport(flags.report, summary);
+  if (flags.reportHtml) writeOutput(() => writeRunReport(flags.reportHtml!, delivery.runData));
   if (view.printSummary) view.printSummary(summary);
   else printSummary(summary, flags.json ?? false, reason?.code);
   if (plan.sandbox.running && !flags.json) plan.sandbox.running.describe();
@@ -189,8 +192,12 @@ function report(plan: PlannedDelivery, delivery: Delivery, view: DeliveryView, s
 
 /** Replaces the earlier report atomically (checked replaceable before the run); a failure is said, the run's exit code stands. */
 function writeReport(path: string, summary: Summary): void {
+  writeOutput(() => replaceFile(path, `${redact(JSON.stringify(summary, null, 2))}\n`, '--report'));
+}
+
+function writeOutput(write: () => void): void {
   try {
-    replaceFile(path, `${redact(JSON.stringify(summary, null, 2))}\n`, '--report');
+    write();
   } catch (error) {
     process.stderr.write(errorLine(error instanceof EventloadError ? error.code : 'EL_OUTPUT_WRITE', (error as Error).message));
   }

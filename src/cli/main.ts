@@ -18,6 +18,7 @@ import type { ReplayFlags } from './commands/replay.js';
 import type { InitFlags } from './commands/init.js';
 import type { StatusFlags } from './commands/status.js';
 import type { VerifyFlags } from './commands/verify.js';
+import type { ReportFlags } from './commands/report.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -34,6 +35,7 @@ const RUN: Record<CommandName, Run> = {
   verify: async ([files], options) => (await import('./commands/verify.js')).runVerify(files as string[], options as unknown as VerifyFlags),
   sync: async (_args, options) => (await import('./commands/sync.js')).runSync(options as unknown as SyncFlags),
   status: async (_args, options) => (await import('./commands/status.js')).runStatus(options as StatusFlags),
+  report: async ([run], options) => (await import('./commands/report.js')).runReport(run as string, options as unknown as ReportFlags),
   sandbox: async (_args, options) => (await import('./commands/sandbox.js')).runSandbox(options as unknown as SandboxFlags),
 };
 

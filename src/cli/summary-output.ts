@@ -41,6 +41,8 @@ export function formatSummary(summary: Summary, color = paint({}), reasonCode?: 
   const replay = (summary as { replay?: { lagMaxMs: number; lagP95Ms: number; late: number } }).replay;
   if (replay) rows.push(['lag', `max ${Math.round(replay.lagMaxMs)} ms, p95 ${Math.round(replay.lagP95Ms)} ms, ${replay.late} late`]);
   rows.push(['retries', String(summary.retries)], ['elapsed', `${summary.elapsedSeconds.toFixed(1)} s`], ['events/s', String(summary.eventsPerSecond)], ['peak memory', `${summary.peakRssMb} MB`]);
+  // The journal's id of the run: what `eventload report RUN --out FILE` takes to render it later.
+  if (summary.runId !== undefined) rows.push(['run id', `${summary.runId} (eventload report ${summary.runId} --out report.html)`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = rows.map(([label, value]) => `  ${color.dim(label.padEnd(width))}  ${value}`);
   return `${heading(summary, rejected, color, reasonCode)}\n${lines.join('\n')}\n`;

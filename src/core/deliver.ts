@@ -8,6 +8,8 @@ import { checkOutputs, journalFiles, type NamedPath } from '../output/same-file.
 import { prepareInputs, readEvents, type PipelineItem } from '../pipeline/read-events.js';
 import { ErrorRateGuard } from '../report/error-rate.js';
 import { ReasonTally } from '../report/reasons.js';
+import { checkRunReportPath } from '../report/html/index.js';
+import { RunDataBuilder, type RunData } from '../report/run-data.js';
 import { RejectsWriter } from '../report/rejects.js';
 import { addSecretsFromEnv, redact } from '../secrets/redact.js';
 import { allTargets, parseTargetOptions } from '../targets/index.js';
@@ -22,6 +24,7 @@ import type { DeliveryEvent, DeliveryListener } from './events.js';
 import { finishJournalRun, openJournal, recoveredLockNotice, startJournalRun } from './journal-run.js';
 import type { Connection, DeliveryInputs, DeliveryOptions } from './options.js';
 import { inputPaths, isSummaryReport } from './outputs.js';
+import { observe } from './run-data.js';
 
 /** How a run ended, beyond its summary: what the caller needs to choose an exit code. */
 export interface Delivery {
@@ -32,12 +35,20 @@ export interface Delivery {
   journalError?: AbortError;
   /** --max-error-rate was exceeded: why reading stopped. */
   errorRateExceeded?: string;
+  /** What the HTML report shows (--report-html); also stored in the journal with the run. */
+  runData: RunData;
 }
 
 type Prepared = Awaited<ReturnType<typeof prepareInputs>>;
 
 /** Runs one delivery: every default already applied in `options`; events go to `onEvent` as they happen. */
-export async function deliver(inputs: DeliveryInputs, target: TargetPlugin<any>, options: DeliveryOptions, onEvent: DeliveryListener = () => undefined): Promise<Delivery> {
+export async function deliver(inputs: DeliveryInputs, target: TargetPlugin<any>, options: DeliveryOptions, listener: DeliveryListener = () => undefined): Promise<Delivery> {
+  // Every run gathers its report data from its own events, so any run can be reported on later.
+  const runData = new RunDataBuilder();
+  const onEvent: DeliveryListener = (event) => {
+    observe(runData, event);
+    listener(event);
+  };
   const settings = inputs.settings;
   // A named rejects file is appended to (every run keeps its rejects); a default-named one is new.
   const rejects = new RejectsWriter(options.rejects.path, { append: options.rejects.append, command: options.command, files: settings.files });
@@ -53,10 +64,11 @@ export async function deliver(inputs: DeliveryInputs, target: TargetPlugin<any>,
   try {
     await rejects.checkWritable();
     if (options.report) checkReplaceable(options.report, '--report', isSummaryReport);
+    if (options.reportHtml) checkRunReportPath(options.reportHtml);
     out = options.out ? OutputFile.create(options.out, '--out') : undefined;
     const prepared = await prepareInputs(settings);
     const connection = await options.connect();
-    return await run({ inputs, target, options, onEvent, rejects, out, prepared, connection, journal });
+    return await run({ inputs, target, options, onEvent, rejects, out, prepared, connection, journal, runData });
   } finally {
     out?.close();
     if (ownJournal) journal.close();
@@ -71,6 +83,7 @@ function outputsOf(rejects: string, options: DeliveryOptions): NamedPath[] {
     { role: '--rejects', path: rejects },
     ...(options.out ? [{ role: '--out', path: options.out }] : []),
     ...(options.report ? [{ role: '--report', path: options.report }] : []),
+    ...(options.reportHtml ? [{ role: '--report-html', path: options.reportHtml }] : []),
     ...(journal ? journalFiles(journal) : []),
   ];
 }
@@ -85,6 +98,7 @@ interface RunParts {
   prepared: Prepared;
   connection: Connection;
   journal: Journal | undefined;
+  runData: RunDataBuilder;
 }
 
 async function run(parts: RunParts): Promise<Delivery> {
@@ -107,6 +121,7 @@ async function run(parts: RunParts): Promise<Delivery> {
   const summary: Summary = {
     command: options.command,
     ...(options.shard && { shard: options.shard }),
+    ...(runId !== undefined && { runId }),
     ...summarize(uploader, target.name, connection.endpoint, options.dryRun, started, rejects, reasons, interrupted),
     ...(sending.concurrency && { concurrency: sending.concurrency() }),
     ...Object.assign({}, ...(options.stages ?? []).map((stage) => stage.summary?.() ?? {})),
@@ -114,11 +129,13 @@ async function run(parts: RunParts): Promise<Delivery> {
   };
   if (guard?.tripped) Object.assign(summary, { outcome: 'aborted', error: guard.message() });
   const ledger = options.journal && 'opened' in options.journal ? options.journal.ledger : undefined;
-  const journalFailure = journal && (await finishJournalRun(journal, scope!, runId!, summary, ledger && ((s: JournalScope) => ledger.settle(s, summary))));
+  // The report data holds the summary itself: a journal failure below changes both alike.
+  const runData = parts.runData.finish(summary, runId);
+  const journalFailure = journal && (await finishJournalRun(journal, scope!, runId!, summary, ledger && ((s: JournalScope) => ledger.settle(s, summary)), runData));
   if (journalFailure) Object.assign(summary, { outcome: 'aborted', error: journalFailure.message });
   onEvent({ type: 'finished', summary });
   const journalError = journalFailure ?? (uploader.abortError?.code === 'EL_JOURNAL_WRITE' ? uploader.abortError : undefined);
-  return { summary, abortError: uploader.abortError, journalError, errorRateExceeded: guard?.tripped ? guard.message() : undefined };
+  return { summary, abortError: uploader.abortError, journalError, errorRateExceeded: guard?.tripped ? guard.message() : undefined, runData };
 }
 
 /** Connects, uploads every item, and drains; a stop request ends reading, then cuts off requests after the drain timeout. */
@@ -158,7 +175,7 @@ async function send(parts: RunParts, scope: JournalScope | undefined, reasons: R
       onRead: (count) => emit({ type: 'read', count }),
       onSkipped: (byJournal) => emit({ type: 'skipped', byJournal }),
       onUnsent: (count) => emit({ type: 'unsent', count }),
-      onAnswered: (tally) => emit({ type: 'answered', ...tally }),
+      onAnswered: (tally, arrived, latencyMs) => emit({ type: 'answered', ...tally, arrived, ...(latencyMs !== undefined && { latencyMs }) }),
       onDryRun: out && (async (_path, body) => out.append(`${redact(body)}\n`)),
     });
     if (options.signal?.aborted) uploader.stop();

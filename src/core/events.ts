@@ -16,8 +16,11 @@ export type DeliveryEvent =
   | { type: 'skipped'; byJournal: boolean }
   /** A request is leaving with these events. */
   | { type: 'sent'; events: readonly EventItem[] }
-  /** The server answered one request: how many of its events it accepted, knew already, rejected. */
-  | { type: 'answered'; accepted: number; duplicates: number; rejected: number }
+  /**
+   * The server answered one request: how many of its events it accepted, knew already, rejected;
+   * `arrived`: those it now holds (accepted or duplicate); `latencyMs`: the answering attempt's time (none in a dry run).
+   */
+  | { type: 'answered'; accepted: number; duplicates: number; rejected: number; arrived: readonly EventItem[]; latencyMs?: number }
   /** A request is sent again after a wait (a failure, or the server asked to slow down). */
   | ({ type: 'retried' } & RetryNotice)
   /** One rejected record, locally (stage read/map/validate/target) or by the server. */

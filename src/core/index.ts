@@ -5,3 +5,4 @@ export type { ConcurrencyOptions, Connection, DeliveryInputs, DeliveryOptions, D
 export { defaultRejectsPath, inputPaths, isSummaryReport } from './outputs.js';
 export { recoveredLockNotice } from './journal-run.js';
 export { verify, type VerifyEvent, type VerifyOptions, type VerifyResult } from './verify.js';
+export { observe } from './run-data.js';

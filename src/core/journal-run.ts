@@ -35,11 +35,11 @@ export async function startJournalRun(journal: Journal, command: string, target:
  * Merges the run's answers, records how it ended and settles the caller's ledger. What is
  * committed stays (merged at the next open); the failure is returned for the summary and the exit code.
  */
-export async function finishJournalRun(journal: Journal, scope: JournalScope, runId: number, summary: Summary, settle?: (scope: JournalScope) => void): Promise<AbortError | undefined> {
+export async function finishJournalRun(journal: Journal, scope: JournalScope, runId: number, summary: Summary, settle?: (scope: JournalScope) => void, report?: unknown): Promise<AbortError | undefined> {
   try {
     if (scope.failure) throw scope.failure;
     scope.merge();
-    journal.finishRun(runId, summary.outcome, summary);
+    journal.finishRun(runId, summary.outcome, summary, report);
     settle?.(scope);
     return undefined;
   } catch (error) {

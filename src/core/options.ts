@@ -78,6 +78,8 @@ export interface DeliveryOptions {
   rejects: { path: string; append: boolean };
   /** A summary report the caller will write: checked replaceable and apart from the inputs before anything starts. */
   report: string | undefined;
+  /** --report-html: the HTML report the caller will write from the run's data: checked the same way. */
+  reportHtml?: string;
   /** Stop once more than this percentage of records is invalid (after 100). */
   maxErrorRate: number | undefined;
   /** Every credential of this environment is a secret, never written out (not the sandbox's: they are published). */

@@ -2,7 +2,7 @@
 // delivered and what the server holds as two streams of rows, then matches them with one sorted
 // join. Neither side is ever held in memory, so verifying millions of events runs in flat memory,
 // and a server that returns its records in any order is matched all the same.
-import Database from 'better-sqlite3';
+import { Database, type Statement } from '../sqlite/database.js';
 
 /** One event that should be on the server. */
 export interface ExpectedRow {
@@ -26,19 +26,17 @@ export type Match =
 const CHUNK = 2000;
 
 export class CompareStore {
-  private readonly db: Database.Database;
+  private readonly db: Database;
   private expectedRows: unknown[][] = [];
   private storedRows: unknown[][] = [];
-  private readonly insertExpected: Database.Statement;
-  private readonly insertStored: Database.Statement;
-  private readonly flushExpected: (rows: unknown[][]) => void;
-  private readonly flushStored: (rows: unknown[][]) => void;
+  private readonly insertExpected: Statement;
+  private readonly insertStored: Statement;
   /** Expected events given twice under one journal key (a repeated input line): counted once, as the journal sends them once. */
   repeated = 0;
 
   constructor() {
     // '' is SQLite's private temporary database: on disk (in the temp folder) past its cache, removed on close.
-    this.db = new Database('');
+    this.db = Database.open('');
     this.db.pragma('journal_mode = OFF');
     this.db.pragma('synchronous = OFF');
     this.db.exec(`
@@ -47,12 +45,6 @@ export class CompareStore {
     `);
     this.insertExpected = this.db.prepare('INSERT OR IGNORE INTO expected (key, journal_key, body, event, file, line) VALUES (?, ?, ?, ?, ?, ?)');
     this.insertStored = this.db.prepare('INSERT INTO stored (key, record) VALUES (?, ?)');
-    this.flushExpected = this.db.transaction((rows: unknown[][]) => {
-      for (const row of rows) if (this.insertExpected.run(...row).changes === 0) this.repeated++;
-    });
-    this.flushStored = this.db.transaction((rows: unknown[][]) => {
-      for (const row of rows) this.insertStored.run(...row);
-    });
   }
 
   addExpected(row: ExpectedRow): void {
@@ -80,7 +72,7 @@ export class CompareStore {
     `);
     const rows = this.db
       .prepare('SELECT e.key, e.journal_key AS journalKey, e.body, e.event, e.file, e.line, s.record FROM e LEFT JOIN s ON s.key = e.key AND s.n = e.n ORDER BY e.key, e.n')
-      .iterate() as IterableIterator<ExpectedRow & { record: string | null }>;
+      .iterate() as Generator<ExpectedRow & { record: string | null }>;
     for (const { record, ...expected } of rows) {
       yield record === null ? { kind: 'missing', expected } : { kind: 'found', expected, record };
     }
@@ -97,11 +89,16 @@ export class CompareStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    this.db.close();
   }
 
   private flush(): void {
-    if (this.expectedRows.length > 0) this.flushExpected(this.expectedRows.splice(0));
-    if (this.storedRows.length > 0) this.flushStored(this.storedRows.splice(0));
+    const expected = this.expectedRows.splice(0);
+    const stored = this.storedRows.splice(0);
+    if (expected.length + stored.length === 0) return;
+    this.db.transaction(() => {
+      for (const row of expected) if (this.insertExpected.run(...row).changes === 0) this.repeated++;
+      for (const row of stored) this.insertStored.run(...row);
+    });
   }
 }

@@ -108,6 +108,10 @@ CREATE TABLE IF NOT EXISTS events (
   answer_id INTEGER,
   PRIMARY KEY (scope, key)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS run_reports (
+  run_id INTEGER PRIMARY KEY,
+  data TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS files (
   scope INTEGER NOT NULL,
   path TEXT NOT NULL,
@@ -185,8 +189,29 @@ export class Journal {
     return Number(result.lastInsertRowid);
   }
 
-  finishRun(runId: number, outcome: string, summary: unknown): void {
-    this.db.prepare('UPDATE runs SET finished_at = ?, outcome = ?, summary = ? WHERE id = ?').run(new Date().toISOString(), outcome, redact(JSON.stringify(summary)), runId);
+  /** Records how the run ended, and with it the run's report data (`eventload report RUN` reads it back). */
+  finishRun(runId: number, outcome: string, summary: unknown, report?: unknown): void {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE runs SET finished_at = ?, outcome = ?, summary = ? WHERE id = ?').run(new Date().toISOString(), outcome, redact(JSON.stringify(summary)), runId);
+      if (report !== undefined) this.db.prepare('INSERT OR REPLACE INTO run_reports (run_id, data) VALUES (?, ?)').run(runId, redact(JSON.stringify(report)));
+    });
+  }
+
+  /**
+   * The report data of run `which` (a run id, or 'last': the latest run that has one), as stored
+   * (JSON text); undefined when there is none. `runs`: the ids that have one, newest first, to say so.
+   */
+  runReport(which: number | 'last'): { runId: number; data: string } | { runs: number[] } {
+    if (!this.hasTable('run_reports')) return { runs: [] };
+    const row = (which === 'last'
+      ? this.db.prepare('SELECT run_id AS runId, data FROM run_reports ORDER BY run_id DESC LIMIT 1').get()
+      : this.db.prepare('SELECT run_id AS runId, data FROM run_reports WHERE run_id = ?').get(which)) as { runId: number; data: string } | undefined;
+    if (row) return row;
+    return { runs: (this.db.prepare('SELECT run_id AS id FROM run_reports ORDER BY run_id DESC LIMIT 20').all() as Array<{ id: number }>).map((r) => r.id) };
+  }
+
+  private hasTable(name: string): boolean {
+    return Boolean(this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name));
   }
 
   /** The journal as seen by one run against one target and endpoint (normalised: see endpoint-scope.ts). */
@@ -228,6 +253,7 @@ export class Journal {
       for (const scope of sandboxScopes) {
         events += (this.db.prepare('SELECT COUNT(*) AS n FROM events WHERE scope = ?').get(scope.id) as { n: number }).n;
         for (const table of ['events', 'requests', 'answers', 'files']) this.db.prepare(`DELETE FROM ${table} WHERE scope = ?`).run(scope.id);
+        this.db.prepare('DELETE FROM run_reports WHERE run_id IN (SELECT id FROM runs WHERE target = ? AND endpoint = ?)').run(scope.target, scope.endpoint);
         this.db.prepare('DELETE FROM runs WHERE target = ? AND endpoint = ?').run(scope.target, scope.endpoint);
         this.db.prepare('DELETE FROM scopes WHERE id = ?').run(scope.id);
       }
@@ -467,7 +493,7 @@ function migrate(db: Database): void {
 export const APPLICATION_ID = 0x454c4a31;
 
 /** Tables of every journal layout so far; a file with other tables is someone else's. */
-const JOURNAL_TABLES = new Set(['runs', 'scopes', 'events', 'requests', 'answers', 'files', 'events_v1', 'inflight']);
+const JOURNAL_TABLES = new Set(['runs', 'scopes', 'events', 'requests', 'answers', 'files', 'run_reports', 'events_v1', 'inflight']);
 
 /**
  * Reads only: 'new' for an empty file, 'journal' for one of ours (marked, or an older layout

@@ -39,7 +39,7 @@ const INPUT = ['mapping', 'format', 'timezone', 'delimiter', 'encoding', 'maxRec
 
 const DELIVERY = [
   'target', 'endpoint', 'sandbox', 'allowHttp', 'concurrency', 'concurrencyMax', 'rate', 'batchSize', 'maxRetries', 'retryDeadline', 'timeout',
-  'requestTimeout', 'backoffBase', 'journal', 'retryRejected', 'drainTimeout', 'dryRun', 'out', 'report', 'json', 'quiet', 'shard',
+  'requestTimeout', 'backoffBase', 'journal', 'retryRejected', 'drainTimeout', 'dryRun', 'out', 'report', 'reportHtml', 'json', 'quiet', 'shard',
 ] as const;
 
 const IMPORT_EXIT_CODES = `0 all delivered, 1 some events rejected, 2 usage or configuration error (nothing sent),
@@ -190,6 +190,7 @@ error (also: the target documents no read endpoint), 3 reading back failed, 4 an
     options: [
       { name: 'config', mandatory: true, description: 'the config file of import --config (JSON); sync needs "files" and "target" in it' },
       'report',
+      { name: 'reportHtml', description: 'write the run report as one self-contained HTML file (docs/report.md); none when no file changed' },
       { name: 'json', description: 'print only the JSON summary on stdout' },
       { name: 'encoding', description: 'text encoding of the input files (wins over "encoding" in the config file)' },
       { name: 'quiet', description: 'no progress output (the default when not on a terminal)' },
@@ -223,6 +224,19 @@ folder; the journal defaults to .eventload/journal.db beside it.`,
     ],
     notes: `Status only reads the journal: it never waits for a run and never changes the file.
 --prune-sandbox writes, so it exits 4 while a run holds the journal.`,
+  },
+  report: {
+    name: 'report',
+    description: 'write the HTML report of a past run, from the journal',
+    arguments: [{ spec: '<run>', description: 'the run id the summary shows ("run id"; "runId" in its JSON), or last' }],
+    options: [
+      { name: 'journal', negation: false, description: 'the journal to read (default: .eventload/journal.db)' },
+      { name: 'out', flag: '-o, --out <file>', mandatory: true, description: 'the HTML file to write (an earlier report there is replaced; any other file is not)' },
+    ],
+    examples: ['$ eventload report last --out report.html', '$ eventload report 12 --journal /var/lib/eventload/orders.db --out run-12.html'],
+    notes: `Only reads the journal: it never waits for a run and never changes the file. Runs made with
+import --no-journal or import --dry-run are not in a journal: give such runs import --report-html.`,
+    exitCodes: '0 written, 2 usage or configuration error (no journal, no such run, output not writable).',
   },
   sandbox: {
     name: 'sandbox',

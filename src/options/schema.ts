@@ -164,6 +164,7 @@ export const OPTIONS = {
     config: nonEmptyText,
     description: "this worker's share of a job split over N workers: I/N (0 <= I < N), or auto/N (I from JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX or SLURM_ARRAY_TASK_ID); default: EVENTLOAD_SHARD",
   }),
+  reportHtml: option({ flag: '--report-html <file>', text: anyText, config: pathValue, path: true, description: 'write the run report as one self-contained HTML file: account, charts over time, rejects, directly-follows graph (docs/report.md)' }),
   json: option({ flag: '--json', config: () => z.boolean(), description: 'print only the JSON summary on stdout (logs go to stderr)' }),
   quiet: option({ flag: '-q, --quiet', config: () => z.boolean(), description: 'no progress output' }),
 

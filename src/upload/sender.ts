@@ -32,6 +32,8 @@ export interface RetryNotice {
 export interface SendResult {
   response: HttpResponse;
   attempts: number;
+  /** How long the attempt that got this answer took (the report's latency), in ms. */
+  latencyMs: number;
 }
 
 /**
@@ -85,20 +87,21 @@ export class Sender {
     // A 429 says the server is busy, not that anything failed: it is retried until the deadline
     // and does not use up --max-retries (which would reject good events under a long throttle).
     let failures = 0;
-    let previous: { response?: HttpResponse; failure?: Failure } = {};
+    let previous: { response?: HttpResponse; failure?: Failure; latencyMs?: number } = {};
     for (let attempt = 0; ; attempt++) {
       await this.limiter.take(signal);
       if (signal?.aborted) throw new StoppedError(`stopped before sending ${path}`);
       // The wait for the rate limiter (paused by a 429) may have used up the deadline: an attempt
       // with no time left would only be cut off, so the previous outcome stands.
       if (started !== undefined && this.policy.deadlineMs > 0 && Date.now() - started >= this.policy.deadlineMs) {
-        if (previous.response) return { response: previous.response, attempts: attempt };
+        if (previous.response) return { response: previous.response, attempts: attempt, latencyMs: previous.latencyMs ?? 0 };
         throw giveUp(path, attempt, previous.failure!);
       }
       started ??= Date.now();
       let response: HttpResponse | undefined;
       let failure: Failure | undefined;
       let reason: string | undefined;
+      let latencyMs = 0;
       const sentAt = Date.now();
       let inFlight = 0;
       try {
@@ -108,7 +111,8 @@ export class Sender {
         this.count.requests++;
         if (attempt > 0) this.count.retries++;
         response = await this.http.request(method, path, body, requestHeaders, this.timeLeft(started));
-        this.onAnswer?.(response.status, Date.now() - sentAt, inFlight);
+        latencyMs = Date.now() - sentAt;
+        this.onAnswer?.(response.status, latencyMs, inFlight);
       } catch (error) {
         if (error instanceof AbortError) throw error;
         // Cut off by a stop (--drain-timeout ran out): not a network fault, not worth a retry.
@@ -123,14 +127,14 @@ export class Sender {
         if (pause !== undefined && pause > 0) this.limiter.pauseUntil(Date.now() + Math.min(pause, this.policy.maxDelayMs * 4));
         if (classifyStatus(response.status) === 'redirect') throw redirectError(response, this.http.urlFor(path), path);
         reason = retryReason(response);
-        if (reason === undefined) return { response, attempts: attempt + 1 };
+        if (reason === undefined) return { response, attempts: attempt + 1, latencyMs };
       }
-      previous = { response, failure };
+      previous = { response, failure, latencyMs };
       const wait = this.delay(attempt, response);
       const outOfTime = Date.now() - started + wait >= this.policy.deadlineMs;
       if (response?.status !== 429) failures++;
       if (failures > this.policy.maxRetries || outOfTime) {
-        if (response) return { response, attempts: attempt + 1 };
+        if (response) return { response, attempts: attempt + 1, latencyMs };
         throw giveUp(path, attempt + 1, failure!);
       }
       const throttled = response?.status === 429 || response?.status === 503;

@@ -30,6 +30,8 @@ export type RunOutcome = 'completed' | 'aborted' | 'interrupted';
 export interface Summary extends Counts {
   /** import, replay or sync. */
   command?: string;
+  /** The journal's id of this run (`eventload report RUN` renders it); absent without a journal. */
+  runId?: number;
   target: string;
   endpoint: string;
   dryRun: boolean;

@@ -37,8 +37,11 @@ export interface UploadHooks {
   onSkipped?(byJournal: boolean): void;
   /** Valid events that will not be delivered by this run (it stopped first). */
   onUnsent?(count: number): void;
-  /** The server's answer to one request, counted per event. */
-  onAnswered?(tally: { accepted: number; duplicates: number; rejected: number }): void;
+  /**
+   * The server's answer to one request, counted per event; `arrived`: the events it now holds
+   * (accepted or duplicate); `latencyMs`: the answering attempt's time (none in a dry run).
+   */
+  onAnswered?(tally: { accepted: number; duplicates: number; rejected: number }, arrived: EventItem[], latencyMs: number | undefined): void;
 }
 
 export interface UploadOptions {
@@ -69,6 +72,8 @@ export class Uploader {
   /** Keys on the wire now (bounded by concurrency × batch size), for duplicate keys in one input. */
   private readonly keysInFlight = new Set<string>();
   private readonly inflightIds = new WeakMap<EventItem[], number>();
+  /** The answering attempt's time per batch, for onAnswered. */
+  private readonly latencies = new WeakMap<EventItem[], number>();
   /** Keys this run saw rejected, so --retry-rejected resends an earlier rejection once, not in a loop. */
   private readonly rejectedThisRun = new Set<string>();
   /** Highest number of events held in requests at once (for the memory regression test). */
@@ -284,7 +289,7 @@ export class Uploader {
     }
     const tally = { accepted: 0, duplicates: 0, rejected: 0 };
     for (let i = 0; i < batch.length; i++) this.record(batch[i]!, outcomes[i]!, tally);
-    this.hooks.onAnswered?.(tally);
+    if (this.hooks.onAnswered) this.hooks.onAnswered(tally, batch.filter((_, i) => outcomes[i]!.kind !== 'rejected'), this.latencies.get(batch));
   }
 
   /** Returns one outcome per event, or undefined when the run was aborted (the batch counts as unsent). */
@@ -323,7 +328,7 @@ export class Uploader {
     }
     const read = (response: Response): Reading => (single ? unwrap(this.session.single.outcome(response)) : this.session.batch!.outcomes(response, batch.length));
     try {
-      const meaning = await this.post(path, body, key, read);
+      const meaning = await this.post(path, body, key, read, (ms) => this.latencies.set(batch, ms));
       if (meaning?.kind === 'outcomes') return meaning.outcomes;
       // The server kept failing, confirmed nothing, or is not the API: the run stops, and these
       // events stay without a final state in the journal ("in flight"), so the next run sends them.
@@ -353,7 +358,7 @@ export class Uploader {
   }
 
   /** The answer's meaning once retries are over; undefined when the run was stopped or the credentials refused. */
-  private async post(path: string, body: string, key: string, read: (response: Response) => Reading): Promise<Meaning | undefined> {
+  private async post(path: string, body: string, key: string, read: (response: Response) => Reading, onLatency: (ms: number) => void): Promise<Meaning | undefined> {
     for (let renewed = false; ; renewed = true) {
       let generation = this.authGeneration;
       const headers = async () => {
@@ -363,7 +368,8 @@ export class Uploader {
         generation = this.authGeneration;
         return { 'idempotency-key': key, ...(await this.session.authHeaders()) };
       };
-      const { response, attempts } = await this.sender!.send('POST', path, body, headers, this.stopping.signal, (answer) => retryReason(meaningOf(answer, read)));
+      const { response, attempts, latencyMs } = await this.sender!.send('POST', path, body, headers, this.stopping.signal, (answer) => retryReason(meaningOf(answer, read)));
+      onLatency(latencyMs);
       const meaning = meaningOf(response, read);
       if (meaning.kind === 'retry') return { ...meaning, reason: `${meaning.reason}, after ${attempts} attempt${attempts === 1 ? '' : 's'}` };
       if (meaning.kind !== 'auth') return meaning;

@@ -28,7 +28,7 @@ describe('the option table', () => {
   it('gives the config file exactly the options that have a config schema, and resolves their paths', () => {
     const shape = Object.keys(configShape());
     for (const name of optionNames()) expect(shape.includes(name), name).toBe(optionSpec(name).config !== undefined);
-    expect(pathKeys().sort()).toEqual(['journal', 'junit', 'mapping', 'out', 'rejects', 'report']);
+    expect(pathKeys().sort()).toEqual(['journal', 'junit', 'mapping', 'out', 'rejects', 'report', 'reportHtml']);
     expect(configSchema().safeParse({ quiet: true, verbose: true }).error?.issues[0]).toMatchObject({ message: 'quiet and verbose: choose one', path: ['verbose'] });
   });
 

@@ -31,12 +31,12 @@ async function noCompilerPath(dir: string): Promise<string> {
 }
 
 describe.skipIf(!hasNpm)('npm pack, install offline, npx eventload (skipped: npm is not on PATH)', () => {
-  it('ships only bin, dist (no source maps), docs, README and package.json', async () => {
+  it('ships only bin, dist (no source maps), docs (pages and their screenshots), README and package.json', async () => {
     // --ignore-scripts: dist/ is built by the test setup; rebuilding here would race other test files.
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, env: env() });
     const [pack] = JSON.parse(stdout) as Array<{ files: Array<{ path: string; mode: number }> }>;
     const paths = pack!.files.map((file) => file.path);
-    expect(paths.filter((path) => !/^(bin\/eventload\.js|dist\/.+\.js|docs\/.+\.md|README\.md|package\.json|LICENSE)$/.test(path))).toEqual([]);
+    expect(paths.filter((path) => !/^(bin\/eventload\.js|dist\/.+\.js|docs\/.+\.(md|png)|README\.md|package\.json|LICENSE)$/.test(path))).toEqual([]);
     expect(paths).toEqual(expect.arrayContaining(['bin/eventload.js', 'dist/cli/main.js', 'README.md', 'package.json']));
     const binary = pack!.files.find((file) => file.path === 'bin/eventload.js')!;
     expect(binary.mode & 0o111, 'bin/eventload.js is executable').not.toBe(0);

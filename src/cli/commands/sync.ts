@@ -28,7 +28,7 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
   if (sync.note) process.stderr.write(`eventload: ${sync.note}\n`);
   const config = sync.loaded.config;
   // The flags sync has win over the file, as for import.
-  const flags: SyncFlags = { ...commandLineFlags, json: commandLineFlags.json ?? config.json, report: commandLineFlags.report ?? config.report };
+  const flags: SyncFlags = { ...commandLineFlags, json: commandLineFlags.json ?? config.json, report: commandLineFlags.report ?? config.report, reportHtml: commandLineFlags.reportHtml ?? config.reportHtml };
   const target = findTarget(sync.target);
   const endpoint = checkEndpoint(config.endpoint ?? target.defaultEndpoint, config.allowHttp ?? false);
   const quiet = commandLineFlags.quiet || config.quiet || !process.stderr.isTTY;
@@ -38,7 +38,7 @@ export async function runSync(commandLineFlags: SyncFlags): Promise<number> {
   if (sharded.shard && typeof config.journal !== 'string') sync.journal = shardJournalPath(sync.journal, sharded.shard);
   // Before the journal is opened: no output of this run may be one of the files it reads.
   const rejects = sync.loaded.config.rejects;
-  const outputs = [...(rejects ? [{ role: 'rejects', path: rejects }] : []), ...(flags.report ? [{ role: '--report', path: flags.report }] : []), ...journalFiles(sync.journal)];
+  const outputs = [...(rejects ? [{ role: 'rejects', path: rejects }] : []), ...(flags.report ? [{ role: '--report', path: flags.report }] : []), ...(flags.reportHtml ? [{ role: '--report-html', path: flags.reportHtml }] : []), ...journalFiles(sync.journal)];
   checkOutputs(inputPaths(paths, { mapping: sync.loaded.config.mapping, config: flags.config }), outputs);
   // Takes the journal's lock before anything is read from it, and holds it for the whole run.
   const journal = Journal.open(sync.journal, 'sync');
@@ -85,6 +85,7 @@ function importFlags(sync: SyncConfig, flags: SyncFlags): ImportFlags {
     // A fixed `rejects` path is appended to, a header line per run: a.csv's rejects survive b.csv's run.
     rejects: merged.rejects,
     report: flags.report,
+    reportHtml: flags.reportHtml,
     json: flags.json,
     retryRejected: flags.retryRejected ?? merged.retryRejected,
     encoding: flags.encoding ?? merged.encoding,
