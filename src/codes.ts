@@ -50,6 +50,10 @@ export const CODES = {
   EL_GZIP_CORRUPT: readerStopped('the gzip file is corrupt from here on; what came before it was read'),
   EL_GZIP_TRUNCATED: readerStopped('the gzip file is cut off from here on; what came before it was read'),
   EL_BPMN_INVALID: reason('a BPMN raw event lacks a documented attribute or has one of the wrong type'),
+  EL_OCEL_SYNTAX: reason('the OCEL file is not well-formed JSON or XML from here on (the message gives line and column); the events before it were read'),
+  EL_OCEL_INVALID: reason('an OCEL event lacks its id, type or time, or a field of it has the wrong shape'),
+  EL_OCEL_UNKNOWN_OBJECT: reason('an OCEL event names an object id that the log never declares'),
+  EL_OCEL_VALUE_TYPE: reason('an OCEL attribute value does not fit the type its event or object type declares (integer, float, boolean)'),
   EL_REJECTS_NEEDS_MAPPING: reason('a rejects-file line has the original record but no event: pass --mapping'),
   EL_REJECTS_UNUSABLE: reason('a rejects-file line has neither an "event" nor a "record" to send'),
 
@@ -120,6 +124,7 @@ export const CODES = {
   EL_OUTPUT_SAME_FILE: error(EXIT.config, 'two outputs of the run are the same file'),
   EL_INIT_NO_RECORDS: error(EXIT.config, 'init could read no record from the sample to guess a mapping from'),
   EL_INIT_NO_GUESS: error(EXIT.config, 'init found no column to use (no timestamp column, no event name)'),
+  EL_OCEL_SQLITE: error(EXIT.config, 'the SQLite file cannot be opened, or is not an OCEL 2.0 database (it lacks the event, object or event_object table)'),
   EL_JOURNAL_MISSING: error(EXIT.config, 'status: there is no journal at that path'),
   EL_ENDPOINT_INSECURE: error(EXIT.config, '--endpoint is plain http to another machine (the token would travel unencrypted) and --allow-http was not given'),
   EL_ENDPOINT_INVALID: error(EXIT.config, '--endpoint is not an http(s) URL, or carries credentials in it'),

@@ -3,7 +3,8 @@
 // drift between the reader, the uploader, replay and the journal.
 //   el1_  a derived event key, for events whose mapping names no key column (below);
 //   elb_  a batch's Idempotency-Key, from its events' keys (batchKey);
-//   elr_  a replayed event's key, when its timestamp moved (replayKey).
+//   elr_  a replayed event's key, when its timestamp moved (replayKey);
+//   elo_  an OCEL event's key, from its log's identity and its event id (ocelEventKey).
 //
 // Derived keys: key = "el1_" + first 32 hex digits of SHA-256(C) for the first event with content
 // C in a file, and of SHA-256(C + "\n" + n) for the n-th repeat (n = 1, 2, ...) of the same content
@@ -286,4 +287,30 @@ class BloomSlice {
 // Double hashing (Kirsch–Mitzenmacher) over two 32-bit words taken from the key's hex digits.
 function seed(digest: string, from: number): number {
   return Number.parseInt(digest.slice(from, from + 8), 16);
+}
+
+const OCEL_PREFIX = 'elo_';
+
+/**
+ * The identity of an OCEL log, which its events' keys are derived from: SHA-256 of its objects'
+ * "type TAB id" lines, sorted, so the same log in any of its formats (JSON, XML, SQLite), in any
+ * order, has the same identity, and two logs with different objects have different ones. A log
+ * named by the user (the reader's `logId`) has that name as its identity instead (for a log that
+ * grows between exports: its object set changes, its name does not).
+ */
+export function ocelLogIdentity(objects: Iterable<readonly [type: string, id: string]>, logId?: string): string {
+  if (logId !== undefined) return `name:${logId}`;
+  const lines: string[] = [];
+  for (const [type, id] of objects) lines.push(`${type}\t${id}`);
+  lines.sort();
+  return sha256(lines.join('\n'));
+}
+
+/**
+ * An OCEL event's key: "elo_" + 32 hex digits of SHA-256("ocel" + "\n" + log identity + "\n" +
+ * event id). Event ids are unique within a log (the standard says so), so the same log gives the
+ * same keys on every import, and the same event id (e1) in two logs gives two keys.
+ */
+export function ocelEventKey(logIdentity: string, eventId: string): string {
+  return OCEL_PREFIX + sha256(`ocel\n${logIdentity}\n${eventId}`).slice(0, KEY_DIGITS);
 }

@@ -144,7 +144,7 @@ export function batchesOf(items: AsyncIterable<PipelineItem>): AsyncIterable<Pip
 
 async function* readOne({ input, reader, options: readerOptions, mapper }: PreparedInput, options: ReadOptions): AsyncGenerator<PipelineItem[]> {
   const keys = new KeyDeriver();
-  const source = { name: input.name, stream: input.stream, head: input.head };
+  const source = { name: input.name, stream: input.stream, head: input.head, rewindable: input.rewindable };
   const groups = reader.readBatches ? reader.readBatches(source, readerOptions) : oneByOne(reader.read(source, readerOptions));
   for await (const group of groups) {
     const out: PipelineItem[] = [];
