@@ -1,9 +1,10 @@
 // The OCEL reader: object-centric event logs with no mapping file. One plugin for every OCEL
-// format, told apart by content (an OCEL 2.0 or 1.0 JSON document, OCEL 2.0 SQLite); each event
+// format, told apart by content (an OCEL 2.0 or 1.0 JSON document, an OCEL 2.0 SQLite database); each event
 // becomes one canonical event (model.ts), with an idempotency key of its own (events/keys.ts).
 import type { ReaderInput, ReaderItem, ReaderPlugin } from '../types.js';
 import { readOcelJson } from './json-reader.js';
 import { ocelOptionsSchema, type OcelOptions } from './options.js';
+import { readOcelSqlite } from './sqlite-reader.js';
 
 // Keys only an OCEL JSON document has; the first 64 KiB hold one of them whatever the section order.
 const JSON_MARKERS = ['"objectTypes"', '"eventTypes"', '"ocel:events"', '"ocel:objects"', '"ocel:global-log"', '"objectId"'];
@@ -12,16 +13,23 @@ export function looksLikeOcelJson(head: string): boolean {
   return head.trimStart().startsWith('{') && JSON_MARKERS.some((marker) => head.includes(marker));
 }
 
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+export function looksLikeSqlite(head: string): boolean {
+  return head.startsWith(SQLITE_MAGIC);
+}
+
 function readBatches(input: ReaderInput, options: OcelOptions): AsyncIterable<ReaderItem[]> {
+  if (looksLikeSqlite(input.head)) return readOcelSqlite(input, options);
   return readOcelJson(input, options);
 }
 
 export const ocelReader = {
   name: 'ocel',
-  description: 'Object-Centric Event Logs: OCEL 2.0 JSON, OCEL 1.0 JSON; no mapping file needed',
-  extensions: ['.jsonocel'],
+  description: 'Object-Centric Event Logs: OCEL 2.0 JSON and SQLite, OCEL 1.0 JSON; no mapping file needed',
+  extensions: ['.jsonocel', '.sqlite', '.db'],
   optionsSchema: ocelOptionsSchema,
-  sniff: (head: string) => looksLikeOcelJson(head),
+  sniff: (head: string) => looksLikeOcelJson(head) || looksLikeSqlite(head),
   readBatches,
   async *read(input, options) {
     for await (const batch of readBatches(input, options)) yield* batch;
