@@ -1,17 +1,19 @@
 // Every OCEL log of the corpus imports into the FlowMyna sandbox with no mapping file: what the
 // sandbox stored is exactly what eventload read, each event once, under its own key.
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../src/events/canonical.js';
 import { corpus, hasCorpus } from '../helpers.js';
 import { eventsOf } from '../readers/ocel/helpers.js';
+import { writeSqlite, type Log20 } from '../readers/ocel/writers.js';
 import { expectAccounted, importInto, useSandboxes, useTempDirs } from './helpers.js';
 
 const startSandbox = useSandboxes();
 const tempDir = useTempDirs();
 
 const flowmynaBody = (event: CanonicalEvent) => ({ event: event.event, timestamp: event.timestamp, objects: event.objects, ...(event.properties && { properties: event.properties }) });
-const isOcel = (name: string) => /\.jsonocel$/.test(name);
+const isOcel = (name: string) => /\.(jsonocel|xmlocel)$/.test(name);
 
 describe.skipIf(!hasCorpus)('OCEL corpus into the FlowMyna sandbox (skipped: ../shared/corpus is not present)', () => {
   it('imports every OCEL log, bodies as read', async () => {
@@ -27,5 +29,16 @@ describe.skipIf(!hasCorpus)('OCEL corpus into the FlowMyna sandbox (skipped: ../
       expectAccounted(run.summary);
       expect(sandbox.stats.stored.map((entry) => entry.body), name).toEqual(events.map(flowmynaBody));
     }
-  });
+  }, 300_000);
+
+  it('imports the OCEL 2.0 example written as SQLite, the same bodies as its JSON', async () => {
+    const dir = await tempDir();
+    const json = corpus('ocel/pm4py_ocel20_example.jsonocel');
+    writeSqlite(JSON.parse(await readFile(json, 'utf8')) as Log20, join(dir, 'p2p.sqlite'));
+    const sandbox = await startSandbox({ target: 'flowmyna' });
+    const run = await importInto(sandbox, dir, [join(dir, 'p2p.sqlite')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.summary).toMatchObject({ read: 13, accepted: 13 });
+    expect(sandbox.stats.stored.map((entry) => entry.body)).toEqual((await eventsOf(json)).map(flowmynaBody));
+  }, 120_000);
 });

@@ -8,30 +8,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { bin, corpus, hasCorpus, runCli, withTempDir } from '../../helpers.js';
 import { eventsOf } from './helpers.js';
-import { writeSqlite, type Log20 } from './writers.js';
+import { SAMPLE_LOG as sample, writeSqlite, type Log20 } from './writers.js';
 
-const sample: Log20 = {
-  objectTypes: [{ name: 'Sales Order', attributes: [{ name: 'status', type: 'string' }, { name: 'total', type: 'float' }, { name: 'lines', type: 'integer' }] }],
-  eventTypes: [{ name: 'Pay', attributes: [{ name: 'amount', type: 'integer' }, { name: 'urgent', type: 'boolean' }, { name: 'due', type: 'time' }] }],
-  objects: [
-    {
-      id: 'o1',
-      type: 'Sales Order',
-      attributes: [
-        { name: 'status', time: '1970-01-01T00:00:00Z', value: 'new' },
-        { name: 'total', time: '1970-01-01T00:00:00Z', value: 12.5 },
-        { name: 'lines', time: '1970-01-01T00:00:00Z', value: 3 },
-        { name: 'status', time: '2024-01-02T00:00:00Z', value: 'paid' },
-      ],
-      relationships: [{ objectId: 'o2', qualifier: 'follows' }],
-    },
-    { id: 'o2', type: 'Sales Order' },
-  ],
-  events: [
-    { id: 'e1', type: 'Pay', time: '2024-01-01T10:00:00+01:00', attributes: [{ name: 'amount', value: 5 }, { name: 'urgent', value: true }, { name: 'due', value: '2024-02-01T00:00:00Z' }], relationships: [{ objectId: 'o1', qualifier: 'paid' }] },
-    { id: 'e2', type: 'Pay', time: '2024-01-03T10:00:00Z', attributes: [{ name: 'amount', value: 7 }, { name: 'urgent', value: false }], relationships: [{ objectId: 'o1', qualifier: 'paid' }, { objectId: 'o2', qualifier: 'next' }] },
-  ],
-};
 
 describe('OCEL 2.0 SQLite', () => {
   it('gives the same canonical events and keys as the same log in JSON, from .sqlite, .db, gzip and standard input', async () => {
