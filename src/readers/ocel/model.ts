@@ -52,6 +52,14 @@ interface IndexedObject {
   /** Attribute name → its values, earliest first. */
   values: Map<string, TimedValue[]>;
   relationships: OcelRelationship[];
+  /** The properties last computed, and the span of instants over which they hold (a log's objects mostly never change). */
+  cache?: CachedProperties;
+}
+
+interface CachedProperties {
+  from: number;
+  until: number;
+  result: { properties: Record<string, unknown>; notes: string[] } | { issue: Issue };
 }
 
 /**
@@ -62,10 +70,22 @@ interface IndexedObject {
  */
 export function instantForOrder(time: string | undefined): number {
   if (time === undefined || time === '') return Number.NEGATIVE_INFINITY;
+  if (hasZone(time)) {
+    const at = Date.parse(time);
+    if (!Number.isNaN(at)) return at;
+  }
   const text = time.trim().replace(' ', 'T');
   const zoned = /(?:[zZ]|[+-]\d\d(?::?\d\d)?)$/.test(text) && /T/.test(text);
   const at = Date.parse(zoned ? text : `${text.length === 10 ? `${text}T00:00:00` : text}Z`);
   return Number.isNaN(at) ? Number.NEGATIVE_INFINITY : at;
+}
+
+/** Ends in Z or ±hh:mm after a `T` date-time: Date.parse reads it as the instant it is (checked without a regular expression: once per event). */
+function hasZone(time: string): boolean {
+  const last = time.charCodeAt(time.length - 1);
+  if (last === 0x5a || last === 0x7a) return time.charCodeAt(10) === 0x54;
+  const sign = time.charCodeAt(time.length - 6);
+  return (sign === 0x2b || sign === 0x2d) && time.charCodeAt(time.length - 3) === 0x3a && time.charCodeAt(10) === 0x54;
 }
 
 /** The declared attribute types: (event or object) type name → attribute name → type. */
@@ -87,14 +107,6 @@ export class ObjectIndex {
 
   get size(): number {
     return this.objects.size;
-  }
-
-  has(id: string): boolean {
-    return this.objects.has(id);
-  }
-
-  typeOf(id: string): string | undefined {
-    return this.objects.get(id)?.type;
   }
 
   /** Adds an object; an id given twice (SQLite: one row per change) adds its values and relationships to the first. */
@@ -141,29 +153,50 @@ export class ObjectIndex {
   }
 
   /**
-   * The object's properties at an instant: each attribute's latest value whose time is not after
-   * it, typed as the object type declares, and its object-to-object relationships.
+   * A declared object's type and its properties at an instant, in one lookup (undefined for an
+   * unknown id): each attribute's latest value whose time is not after the instant, typed as the
+   * object type declares, and its object-to-object relationships.
    */
-  propertiesAt(id: string, at: number, types: OcelTypes, notes: string[]): { properties: Record<string, unknown> } | { issue: Issue } {
-    const object = this.objects.get(id)!;
+  objectAt(id: string, time: EventInstant, types: OcelTypes): { type: string; found: CachedProperties['result'] } | undefined {
+    const object = this.objects.get(id);
+    if (!object) return undefined;
+    const cache = object.cache;
+    // An object whose values never change needs no instant: most events never parse their time here.
+    if (cache && cache.from === Number.NEGATIVE_INFINITY && cache.until === Number.POSITIVE_INFINITY) return { type: object.type, found: cache.result };
+    const at = time.value();
+    if (cache && at >= cache.from && at < cache.until) return { type: object.type, found: cache.result };
+    return { type: object.type, found: this.lookup(id, at, types, object).result };
+  }
+
+  /**
+   * Computes the properties at `at` and caches them with the span they hold for: from the latest
+   * chosen value's time to the earliest next value. The properties object is shared by the events
+   * in that span; nothing downstream changes an event's properties.
+   */
+  private lookup(id: string, at: number, types: OcelTypes, object = this.objects.get(id)!): CachedProperties {
     const declared = types.objects.get(object.type);
     const properties: Record<string, unknown> = {};
+    const notes: string[] = [];
+    let from = Number.NEGATIVE_INFINITY;
+    let until = Number.POSITIVE_INFINITY;
+    let issue: Issue | undefined;
     for (const [name, values] of object.values) {
-      let found: TimedValue | undefined;
-      for (let i = values.length - 1; i >= 0; i--) {
-        if (values[i]!.at <= at) {
-          found = values[i];
-          break;
-        }
+      let i = values.length - 1;
+      while (i >= 0 && values[i]!.at > at) i--;
+      if (i + 1 < values.length) until = Math.min(until, values[i + 1]!.at);
+      if (i < 0) continue;
+      from = Math.max(from, values[i]!.at);
+      const typed = typedValue(values[i]!.value, declared?.get(name));
+      if ('error' in typed) {
+        issue ??= { path: `object ${id}.${name}`, message: typed.error, code: 'EL_OCEL_VALUE_TYPE' };
+        continue;
       }
-      if (!found) continue;
-      const typed = typedValue(found.value, declared?.get(name));
-      if ('error' in typed) return { issue: { path: `object ${id}.${name}`, message: typed.error, code: 'EL_OCEL_VALUE_TYPE' } };
       if (typed.note) notes.push(`object ${id} attribute "${name}": ${typed.note}`);
       properties[name] = typed.value;
     }
     if (object.relationships.length > 0) properties[RELATIONSHIPS_PROPERTY] = object.relationships.map((relationship) => this.describe(relationship));
-    return { properties };
+    object.cache = { from, until, result: issue ? { issue } : { properties, notes } };
+    return object.cache;
   }
 
   /** An object-to-object relationship as carried in properties: the target's id and type, and the qualifier. */
@@ -173,6 +206,18 @@ export class ObjectIndex {
     if (type !== undefined) described.type = type;
     if (relationship.qualifier !== undefined) described.qualifier = relationship.qualifier;
     return described;
+  }
+}
+
+/** An event's instant, parsed the first time it is needed. */
+class EventInstant {
+  private parsed: number | undefined;
+
+  constructor(private readonly time: string) {}
+
+  value(): number {
+    this.parsed ??= instantForOrder(this.time);
+    return this.parsed;
   }
 }
 
@@ -191,17 +236,18 @@ export function convertEvent(event: OcelEvent, context: OcelContext, position: P
   const invalid = (issue: Issue): ReaderItem => ({ kind: 'invalid', position, raw: JSON.stringify(event), issue });
   const shape = shapeIssue(event);
   if (shape) return invalid(shape);
-  const at = instantForOrder(event.time);
+  const at = new EventInstant(event.time);
   const notes: string[] = [];
   const objects: CanonicalObject[] = [];
   for (const [i, relationship] of event.relationships.entries()) {
-    const type = context.index.typeOf(relationship.objectId);
-    if (type === undefined) {
+    const known = context.index.objectAt(relationship.objectId, at, context.types);
+    if (known === undefined) {
       return invalid({ path: `relationships[${i}].objectId`, message: `event ${event.id} names object "${relationship.objectId}", which the log never declares`, code: 'EL_OCEL_UNKNOWN_OBJECT' });
     }
-    const found = context.index.propertiesAt(relationship.objectId, at, context.types, notes);
+    const { type, found } = known;
     if ('issue' in found) return invalid(found.issue);
     const properties = found.properties;
+    if (found.notes.length > 0) notes.push(...found.notes);
     const object: CanonicalObject = { type, id: relationship.objectId };
     if (relationship.qualifier !== undefined && relationship.qualifier !== '') object.qualifier = relationship.qualifier;
     if (Object.keys(properties).length > 0) object.properties = properties;
