@@ -17,6 +17,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { sandboxToken } from '../dist/sandbox/index.js';
+import { ocelCase } from './ocel.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const CLI = join(ROOT, 'bin', 'eventload.js');
@@ -488,7 +489,7 @@ async function busyShare() {
   return (after.busy - before.busy) / Math.max(1, after.all - before.all);
 }
 
-const CASES = 8;
+const CASES = 9;
 
 /**
  * `--only 8` or `--only 2,3`: the cases to run, with the ones they need (3 and 4 use case 2's
@@ -562,6 +563,11 @@ async function main() {
     if (runs(8)) {
       log(`case 8/${CASES}: --concurrency auto vs fixed ${AUTO_FIXED.join(', ')}, sandbox ${AUTO_SANDBOX.join(' ')}`);
       rows.push(await attempt('8. --concurrency auto vs best fixed', () => autoConcurrencyCase(tmp, files)));
+    }
+    if (runs(9)) {
+      log(`case 9/${CASES}: OCEL 2.0 JSON, 1M events and 100k objects, vs the streaming JSON parse alone; memory vs 100k events`);
+      const ocel = await attempt('9. OCEL 2.0 JSON', () => ocelCase({ root: ROOT, cli: CLI, tmp, token: TOKEN, reps: REPS, log, fmt, median, ratioRow }));
+      rows.push(...(Array.isArray(ocel) ? ocel : [ocel]));
     }
     if (runs(5)) {
       if (pipeline.error) {
