@@ -20,6 +20,7 @@ import { contentHash } from '../dist/events/keys.js';
 import { loadMapping } from '../dist/mapping/load.js';
 import { readEvents } from '../dist/pipeline/read-events.js';
 import { sandboxToken } from '../dist/sandbox/index.js';
+import { ocelCase } from './ocel.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const CLI = join(ROOT, 'bin', 'eventload.js');
@@ -668,7 +669,7 @@ async function busyShare() {
   return (after.busy - before.busy) / Math.max(1, after.all - before.all);
 }
 
-const CASES = 12;
+const CASES = 13;
 
 /** `--memory-rows N`: cases 5 and 12 on N rows whatever the time budget (the issue's 10M on a slow machine). */
 function memoryRowsAsked(argv) {
@@ -767,6 +768,11 @@ async function main() {
     if (runs(11)) {
       log(`case 11/${CASES}: ${SHARD_WORKERS} workers (--shard I/${SHARD_WORKERS}) vs 1 worker, 20 ms server latency`);
       rows.push(await attempt('11. Shards', () => shardsCase(tmp)));
+    }
+    if (runs(13)) {
+      log(`case 13/${CASES}: OCEL 2.0 JSON, 1M events and 100k objects, vs the streaming JSON parse alone; memory vs 100k events`);
+      const ocel = await attempt('13. OCEL 2.0 JSON', () => ocelCase({ root: ROOT, cli: CLI, tmp, token: TOKEN, reps: REPS, log, fmt, median, ratioRow }));
+      rows.push(...(Array.isArray(ocel) ? ocel : [ocel]));
     }
     if (runs(5)) {
       if (pipeline.error) {

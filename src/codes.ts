@@ -52,6 +52,10 @@ export const CODES = {
   EL_XML_MALFORMED: reason('the file is not well-formed XML from here on (line and column in the message); what came before it was read'),
   EL_XES_STRUCTURE: reason('an XES element is where the standard does not allow it (an event outside a trace, a root element other than log)'),
   EL_BPMN_INVALID: reason('a BPMN raw event lacks a documented attribute or has one of the wrong type'),
+  EL_OCEL_SYNTAX: reason('the OCEL file is not well-formed JSON or XML from here on (the message gives line and column); the events before it were read'),
+  EL_OCEL_INVALID: reason('an OCEL event lacks its id, type or time, or a field of it has the wrong shape'),
+  EL_OCEL_UNKNOWN_OBJECT: reason('an OCEL event names an object id that the log never declares'),
+  EL_OCEL_VALUE_TYPE: reason('an OCEL attribute value does not fit the type its event or object type declares (integer, float, boolean)'),
   EL_REJECTS_NEEDS_MAPPING: reason('a rejects-file line has the original record but no event: pass --mapping'),
   EL_REJECTS_UNUSABLE: reason('a rejects-file line has neither an "event" nor a "record" to send'),
 
@@ -138,6 +142,7 @@ export const CODES = {
   EL_REPORT_DATA_NEWER: error(EXIT.config, 'report: the run data was stored by a newer eventload'),
   EL_REPORT_RUN_UNKNOWN: error(EXIT.config, 'report: the journal holds no report data for that run (no such run, or one from before reports were kept)'),
   EL_REPORT_RUN_INVALID: error(EXIT.config, 'report: RUN is neither a run id (a whole number) nor last'),
+  EL_OCEL_SQLITE: error(EXIT.config, 'the SQLite file cannot be opened, or is not an OCEL 2.0 database (it lacks the event, object or event_object table)'),
   EL_JOURNAL_MISSING: error(EXIT.config, 'status: there is no journal at that path'),
   EL_ENDPOINT_INSECURE: error(EXIT.config, '--endpoint is plain http to another machine (the token would travel unencrypted) and --allow-http was not given'),
   EL_ENDPOINT_INVALID: error(EXIT.config, '--endpoint is not an http(s) URL, or carries credentials in it'),

@@ -4,7 +4,8 @@
 //   el1_  a derived event key, for events whose mapping names no key column (below);
 //   elb_  a batch's Idempotency-Key, from its events' keys (batchKey);
 //   elr_  a replayed event's key, when its timestamp moved (replayKey);
-//   elx_  an XES event's key, from its place in the log (xesEventKey, below).
+//   elx_  an XES event's key, from its place in the log (xesEventKey, below);
+//   elo_  an OCEL event's key, from its log's identity and its event id (ocelEventKey).
 //
 // Derived keys: key = "el1_" + first 32 hex digits of SHA-256(C) for the first event with content
 // C in a file, and of SHA-256(C + "\n" + n) for the n-th repeat (n = 1, 2, ...) of the same content
@@ -474,4 +475,30 @@ function tableSizeFor(capacity: number): number {
 /** A fingerprint's first probe: its high word scaled to the table (no power-of-two size needed). */
 function homeOf(high: number, size: number): number {
   return Math.floor((high / 4294967296) * size);
+}
+
+const OCEL_PREFIX = 'elo_';
+
+/**
+ * The identity of an OCEL log, which its events' keys are derived from: SHA-256 of its objects'
+ * "type TAB id" lines, sorted, so the same log in any of its formats (JSON, XML, SQLite), in any
+ * order, has the same identity, and two logs with different objects have different ones. A log
+ * named by the user (the reader's `logId`) has that name as its identity instead (for a log that
+ * grows between exports: its object set changes, its name does not).
+ */
+export function ocelLogIdentity(objects: Iterable<readonly [type: string, id: string]>, logId?: string): string {
+  if (logId !== undefined) return `name:${logId}`;
+  const lines: string[] = [];
+  for (const [type, id] of objects) lines.push(`${type}\t${id}`);
+  lines.sort();
+  return sha256(lines.join('\n'));
+}
+
+/**
+ * An OCEL event's key: "elo_" + 32 hex digits of SHA-256("ocel" + "\n" + log identity + "\n" +
+ * event id). Event ids are unique within a log (the standard says so), so the same log gives the
+ * same keys on every import, and the same event id (e1) in two logs gives two keys.
+ */
+export function ocelEventKey(logIdentity: string, eventId: string): string {
+  return OCEL_PREFIX + sha256(`ocel\n${logIdentity}\n${eventId}`).slice(0, KEY_DIGITS);
 }

@@ -156,7 +156,7 @@ export function batchesOf(items: AsyncIterable<PipelineItem>): AsyncIterable<Pip
 
 async function* readOne({ input, reader, options: readerOptions, mapper }: PreparedInput, options: ReadOptions): AsyncGenerator<PipelineItem[]> {
   const keys = new KeyDeriver(options.repeatWindow ?? options.mapping?.repeat_window);
-  const source = { name: input.name, stream: input.stream, head: input.head };
+  const source = { name: input.name, stream: input.stream, head: input.head, rewindable: input.rewindable };
   const groups = reader.readBatches ? reader.readBatches(source, readerOptions) : oneByOne(reader.read(source, readerOptions));
   const shard = options.shard;
   for await (const group of groups) {

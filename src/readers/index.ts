@@ -7,12 +7,13 @@ import { bpmnReader } from './bpmn/reader.js';
 import { csvReader } from './csv/reader.js';
 import { jsonReader } from './json/reader.js';
 import { ndjsonReader } from './json/ndjson-reader.js';
+import { ocelReader } from './ocel/reader.js';
 import { rejectsReader } from './rejects/reader.js';
 import { xesReader } from './xes/reader.js';
 import type { ReaderPlugin } from './types.js';
 
 // Sniffing readers first: a .ndjson file of BPMN raw events is read as BPMN.
-const registry = new Registry<ReaderPlugin<any>>('format', 'EL_FORMAT_UNKNOWN', [bpmnReader, rejectsReader, xesReader, csvReader, ndjsonReader, jsonReader]);
+const registry = new Registry<ReaderPlugin<any>>('format', 'EL_FORMAT_UNKNOWN', [bpmnReader, rejectsReader, xesReader, csvReader, ndjsonReader, jsonReader, ocelReader]);
 
 export const allReaders = (): readonly ReaderPlugin<any>[] => registry.all();
 export const readerNames = (): string[] => registry.names();

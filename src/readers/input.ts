@@ -1,8 +1,11 @@
 // Opens an input as a stream of UTF-8 bytes: a file, `-` for standard input, gzip undone for `.gz`,
 // other encodings decoded (decode.ts), and a cut-off last line held back where it must be (complete-lines.ts).
-import { createReadStream, type ReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ConfigError } from '../errors.js';
 import { CompleteLines, type LineState } from './complete-lines.js';
@@ -19,6 +22,20 @@ export interface OpenedInput {
   state: ByteState;
   /** Bytes of the file (compressed, undecoded) read so far, for progress; undefined for standard input. */
   bytesRead?: () => number;
+  /** The content as a file that can be read more than once (see Rewindable); call before reading `stream`. */
+  rewindable: () => Promise<Rewindable>;
+}
+
+/**
+ * The content of an input on disk, for readers that need it twice (an OCEL log whose events come
+ * before its objects) or need a file (SQLite). A plain file is itself; standard input and gzip are
+ * spooled (decompressed, decoded) to a temporary file, removed by `dispose`.
+ */
+export interface Rewindable {
+  path: string;
+  /** The content from its first byte, as `stream` gives it (decompressed, decoded). */
+  open(): Readable;
+  dispose(): Promise<void>;
 }
 
 export type ByteState = InputState & LineState;
@@ -60,7 +77,7 @@ export async function openInput(name: string, options: OpenOptions = {}): Promis
   const state: ByteState = { invalidUtf8: false, completeLines: 0 };
   const bytes = isGzip(name) ? gunzip(source, state) : source;
   const raw = await peek(bytes, HEAD_BYTES);
-  const decoder = chooseDecoder(name, raw, encoding, state);
+  const decoder = isSqlite(raw.bytes) ? new PassThrough() : chooseDecoder(name, raw, encoding, state);
   let stream = pipeOn(raw.stream, decoder);
   if (isGzip(name) || options.holdIncompleteTail) stream = pipeOn(stream, new CompleteLines(state, options.holdIncompleteTail ?? false));
   const head = await peek(stream, HEAD_BYTES);
@@ -68,7 +85,35 @@ export async function openInput(name: string, options: OpenOptions = {}): Promis
     throw new ConfigError(`${name}: ${state.broken.message}; nothing could be read from it`, state.broken.code);
   }
   const file = name === '-' ? undefined : (source as ReadStream);
-  return { name, stream: head.stream, size, head: head.bytes.toString('utf8'), state, bytesRead: file && (() => file.bytesRead) };
+  const asIs = file !== undefined && !isGzip(name) && decoder instanceof PassThrough;
+  const rewindable = () => (asIs ? fileAsIs(name, head.stream) : spool(head.stream));
+  return { name, stream: head.stream, size, head: head.bytes.toString('utf8'), state, bytesRead: file && (() => file.bytesRead), rewindable };
+}
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** A SQLite database is binary: its bytes are passed on undecoded (the OCEL reader opens it as a file). */
+function isSqlite(head: Buffer): boolean {
+  return head.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC);
+}
+
+/** A plain file that needs no decoding: read again from disk, and the first stream closed unread. */
+async function fileAsIs(name: string, first: Readable): Promise<Rewindable> {
+  first.destroy();
+  return { path: name, open: () => createReadStream(name, { highWaterMark: READ_BYTES }), dispose: async () => {} };
+}
+
+/** Writes what is left of the stream (all of it, when called before reading) to a temporary file. */
+export async function spool(stream: Readable): Promise<Rewindable> {
+  const dir = await mkdtemp(join(tmpdir(), 'eventload-spool-'));
+  const path = join(dir, 'input');
+  try {
+    await pipeline(stream, createWriteStream(path));
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw new ConfigError(`cannot read input: ${(error as Error).message}`, 'EL_INPUT_UNREADABLE');
+  }
+  return { path, open: () => createReadStream(path, { highWaterMark: READ_BYTES }), dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import type { Issue, Position } from '../errors.js';
 import type { RawRecord, RecordMapper } from '../mapping/types.js';
+import type { Rewindable } from './input.js';
 
 // Defined with the mapping (what a mapper reads); named here too because it is what readers yield.
 export type { RawRecord };
@@ -31,6 +32,13 @@ export interface ReaderInput {
   stream: Readable;
   /** The first bytes of the content as text (already part of `stream` too), for detection. */
   head: string;
+  /**
+   * The content as a file that can be read again from the start (a second pass, or a library that
+   * needs a path): standard input and gzip are spooled to a temporary file. Call it instead of
+   * reading `stream`, never after; absent where the caller gives only a stream (then a reader that
+   * needs it says so).
+   */
+  rewindable?: () => Promise<Rewindable>;
 }
 
 /**

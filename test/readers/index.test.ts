@@ -27,13 +27,13 @@ const rejectsLine = JSON.stringify({ stage: 'validate', reason: 'EL_FIELD_LENGTH
 
 describe('reader registry', () => {
   it('lists every format, rejects files included', () => {
-    expect([...readerNames()].sort()).toEqual(['bpmn', 'csv', 'json', 'ndjson', 'rejects', 'xes']);
+    expect([...readerNames()].sort()).toEqual(['bpmn', 'csv', 'json', 'ndjson', 'ocel', 'rejects', 'xes']);
     expect(findReader('rejects').name).toBe('rejects');
   });
 
   it('gives an unknown and an undetectable format their own codes (exit 2)', () => {
     expect(codeOf(() => findReader('xml'))).toBe('EL_FORMAT_UNKNOWN 2');
-    expect(() => findReader('xml')).toThrow(/^unknown format "xml" \(known: bpmn, rejects, xes, csv, ndjson, json\)$/);
+    expect(() => findReader('xml')).toThrow(/^unknown format "xml" \(known: bpmn, rejects, xes, csv, ndjson, json, ocel\)$/);
     expect(codeOf(() => chooseReader('events.data', 'a,b\n', undefined))).toBe('EL_FORMAT_UNDETECTED 2');
   });
 
@@ -65,7 +65,7 @@ describe('reader registry', () => {
   it('the config file names a format only from the registry', () => {
     expect(configSchema().safeParse({ format: 'rejects' }).success).toBe(true);
     // What the user reads: the message of a config file naming an unknown format.
-    expect(() => parseConfig({ format: 'xml' }, 'c.json')).toThrow(/^c\.json: format: expected one of "bpmn", "rejects", "xes", "csv", "ndjson", "json"/);
+    expect(() => parseConfig({ format: 'xml' }, 'c.json')).toThrow(/^c\.json: format: expected one of "bpmn", "rejects", "xes", "csv", "ndjson", "json", "ocel"/);
   });
 });
 

@@ -1,0 +1,276 @@
+// The OCEL model every OCEL format (2.0 JSON, XML, SQLite; 1.0 JSON, XML) is read into, and the
+// conversion of one OCEL event into a canonical event. The formats differ only in syntax, so the
+// conversion is written once: the same log in any format gives the same canonical events and keys.
+// Memory is the object index (one entry per object, with its timed attribute values and its
+// object-to-object relationships); events pass through one at a time.
+import type { Issue, Position } from '../../errors.js';
+import type { CanonicalObject } from '../../events/canonical.js';
+import { ocelEventKey, ocelLogIdentity } from '../../events/keys.js';
+import type { ReaderItem } from '../types.js';
+import { typedValue } from './typed.js';
+
+export interface OcelRelationship {
+  objectId: string;
+  /** OCEL 1.0 has none. */
+  qualifier?: string;
+}
+
+export interface OcelAttributeValue {
+  name: string;
+  value: unknown;
+  /** When the value started to hold; absent (OCEL 1.0, or no time given) means from the start. */
+  time?: string;
+}
+
+export interface OcelObject {
+  id: string;
+  type: string;
+  attributes: OcelAttributeValue[];
+  relationships: OcelRelationship[];
+}
+
+export interface OcelEvent {
+  id: string;
+  type: string;
+  time: string;
+  attributes: OcelAttributeValue[];
+  relationships: OcelRelationship[];
+}
+
+/** The property that carries an object's object-to-object relationships (docs/process-mining.md). */
+export const RELATIONSHIPS_PROPERTY = 'ocel:relationships';
+/** The event property that says which values were kept as strings, and why. */
+export const NOTES_PROPERTY = 'ocel:notes';
+
+interface TimedValue {
+  at: number;
+  value: unknown;
+}
+
+interface IndexedObject {
+  type: string;
+  /** Attribute name → its values, earliest first. */
+  values: Map<string, TimedValue[]>;
+  relationships: OcelRelationship[];
+  /** The properties last computed, and the span of instants over which they hold (a log's objects mostly never change). */
+  cache?: CachedProperties;
+}
+
+interface CachedProperties {
+  from: number;
+  until: number;
+  result: { properties: Record<string, unknown>; notes: string[] } | { issue: Issue };
+}
+
+/**
+ * Times are compared as instants. A time written without a zone is compared as if it were UTC:
+ * one log writes all its times the same way, so their order is right; only a zone-less time and a
+ * zoned one less than a day apart could compare wrongly (the initial values pm4py writes at
+ * 1970-01-01T00:00:00Z are not).
+ */
+export function instantForOrder(time: string | undefined): number {
+  if (time === undefined || time === '') return Number.NEGATIVE_INFINITY;
+  if (hasZone(time)) {
+    const at = Date.parse(time);
+    if (!Number.isNaN(at)) return at;
+  }
+  const text = time.trim().replace(' ', 'T');
+  const zoned = /(?:[zZ]|[+-]\d\d(?::?\d\d)?)$/.test(text) && /T/.test(text);
+  const at = Date.parse(zoned ? text : `${text.length === 10 ? `${text}T00:00:00` : text}Z`);
+  return Number.isNaN(at) ? Number.NEGATIVE_INFINITY : at;
+}
+
+/** Ends in Z or ±hh:mm after a `T` date-time: Date.parse reads it as the instant it is (checked without a regular expression: once per event). */
+function hasZone(time: string): boolean {
+  const last = time.charCodeAt(time.length - 1);
+  if (last === 0x5a || last === 0x7a) return time.charCodeAt(10) === 0x54;
+  const sign = time.charCodeAt(time.length - 6);
+  return (sign === 0x2b || sign === 0x2d) && time.charCodeAt(time.length - 3) === 0x3a && time.charCodeAt(10) === 0x54;
+}
+
+/** The declared attribute types: (event or object) type name → attribute name → type. */
+export class OcelTypes {
+  readonly events = new Map<string, Map<string, string>>();
+  readonly objects = new Map<string, Map<string, string>>();
+
+  declare(kind: 'events' | 'objects', type: string, attributes: ReadonlyArray<{ name: string; type: string }>): void {
+    const map = this[kind].get(type) ?? new Map<string, string>();
+    for (const attribute of attributes) map.set(attribute.name, attribute.type);
+    this[kind].set(type, map);
+  }
+}
+
+/** id → type, timed attribute values and object-to-object relationships of every object of the log. */
+export class ObjectIndex {
+  private readonly objects = new Map<string, IndexedObject>();
+  private identity: string | undefined;
+
+  get size(): number {
+    return this.objects.size;
+  }
+
+  /** Adds an object; an id given twice (SQLite: one row per change) adds its values and relationships to the first. */
+  add(object: OcelObject): void {
+    let entry = this.objects.get(object.id);
+    if (!entry) {
+      entry = { type: object.type, values: new Map(), relationships: [] };
+      this.objects.set(object.id, entry);
+      this.identity = undefined;
+    }
+    for (const attribute of object.attributes) this.addValue(entry, attribute);
+    for (const relationship of object.relationships) entry.relationships.push(relationship);
+  }
+
+  /** One more timed value of an object's attribute (the SQLite reader adds them row by row). */
+  addValue(entry: IndexedObject | string, attribute: OcelAttributeValue): void {
+    const object = typeof entry === 'string' ? this.objects.get(entry) : entry;
+    if (!object) return;
+    const timed = { at: instantForOrder(attribute.time), value: attribute.value };
+    const list = object.values.get(attribute.name);
+    if (!list) {
+      object.values.set(attribute.name, [timed]);
+      return;
+    }
+    let at = list.length;
+    while (at > 0 && list[at - 1]!.at > timed.at) at--;
+    list.splice(at, 0, timed);
+  }
+
+  /** Adds an object-to-object relationship to an object already indexed (SQLite's object_object). */
+  addRelationship(sourceId: string, relationship: OcelRelationship): void {
+    this.objects.get(sourceId)?.relationships.push(relationship);
+  }
+
+  /** The log's identity (keys.ts), computed once all objects are indexed. */
+  identityOf(logId: string | undefined): string {
+    if (logId !== undefined) return ocelLogIdentity([], logId);
+    this.identity ??= ocelLogIdentity(this.pairs());
+    return this.identity;
+  }
+
+  private *pairs(): Generator<[string, string]> {
+    for (const [id, object] of this.objects) yield [object.type, id];
+  }
+
+  /**
+   * A declared object's type and its properties at an instant, in one lookup (undefined for an
+   * unknown id): each attribute's latest value whose time is not after the instant, typed as the
+   * object type declares, and its object-to-object relationships.
+   */
+  objectAt(id: string, time: EventInstant, types: OcelTypes): { type: string; found: CachedProperties['result'] } | undefined {
+    const object = this.objects.get(id);
+    if (!object) return undefined;
+    const cache = object.cache;
+    // An object whose values never change needs no instant: most events never parse their time here.
+    if (cache && cache.from === Number.NEGATIVE_INFINITY && cache.until === Number.POSITIVE_INFINITY) return { type: object.type, found: cache.result };
+    const at = time.value();
+    if (cache && at >= cache.from && at < cache.until) return { type: object.type, found: cache.result };
+    return { type: object.type, found: this.lookup(id, at, types, object).result };
+  }
+
+  /**
+   * Computes the properties at `at` and caches them with the span they hold for: from the latest
+   * chosen value's time to the earliest next value. The properties object is shared by the events
+   * in that span; nothing downstream changes an event's properties.
+   */
+  private lookup(id: string, at: number, types: OcelTypes, object = this.objects.get(id)!): CachedProperties {
+    const declared = types.objects.get(object.type);
+    const properties: Record<string, unknown> = {};
+    const notes: string[] = [];
+    let from = Number.NEGATIVE_INFINITY;
+    let until = Number.POSITIVE_INFINITY;
+    let issue: Issue | undefined;
+    for (const [name, values] of object.values) {
+      let i = values.length - 1;
+      while (i >= 0 && values[i]!.at > at) i--;
+      if (i + 1 < values.length) until = Math.min(until, values[i + 1]!.at);
+      if (i < 0) continue;
+      from = Math.max(from, values[i]!.at);
+      const typed = typedValue(values[i]!.value, declared?.get(name));
+      if ('error' in typed) {
+        issue ??= { path: `object ${id}.${name}`, message: typed.error, code: 'EL_OCEL_VALUE_TYPE' };
+        continue;
+      }
+      if (typed.note) notes.push(`object ${id} attribute "${name}": ${typed.note}`);
+      properties[name] = typed.value;
+    }
+    if (object.relationships.length > 0) properties[RELATIONSHIPS_PROPERTY] = object.relationships.map((relationship) => this.describe(relationship));
+    object.cache = { from, until, result: issue ? { issue } : { properties, notes } };
+    return object.cache;
+  }
+
+  /** An object-to-object relationship as carried in properties: the target's id and type, and the qualifier. */
+  private describe(relationship: OcelRelationship): Record<string, string> {
+    const described: Record<string, string> = { id: relationship.objectId };
+    const type = this.objects.get(relationship.objectId)?.type;
+    if (type !== undefined) described.type = type;
+    if (relationship.qualifier !== undefined) described.qualifier = relationship.qualifier;
+    return described;
+  }
+}
+
+/** An event's instant, parsed the first time it is needed. */
+class EventInstant {
+  private parsed: number | undefined;
+
+  constructor(private readonly time: string) {}
+
+  value(): number {
+    this.parsed ??= instantForOrder(this.time);
+    return this.parsed;
+  }
+}
+
+/** What converting an event needs beside the event: the whole object index, the declarations and the log's identity. */
+export interface OcelContext {
+  index: ObjectIndex;
+  types: OcelTypes;
+  identity: string;
+}
+
+/**
+ * One OCEL event as a canonical event (its timestamp still as written: the pipeline applies the
+ * timestamp rules and --timezone), or a rejection naming why. Never throws.
+ */
+export function convertEvent(event: OcelEvent, context: OcelContext, position: Position): ReaderItem {
+  const invalid = (issue: Issue): ReaderItem => ({ kind: 'invalid', position, raw: JSON.stringify(event), issue });
+  const shape = shapeIssue(event);
+  if (shape) return invalid(shape);
+  const at = new EventInstant(event.time);
+  const notes: string[] = [];
+  const objects: CanonicalObject[] = [];
+  for (const [i, relationship] of event.relationships.entries()) {
+    const known = context.index.objectAt(relationship.objectId, at, context.types);
+    if (known === undefined) {
+      return invalid({ path: `relationships[${i}].objectId`, message: `event ${event.id} names object "${relationship.objectId}", which the log never declares`, code: 'EL_OCEL_UNKNOWN_OBJECT' });
+    }
+    const { type, found } = known;
+    if ('issue' in found) return invalid(found.issue);
+    const properties = found.properties;
+    if (found.notes.length > 0) notes.push(...found.notes);
+    const object: CanonicalObject = { type, id: relationship.objectId };
+    if (relationship.qualifier !== undefined && relationship.qualifier !== '') object.qualifier = relationship.qualifier;
+    if (Object.keys(properties).length > 0) object.properties = properties;
+    objects.push(object);
+  }
+  const declared = context.types.events.get(event.type);
+  const properties: Record<string, unknown> = {};
+  for (const attribute of event.attributes) {
+    const typed = typedValue(attribute.value, declared?.get(attribute.name));
+    if ('error' in typed) return invalid({ path: `attributes.${attribute.name}`, message: typed.error, code: 'EL_OCEL_VALUE_TYPE' });
+    if (typed.note) notes.push(`attribute "${attribute.name}": ${typed.note}`);
+    properties[attribute.name] = typed.value;
+  }
+  if (notes.length > 0) properties[NOTES_PROPERTY] = notes;
+  const record: Record<string, unknown> = { event: event.type, timestamp: event.time, objects };
+  if (Object.keys(properties).length > 0) record.properties = properties;
+  record.idempotency_key = ocelEventKey(context.identity, event.id);
+  return { kind: 'record', position, record };
+}
+
+function shapeIssue(event: OcelEvent): Issue | undefined {
+  for (const field of ['id', 'type', 'time'] as const) {
+    if (typeof event[field] !== 'string' || event[field] === '') return { path: field, message: `the event has no ${field}`, code: 'EL_OCEL_INVALID' };
+  }
+  return undefined;
+}
