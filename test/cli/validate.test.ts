@@ -105,6 +105,7 @@ describe.concurrent('validate: invalid records', () => {
       valid: 3,
       invalid: 6,
       skipped: 0,
+      otherShards: 0, // read = valid + invalid + skipped + otherShards, sharded or not
       errorsListed: 4,
       rejects: null,
       rejectedByReason: [
