@@ -8,7 +8,7 @@ import { TokenParser, Tokenizer, TokenType, type ParsedElementInfo } from '@stre
 import type { Readable } from 'node:stream';
 import type { ReaderItem } from '../types.js';
 import { LineCounter } from './lines.js';
-import { convertEvent, ObjectIndex, OcelTypes, type OcelContext, type OcelEvent } from './model.js';
+import { convertEvent, OcelLogState, type OcelEvent } from './model.js';
 import type { OcelOptions } from './options.js';
 import { event10, event20, object10, object20, typeDeclaration } from './shapes.js';
 import { withRewindable } from './source.js';
@@ -16,34 +16,13 @@ import type { ReaderInput } from '../types.js';
 
 const ALL_SECTIONS = ['$.objectTypes.*', '$.eventTypes.*', '$.objects.*', '$.events.*', '$.ocel:objects.*', '$.ocel:events.*'];
 const EVENT_SECTIONS = ['$.events.*', '$.ocel:events.*'];
-
-/** What the passes share: the declarations and objects found so far, and whether events can be converted yet. */
-class LogState {
-  readonly types = new OcelTypes();
-  readonly index = new ObjectIndex();
-  readonly seen = new Set<string>();
-  /** Events were met before what they need; a second pass converts them. */
-  deferred = false;
-  private context: OcelContext | undefined;
-
-  constructor(private readonly logId: string | undefined) {}
-
-  /** At the first event: are the objects (2.0: and both declarations) already read? */
-  readyForEvents(section: string): boolean {
-    if (this.context) return true;
-    const needs = section === 'events' ? ['objects', 'objectTypes', 'eventTypes'] : ['ocel:objects'];
-    return needs.every((name) => this.seen.has(name));
-  }
-
-  contextFor(): OcelContext {
-    this.context ??= { index: this.index, types: this.types, identity: this.index.identityOf(this.logId) };
-    return this.context;
-  }
-}
+/** What an event of each version needs read before it can be converted. */
+const NEEDS_20 = ['objects', 'objectTypes', 'eventTypes'];
+const NEEDS_10 = ['ocel:objects'];
 
 export async function* readOcelJson(input: ReaderInput, options: OcelOptions): AsyncGenerator<ReaderItem[]> {
   yield* withRewindable(input, async function* (file) {
-    const state = new LogState(options.logId);
+    const state = new OcelLogState(options.logId);
     await (yield* pass(file.open(), input.name, state, ALL_SECTIONS));
     // Events came first: now that every object is indexed, read them again. A syntax error the
     // first pass met is met again here, after the events before it, and reported then.
@@ -52,7 +31,7 @@ export async function* readOcelJson(input: ReaderInput, options: OcelOptions): A
 }
 
 /** One pass over the content; returns whether it stopped at a syntax error (already yielded). */
-async function* pass(stream: Readable, name: string, state: LogState, paths: string[]): AsyncGenerator<ReaderItem[], boolean> {
+async function* pass(stream: Readable, name: string, state: OcelLogState, paths: string[]): AsyncGenerator<ReaderItem[], boolean> {
   const lines = new LineCounter();
   // Strings gathered in a buffer rather than by concatenation: a third less time in the parser.
   const tokenizer = new Tokenizer({ stringBufferSize: 64 * 1024 });
@@ -80,13 +59,13 @@ async function* pass(stream: Readable, name: string, state: LogState, paths: str
   parser.onEnd = () => undefined;
   parser.onValue = (info: ParsedElementInfo) => {
     const section = String(info.stack[1]?.key ?? '');
-    state.seen.add(section);
+    state.done.add(section);
     const isEvent = section === 'events' || section === 'ocel:events';
     if (!isEvent) {
       if (!convertNow) take(section, info, state);
       return;
     }
-    if (!convertNow && (state.deferred || !state.readyForEvents(section))) {
+    if (!convertNow && (state.deferred || !state.readyForEvents(section === 'events' ? NEEDS_20 : NEEDS_10))) {
       state.deferred = true;
       return;
     }
@@ -118,7 +97,7 @@ function write(tokenizer: Tokenizer, bytes: Buffer | undefined, fail: (error: Er
 }
 
 /** A declaration or an object, into the state. */
-function take(section: string, info: ParsedElementInfo, state: LogState): void {
+function take(section: string, info: ParsedElementInfo, state: OcelLogState): void {
   if (section === 'objectTypes' || section === 'eventTypes') {
     const declared = typeDeclaration(info.value);
     if (declared) state.types.declare(section === 'objectTypes' ? 'objects' : 'events', declared.name, declared.attributes);

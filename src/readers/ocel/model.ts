@@ -229,6 +229,33 @@ export interface OcelContext {
 }
 
 /**
+ * What the passes of one streamed log share (JSON and XML alike): the declarations and objects
+ * read so far, which sections have been read whole, and whether an event met too early sent the
+ * reader to a second pass. The context is made once, at the first event that can be converted.
+ */
+export class OcelLogState {
+  readonly types = new OcelTypes();
+  readonly index = new ObjectIndex();
+  /** The sections read whole so far, by the reader's own names for them. */
+  readonly done = new Set<string>();
+  /** Events were met before what they need; a second pass converts them. */
+  deferred = false;
+  private context: OcelContext | undefined;
+
+  constructor(private readonly logId: string | undefined) {}
+
+  /** At an event: have the sections it needs (objects, and in 2.0 both declarations) been read? */
+  readyForEvents(needs: readonly string[]): boolean {
+    return this.context !== undefined || needs.every((name) => this.done.has(name));
+  }
+
+  contextFor(): OcelContext {
+    this.context ??= { index: this.index, types: this.types, identity: this.index.identityOf(this.logId) };
+    return this.context;
+  }
+}
+
+/**
  * One OCEL event as a canonical event (its timestamp still as written: the pipeline applies the
  * timestamp rules and --timezone), or a rejection naming why. Never throws.
  */

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { ReaderInput, ReaderItem } from '../types.js';
 import { xmlEvents, XmlMalformedError } from '../xml/stream.js';
-import { convertEvent, ObjectIndex, OcelTypes, type OcelAttributeValue, type OcelContext, type OcelEvent, type OcelObject, type OcelRelationship } from './model.js';
+import { convertEvent, OcelLogState, type OcelAttributeValue, type OcelEvent, type OcelObject, type OcelRelationship } from './model.js';
 import type { OcelOptions } from './options.js';
 import { withRewindable } from './source.js';
 
@@ -21,37 +21,19 @@ interface Node {
 
 /** The elements (by their parent's name) that are read whole: declarations, objects, events. */
 const RECORDS: Record<string, string> = { 'object-types': 'object-type', 'event-types': 'event-type', objects: 'object', events: 'event' };
-
-class XmlLogState {
-  readonly types = new OcelTypes();
-  readonly index = new ObjectIndex();
-  readonly closed = new Set<string>();
-  deferred = false;
-  private context: OcelContext | undefined;
-
-  constructor(private readonly logId: string | undefined) {}
-
-  /** The sections an event needs have all ended (2.0: objects and both declarations; 1.0: objects). */
-  readyForEvents(version2: boolean): boolean {
-    if (this.context) return true;
-    return (version2 ? ['objects', 'object-types', 'event-types'] : ['objects']).every((name) => this.closed.has(name));
-  }
-
-  contextFor(): OcelContext {
-    this.context ??= { index: this.index, types: this.types, identity: this.index.identityOf(this.logId) };
-    return this.context;
-  }
-}
+/** The sections an event needs ended before it can be converted (2.0: objects and both declarations; 1.0: objects). */
+const NEEDS_20 = ['objects', 'object-types', 'event-types'];
+const NEEDS_10 = ['objects'];
 
 export async function* readOcelXml(input: ReaderInput, options: OcelOptions): AsyncGenerator<ReaderItem[]> {
   yield* withRewindable(input, async function* (file) {
-    const state = new XmlLogState(options.logId);
+    const state = new OcelLogState(options.logId);
     await (yield* pass(file.open(), input.name, state, false));
     if (state.deferred) yield* pass(file.open(), input.name, state, true);
   });
 }
 
-async function* pass(stream: Readable, name: string, state: XmlLogState, eventsOnly: boolean): AsyncGenerator<ReaderItem[], void> {
+async function* pass(stream: Readable, name: string, state: OcelLogState, eventsOnly: boolean): AsyncGenerator<ReaderItem[], void> {
   const path: string[] = [];
   let building: Node[] = []; // the record being built, innermost element last
   try {
@@ -77,7 +59,7 @@ async function* pass(stream: Readable, name: string, state: XmlLogState, eventsO
             const item = take(node, path[path.length - 1]!, state, name, eventsOnly);
             if (item) out.push(item);
           }
-          if (path.length === 1) state.closed.add(event.name);
+          if (path.length === 1) state.done.add(event.name);
         }
       }
       if (out.length > 0) yield out;
@@ -93,10 +75,10 @@ async function* pass(stream: Readable, name: string, state: XmlLogState, eventsO
 }
 
 /** A whole declaration, object or event: into the state, or (an event) out as an item. */
-function take(node: Node, section: string, state: XmlLogState, name: string, eventsOnly: boolean): ReaderItem | undefined {
+function take(node: Node, section: string, state: OcelLogState, name: string, eventsOnly: boolean): ReaderItem | undefined {
   if (section === 'events') {
     const version2 = node.attributes.id !== undefined;
-    if (!eventsOnly && (state.deferred || !state.readyForEvents(version2))) {
+    if (!eventsOnly && (state.deferred || !state.readyForEvents(version2 ? NEEDS_20 : NEEDS_10))) {
       state.deferred = true;
       return undefined;
     }
