@@ -1,4 +1,5 @@
-// Builds the CLI once before the tests, so CLI tests run the code under test, not a stale dist/.
+// Builds the CLI once before the tests (the same build as npm run build), so CLI tests run the code
+// under test, not a stale dist/.
 // .ci/run sets EVENTLOAD_TEST_DIST_BUILT=1 for its runs on further Node versions: the first run
 // built dist/ from the same tree (the build's output does not depend on the Node version).
 import { execFileSync } from 'node:child_process';
@@ -7,5 +8,5 @@ import { fileURLToPath } from 'node:url';
 export default function setup(): void {
   if (process.env.EVENTLOAD_TEST_DIST_BUILT === '1') return;
   const root = fileURLToPath(new URL('..', import.meta.url));
-  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [`${root}scripts/build.mjs`], { cwd: root, stdio: 'inherit' });
 }
