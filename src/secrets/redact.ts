@@ -32,9 +32,13 @@ export function addSecret(value: string | undefined, options: SecretOptions = {}
   if (added) ordered = [...replacements.keys()].sort((a, b) => b.length - a.length);
 }
 
+let lastAuthorization: string | undefined;
+
 /** An `Authorization` header value as sent: the credential after its scheme (`Bearer` is no secret), or the whole value. */
 export function addAuthorization(value: string | undefined): void {
-  if (!value) return;
+  // Every request carries the same header: registering it again would redo its encodings each time.
+  if (!value || value === lastAuthorization) return;
+  lastAuthorization = value;
   const [scheme, credential] = splitScheme(value);
   if (credential === undefined) return addSecret(value);
   addSecret(credential);
@@ -75,6 +79,7 @@ export function redact(text: string): string {
 export function clearSecrets(): void {
   replacements.clear();
   ordered = [];
+  lastAuthorization = undefined;
 }
 
 /**
