@@ -55,6 +55,8 @@ interface TypeState {
   starts: Map<string, number>;
   /** Object id → the last event name sent for it; Map order is first seen first. */
   last: Map<string, string>;
+  /** Event names seen (at most MAX_NAMES), each mapped to itself: the copy `last` holds. */
+  names: Map<string, string>;
 }
 
 export class DfgBuilder {
@@ -77,12 +79,13 @@ export class DfgBuilder {
         state.objects++;
         bump(state.starts, name);
         this.tracked++;
+        state.last.set(detached(object.id), name);
       } else {
         let next = state.edges.get(previous);
         if (!next) state.edges.set(previous, (next = new Map()));
         bump(next, name);
+        state.last.set(object.id, name);
       }
-      state.last.set(object.id, name);
       if (this.tracked > this.objectCap) this.forgetOldest();
     }
   }
@@ -129,15 +132,33 @@ export class DfgBuilder {
 
   private stateOf(type: string): TypeState {
     let state = this.types.get(type);
-    if (!state) this.types.set(type, (state = { objects: 0, nodes: new Map(), edges: new Map(), starts: new Map(), last: new Map() }));
+    if (!state) this.types.set(type, (state = { objects: 0, nodes: new Map(), edges: new Map(), starts: new Map(), last: new Map(), names: new Map() }));
     return state;
   }
 
+  /** The name as first stored (a key of `names`): the one copy every entry of `last` shares. */
   private eventName(state: TypeState, name: string): string {
-    if (state.nodes.has(name) || state.nodes.size < MAX_NAMES) return name;
+    const known = state.names.get(name);
+    if (known !== undefined) return known;
+    if (state.nodes.size < MAX_NAMES) {
+      const own = detached(name);
+      state.names.set(own, own);
+      return own;
+    }
     if (this.folded.size < 10_000) this.folded.add(`name:${name}`);
     return OTHER;
   }
+}
+
+/**
+ * A copy of the string that holds only its own characters. A reader's strings are often slices
+ * of the chunk they were read from (saxes slices attribute values out of each 32 KiB chunk): kept
+ * for the rest of the run as a remembered id or name, one such slice keeps its whole chunk alive,
+ * and 100,000 remembered objects kept a 273 MB XES log's chunks alive (peak RSS growing with the
+ * events, BENCHMARKS.md). The concatenation makes a new string that the slice then flattens.
+ */
+function detached(text: string): string {
+  return (' ' + text).slice(1);
 }
 
 function bump(map: Map<string, number>, key: string): void {
