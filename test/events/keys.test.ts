@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../src/events/canonical.js';
-import { batchKey, keptKey, KeyDeriver, replayKey, ScalableBloom, SeenKeys, stableStringify } from '../../src/events/keys.js';
+import { batchKey, keptKey, KeyDeriver, replayKey, ScalableBloom, SeenKeys, stableStringify, xesEventKey } from '../../src/events/keys.js';
 import { loadMapping, parseMapping } from '../../src/mapping/load.js';
 import { readEvents, type PipelineItem, type ReadOptions } from '../../src/pipeline/read-events.js';
 import { fixture, withTempDir } from '../helpers.js';
@@ -241,5 +241,21 @@ describe('replay keys', () => {
     expect(a).toHaveLength(255);
     expect(a).toMatch(/#12$/);
     expect(a).not.toBe(b);
+  });
+});
+
+describe('XES event keys', () => {
+  it('follow the documented formula: elx_ + 32 hex digits of SHA-256 of the JSON array [trace id, position, name, time]', () => {
+    const values: Array<[string, number, string, string]> = [
+      ['case-1', 1, 'register request', '2021-01-01T00:00:00.000+01:00'],
+      ['q"uo\\te\n', 12, 'Zürich € 😀 \u0001', ''],
+      ['\ud800 lone', 3, '\u2028', '\u007f'],
+    ];
+    for (const [trace, position, name, time] of values) {
+      const json = JSON.stringify([trace, position, name, time]);
+      expect(xesEventKey(trace, position, name, time)).toBe(`elx_${createHash('sha256').update(json).digest('hex').slice(0, 32)}`);
+    }
+    // Pinned: keys must never change, or a re-import would send every event again.
+    expect(xesEventKey('case-1', 1, 'register request', '2021-01-01T00:00:00.000+01:00')).toBe('elx_7dafc5b235c2b9684273f64994722db7');
   });
 });

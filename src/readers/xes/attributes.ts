@@ -31,57 +31,64 @@ export function attributeValue(node: AttributeNode, notes: string[]): unknown {
 
 export function containerOf(children: Array<[string, unknown]>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of children) {
-    if (!Object.hasOwn(out, key)) out[key] = value;
-    else if (Array.isArray(out[key]) && repeated.has(out[key] as unknown[])) (out[key] as unknown[]).push(value);
-    else {
-      const values = [out[key], value];
-      repeated.add(values);
-      out[key] = values;
-    }
-  }
+  for (const [key, value] of children) addEntry(out, key, value);
   return out;
+}
+
+/** Adds one child to a container being built: a key that repeats keeps every value, in an array. */
+export function addEntry(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (!Object.hasOwn(out, key)) out[key] = value;
+  else if (Array.isArray(out[key]) && repeated.has(out[key] as unknown[])) (out[key] as unknown[]).push(value);
+  else {
+    const values = [out[key], value];
+    repeated.add(values);
+    out[key] = values;
+  }
 }
 // Arrays made for repeated keys (so a list value is never mistaken for one).
 const repeated = new WeakSet<unknown[]>();
 
 function typedValue(node: AttributeNode, notes: string[]): unknown {
-  const text = node.value;
+  return simpleValue(node.type, node.key, node.value, notes);
+}
+
+/** The typed value of an attribute that is neither a list nor a container, read from its own tag. */
+export function simpleValue(type: string, key: string, text: string | undefined, notes: string[]): unknown {
   if (text === undefined) {
-    notes.push(`attribute "${node.key}" (${node.type}) has no value; kept as null`);
+    notes.push(`attribute "${key}" (${type}) has no value; kept as null`);
     return null;
   }
-  switch (node.type) {
+  switch (type) {
     case 'string':
     case 'id':
     case 'date':
       return text;
     case 'int': {
       const trimmed = text.trim();
-      if (!/^[+-]?\d+$/.test(trimmed)) return kept(node, notes, 'is not an integer');
+      if (!/^[+-]?\d+$/.test(trimmed)) return kept(type, key, text, notes, 'is not an integer');
       const number = Number(trimmed);
       // Digits a double cannot hold exactly are kept as written.
       return Number.isSafeInteger(number) ? number : trimmed;
     }
     case 'float': {
       const number = Number(text.trim());
-      return text.trim() !== '' && Number.isFinite(number) ? number : kept(node, notes, 'is not a finite number');
+      return text.trim() !== '' && Number.isFinite(number) ? number : kept(type, key, text, notes, 'is not a finite number');
     }
     case 'boolean': {
       const word = text.trim();
       if (word === 'true' || word === '1') return true;
       if (word === 'false' || word === '0') return false;
-      return kept(node, notes, 'is not a boolean');
+      return kept(type, key, text, notes, 'is not a boolean');
     }
     default:
-      notes.push(`attribute "${node.key}" has type "${node.type}", which XES does not define; kept as the string "${clip(text)}"`);
+      notes.push(`attribute "${key}" has type "${type}", which XES does not define; kept as the string "${clip(text)}"`);
       return text;
   }
 }
 
-function kept(node: AttributeNode, notes: string[], problem: string): string {
-  notes.push(`attribute "${node.key}" (${node.type}) value "${clip(node.value!)}" ${problem}; kept as a string`);
-  return node.value!;
+function kept(type: string, key: string, text: string, notes: string[], problem: string): string {
+  notes.push(`attribute "${key}" (${type}) value "${clip(text)}" ${problem}; kept as a string`);
+  return text;
 }
 
 function clip(text: string): string {

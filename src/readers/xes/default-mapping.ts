@@ -22,21 +22,30 @@ const RESOURCE = 'org:resource';
 const LIFECYCLE = 'lifecycle:transition';
 
 export function xesDefaultMapper(options: XesOptions, timezone: string | undefined): RecordMapper {
+  // The events of one trace come one after another with the same trace object: its id and case
+  // properties are worked out once per trace. The properties object is shared by those events
+  // (nothing downstream changes an event in place; an overlay mapping copies).
+  let lastTrace: unknown;
+  let traceId = '';
+  let caseProperties: Record<string, unknown> | undefined;
   return {
     columns: [],
     map(record): MapResult {
       const issues: Issue[] = [];
       const attributes = (record.event ?? {}) as Record<string, unknown>;
-      const trace = (record.trace ?? {}) as Record<string, unknown>;
       const name = text(attributes[NAME]) ?? '';
       if (name === '') issues.push({ path: `event.${NAME}`, message: 'the event has no concept:name (its activity)', code: 'EL_FIELD_REQUIRED' });
       const written = text(attributes[TIME]);
       const time = normalizeTimestamp(written, 'iso', timezone);
       if (!time.ok) issues.push({ path: 'timestamp', message: written === undefined ? 'the event has no time:timestamp' : `time:timestamp ${time.message}`, code: time.code });
 
-      const traceId = text(trace[NAME]) || `trace ${String(record.trace_index)}`;
+      if (record.trace !== lastTrace || lastTrace === undefined) {
+        lastTrace = record.trace;
+        const trace = (record.trace ?? {}) as Record<string, unknown>;
+        traceId = text(trace[NAME]) || `trace ${String(record.trace_index)}`;
+        caseProperties = without(trace, NAME);
+      }
       const caseObject: CanonicalObject = { type: options.caseType, id: traceId, qualifier: 'case' };
-      const caseProperties = without(trace, NAME);
       if (caseProperties) caseObject.properties = caseProperties;
       const objects = [caseObject];
       const event: CanonicalEvent = { event: eventName(name, attributes, options), timestamp: time.ok ? time.value : '', objects };
@@ -47,7 +56,10 @@ export function xesDefaultMapper(options: XesOptions, timezone: string | undefin
       }
       const properties = without(attributes, NAME, TIME, RESOURCE) ?? {};
       if (Array.isArray(record.notes)) properties['xes:notes'] = record.notes;
-      if (Object.keys(properties).length > 0) event.properties = properties;
+      for (const _ in properties) {
+        event.properties = properties;
+        break;
+      }
       event.idempotency_key = xesEventKey(traceId, Number(record.event_index), name, written ?? '');
       // What could be built goes with the issues: a mapping file laid over this one may supply the rest.
       return issues.length > 0 ? { ok: false, issues, partial: event } : { ok: true, event };
@@ -67,10 +79,10 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-function without(attributes: Record<string, unknown>, ...keys: string[]): Record<string, unknown> | undefined {
+function without(attributes: Record<string, unknown>, a: string, b?: string, c?: string): Record<string, unknown> | undefined {
   let out: Record<string, unknown> | undefined;
   for (const key in attributes) {
-    if (keys.includes(key)) continue;
+    if (key === a || key === b || key === c) continue;
     (out ??= {})[key] = attributes[key];
   }
   return out;

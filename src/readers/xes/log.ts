@@ -1,12 +1,15 @@
-// Walks an XES document's element events (src/readers/xml) and turns each event into one record,
-// holding at most one trace: a trace's attributes may come after its events (the standard does not
-// order them), so its events are handed out when the trace closes, each with every trace attribute.
-// Global attributes (<global scope="trace|event">) are the defaults the standard says they are, for
-// a trace or event that lacks the key; time:timestamp is the one exception (below).
+// Walks an XES document as the XML layer reads it (src/readers/xml, called back per element) and
+// turns each event into one record, holding at most one trace: a trace's attributes may come after
+// its events (the standard does not order them), so its events are handed out when the trace
+// closes, each with every trace attribute. Global attributes (<global scope="trace|event">) are the
+// defaults the standard says they are, for a trace or event that lacks the key; time:timestamp is
+// the one exception (below). The common attribute, one self-closing tag with a simple type, goes
+// straight into its event with no frame of its own: this walk is per element, a million events
+// are seven million elements.
 import type { Position } from '../../errors.js';
 import type { ReaderItem } from '../types.js';
-import { ATTRIBUTE_TYPES, attributeValue, containerOf, type AttributeNode } from './attributes.js';
-import type { XmlEvent } from '../xml/stream.js';
+import type { XmlHandler } from '../xml/stream.js';
+import { addEntry, ATTRIBUTE_TYPES, attributeValue, SIMPLE_TYPES, simpleValue, type AttributeNode } from './attributes.js';
 
 /** What the reader yields per event, and what a mapping file's columns refer to (`event.concept:name`, `trace.concept:name`). */
 export interface XesRecord {
@@ -26,7 +29,8 @@ export interface XesRecord {
 const NO_DEFAULT = new Set(['time:timestamp']);
 
 type Frame =
-  | { kind: 'log' | 'trace' | 'event' | 'global' | 'skip'; line: number; attributes: Array<[string, unknown]>; scope?: string }
+  | { kind: 'log' | 'trace' | 'event' | 'skip'; line: number; attributes: Record<string, unknown> }
+  | { kind: 'global'; line: number; scope: 'trace' | 'event'; pairs: Array<[string, unknown]> }
   | { kind: 'attribute'; line: number; node: AttributeNode }
   | { kind: 'values'; line: number };
 
@@ -36,92 +40,109 @@ interface PendingEvent {
   notes: string[];
 }
 
-export class XesLog {
+const NO_NOTES: string[] = [];
+
+export class XesLog implements XmlHandler<ReaderItem> {
   private readonly stack: Frame[] = [];
   private readonly globals = { trace: new Map<string, unknown>(), event: new Map<string, unknown>() };
   private traces = 0;
   private events: PendingEvent[] = [];
   private notes: string[] = []; // of the trace being read (shared by its events)
-  private eventNotes: string[] = []; // of the event being read
+  private eventNotes: string[] = NO_NOTES; // of the event being read (NO_NOTES, never written to, until it has one)
+  private eventsOpen = 0; // <event> frames on the stack: where an attribute's note goes
+  private out: ReaderItem[] = [];
+  /** The element just opened was read whole (a self-closing simple attribute): its close is no frame's. */
+  private closed = false;
 
   constructor(private readonly file: string) {}
 
-  /** Items completed by these element events. */
-  push(batch: readonly XmlEvent[]): ReaderItem[] {
-    const out: ReaderItem[] = [];
-    for (const event of batch) {
-      if (event.kind === 'open') this.open(event.name, event.attributes, event.line, out);
-      else if (event.kind === 'close') this.close(out);
-    }
-    return out;
+  /** Items completed since the last call. */
+  take(): ReaderItem[] {
+    const done = this.out;
+    this.out = [];
+    return done;
   }
 
   /** At a fault: the events of the unfinished trace, with the trace attributes read so far. */
   flush(): ReaderItem[] {
     const trace = this.stack.find((frame) => frame.kind === 'trace');
-    if (!trace || trace.kind !== 'trace') return [];
-    const out: ReaderItem[] = [];
-    this.emitTrace(trace.attributes, out);
-    return out;
+    if (!trace || trace.kind !== 'trace') return this.take();
+    this.emitTrace(trace.attributes);
+    return this.take();
   }
 
-  private open(name: string, attributes: Record<string, string>, line: number, out: ReaderItem[]): void {
+  open(name: string, attributes: Record<string, string>, selfClosing: boolean, line: number): void {
     const parent = this.stack[this.stack.length - 1];
-    const frame = (kind: 'log' | 'trace' | 'event' | 'global' | 'skip', scope?: string): Frame => ({ kind, line, attributes: [], scope });
     if (!parent) {
-      if (name === 'log') this.stack.push(frame('log'));
+      if (name === 'log') this.push('log', line);
       else {
-        out.push(this.structure(line, `the root element is <${name}>, not <log>: not an XES log`));
-        this.stack.push(frame('skip'));
+        this.out.push(this.structure(line, `the root element is <${name}>, not <log>: not an XES log`));
+        this.push('skip', line);
       }
       return;
     }
     switch (parent.kind) {
       case 'skip':
-        this.stack.push(frame('skip'));
+        this.push('skip', line);
         return;
       case 'log':
         if (name === 'trace') {
           this.traces++;
           this.events = [];
           this.notes = [];
-          this.stack.push(frame('trace'));
-        } else if (name === 'global') this.stack.push(frame('global', attributes.scope === 'trace' ? 'trace' : 'event'));
+          this.push('trace', line);
+        } else if (name === 'global') this.stack.push({ kind: 'global', line, scope: attributes.scope === 'trace' ? 'trace' : 'event', pairs: [] });
         else if (name === 'event') {
-          out.push(this.structure(line, 'an <event> directly in the <log>, outside any <trace>; XES events belong to a trace'));
-          this.stack.push(frame('skip'));
-        } else this.openAttribute(name, attributes, line);
+          this.out.push(this.structure(line, 'an <event> directly in the <log>, outside any <trace>; XES events belong to a trace'));
+          this.push('skip', line);
+        } else this.openAttribute(name, attributes, selfClosing, line);
         return;
       case 'trace':
         if (name === 'event') {
-          this.stack.push(frame('event'));
-          this.eventNotes = [];
-        } else this.openAttribute(name, attributes, line);
+          this.push('event', line);
+          this.eventsOpen++;
+          this.eventNotes = NO_NOTES;
+        } else this.openAttribute(name, attributes, selfClosing, line);
         return;
       case 'event':
       case 'global':
-        this.openAttribute(name, attributes, line);
+        this.openAttribute(name, attributes, selfClosing, line);
         return;
       case 'attribute':
       case 'values':
         // XES 1.x wrote a list's members inside <values>: it adds nothing but a level.
         if (name === 'values') this.stack.push({ kind: 'values', line });
-        else this.openAttribute(name, attributes, line);
+        else this.openAttribute(name, attributes, selfClosing, line);
         return;
     }
   }
 
-  /** Extensions, classifiers and unknown elements without a key carry no event data: skipped. */
-  private openAttribute(name: string, attributes: Record<string, string>, line: number): void {
-    const key = attributes.key;
-    if (key === undefined || (!ATTRIBUTE_TYPES.has(name) && attributes.value === undefined)) {
-      this.stack.push({ kind: 'skip', line, attributes: [] });
-      return;
-    }
-    this.stack.push({ kind: 'attribute', line, node: { type: name, key, value: attributes.value, children: [] } });
+  private push(kind: 'log' | 'trace' | 'event' | 'skip', line: number): void {
+    this.stack.push({ kind, line, attributes: {} });
   }
 
-  private close(out: ReaderItem[]): void {
+  /** Extensions, classifiers and unknown elements without a key carry no event data: skipped. */
+  private openAttribute(name: string, attributes: Record<string, string>, selfClosing: boolean, line: number): void {
+    const key = attributes.key;
+    const value = attributes.value;
+    if (key === undefined || (!ATTRIBUTE_TYPES.has(name) && value === undefined)) {
+      this.push('skip', line);
+      return;
+    }
+    if (selfClosing && (SIMPLE_TYPES.has(name) || !ATTRIBUTE_TYPES.has(name))) {
+      // Nothing can nest in it: its value is complete now (what attributeValue gives a childless one).
+      this.addToParent(key, name === 'string' && value !== undefined ? value : simpleValue(name, key, value, this.notesFor()));
+      this.closed = true;
+      return;
+    }
+    this.stack.push({ kind: 'attribute', line, node: { type: name, key, value, children: [] } });
+  }
+
+  close(): void {
+    if (this.closed) {
+      this.closed = false;
+      return;
+    }
     const frame = this.stack.pop();
     if (!frame) return;
     switch (frame.kind) {
@@ -129,14 +150,15 @@ export class XesLog {
         this.addToParent(frame.node.key, attributeValue(frame.node, this.notesFor()));
         return;
       case 'global':
-        for (const [key, value] of frame.attributes) this.globals[frame.scope === 'trace' ? 'trace' : 'event'].set(key, value);
+        for (const [key, value] of frame.pairs) this.globals[frame.scope].set(key, value);
         return;
       case 'event':
+        this.eventsOpen--;
         this.events.push({ line: frame.line, attributes: withDefaults(frame.attributes, this.globals.event), notes: this.eventNotes });
-        this.eventNotes = [];
+        this.eventNotes = NO_NOTES;
         return;
       case 'trace':
-        this.emitTrace(frame.attributes, out);
+        this.emitTrace(frame.attributes);
         return;
       default:
         return;
@@ -145,7 +167,10 @@ export class XesLog {
 
   /** Where a note of the attribute being read goes: its event's, or the trace's (shared by its events). */
   private notesFor(): string[] {
-    return this.stack.some((frame) => frame.kind === 'event') ? this.eventNotes : this.notes;
+    if (this.eventsOpen === 0) return this.notes;
+    // Most events have no note: their array is made at the first one.
+    if (this.eventNotes === NO_NOTES) this.eventNotes = [];
+    return this.eventNotes;
   }
 
   /** Adds a finished attribute to the element it belongs to (an attribute, values, event, trace, log or global). */
@@ -154,20 +179,22 @@ export class XesLog {
       const frame = this.stack[at]!;
       if (frame.kind === 'values') continue;
       if (frame.kind === 'attribute') frame.node.children.push([key, value]);
-      else frame.attributes.push([key, value]);
+      else if (frame.kind === 'global') frame.pairs.push([key, value]);
+      else addEntry(frame.attributes, key, value);
       return;
     }
   }
 
-  private emitTrace(attributes: Array<[string, unknown]>, out: ReaderItem[]): void {
+  private emitTrace(attributes: Record<string, unknown>): void {
     const trace = withDefaults(attributes, this.globals.trace);
     const traceNotes = this.notes;
-    this.events.forEach((event, index) => {
-      const notes = [...traceNotes, ...event.notes];
+    const events = this.events;
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index]!;
       const record: Record<string, unknown> = { event: event.attributes, trace, trace_index: this.traces, event_index: index + 1 };
-      if (notes.length > 0) record.notes = notes;
-      out.push({ kind: 'record', position: this.position(event.line), record });
-    });
+      if (traceNotes.length + event.notes.length > 0) record.notes = [...traceNotes, ...event.notes];
+      this.out.push({ kind: 'record', position: this.position(event.line), record });
+    }
     this.events = [];
     this.notes = [];
   }
@@ -182,8 +209,7 @@ export class XesLog {
 }
 
 /** The element's own attributes (a key given twice keeps every value), then the globals it lacks. */
-function withDefaults(own: Array<[string, unknown]>, globals: Map<string, unknown>): Record<string, unknown> {
-  const attributes = containerOf(own);
+function withDefaults(attributes: Record<string, unknown>, globals: Map<string, unknown>): Record<string, unknown> {
   for (const [key, value] of globals) if (!Object.hasOwn(attributes, key) && !NO_DEFAULT.has(key)) attributes[key] = value;
   return attributes;
 }

@@ -4,7 +4,7 @@
 // well-formed XML part way is one rejected record at the fault's line and column, after every event
 // before it.
 import type { ReaderItem, ReaderPlugin } from '../types.js';
-import { xmlEvents, XmlMalformedError } from '../xml/stream.js';
+import { xmlParse, XmlMalformedError } from '../xml/stream.js';
 import { xesDefaultMapper } from './default-mapping.js';
 import { XesLog } from './log.js';
 import { xesOptionsSchema, type XesOptions } from './options.js';
@@ -21,10 +21,7 @@ export const xesReader: ReaderPlugin<XesOptions> = {
   async *readBatches(input) {
     const log = new XesLog(input.name);
     try {
-      for await (const batch of xmlEvents(input.stream)) {
-        const items = log.push(batch);
-        if (items.length > 0) yield items;
-      }
+      yield* xmlParse(input.stream, log);
     } catch (error) {
       if (!(error instanceof XmlMalformedError)) throw error;
       yield [...log.flush(), malformed(input.name, error)];

@@ -44,12 +44,27 @@ export interface XmlEventOptions {
 }
 
 /**
- * The element events of a document, in batches (one per chunk read). A malformed document ends the
- * iteration with an XmlMalformedError, thrown after the batch holding every event before the fault.
+ * What a format reader gives the layer to be called back synchronously, element by element, as
+ * saxes reads: a reader that builds its records straight from these calls allocates nothing per
+ * element beyond what saxes already made (XES does). Positions are as for XmlEvent; `attributes` is
+ * the object saxes made for the tag.
  */
-export async function* xmlEvents(stream: Readable | AsyncIterable<Buffer | string>, options: XmlEventOptions = {}): AsyncGenerator<XmlEvent[]> {
+export interface XmlHandler<T> {
+  open(name: string, attributes: Record<string, string>, selfClosing: boolean, line: number, column: number): void;
+  close(name: string, line: number, column: number): void;
+  /** Character data (text and CDATA) between tags; whitespace-only text is never delivered. Without it, none is. */
+  text?(text: string, line: number, column: number): void;
+  /** What the calls since the last take completed: handed out once per chunk read when not empty. */
+  take(): T[];
+}
+
+/**
+ * Runs a handler over a document, yielding its `take()` after each chunk. A malformed document ends
+ * the iteration with an XmlMalformedError, thrown after what the handler completed before the fault
+ * (no call reaches the handler after it).
+ */
+export async function* xmlParse<T>(stream: Readable | AsyncIterable<Buffer | string>, handler: XmlHandler<T>): AsyncGenerator<T[]> {
   const parser = new SaxesParser({ xmlns: false, position: true });
-  let batch: XmlEvent[] = [];
   let failure: XmlMalformedError | undefined;
   // Where the tag being read began: saxes reports positions after a tag, a reader wants its start.
   let tagLine = 1;
@@ -61,15 +76,15 @@ export async function* xmlEvents(stream: Readable | AsyncIterable<Buffer | strin
   });
   parser.on('opentag', (tag: SaxesTagPlain) => {
     if (failure) return;
-    batch.push({ kind: 'open', name: tag.name, attributes: tag.attributes, selfClosing: tag.isSelfClosing, line: tagLine, column: tagColumn });
-    if (tag.isSelfClosing) batch.push({ kind: 'close', name: tag.name, line: tagLine, column: tagColumn });
+    handler.open(tag.name, tag.attributes, tag.isSelfClosing, tagLine, tagColumn);
+    if (tag.isSelfClosing) handler.close(tag.name, tagLine, tagColumn);
   });
   parser.on('closetag', (tag: SaxesTagPlain) => {
-    if (!failure && !tag.isSelfClosing) batch.push({ kind: 'close', name: tag.name, line: parser.line, column: parser.column });
+    if (!failure && !tag.isSelfClosing) handler.close(tag.name, parser.line, parser.column);
   });
-  if (options.text) {
+  if (handler.text) {
     const onText = (text: string) => {
-      if (!failure && text.trim() !== '') batch.push({ kind: 'text', text, line: parser.line, column: parser.column + 1 });
+      if (!failure && text.trim() !== '') handler.text!(text, parser.line, parser.column + 1);
     };
     parser.on('text', onText);
     parser.on('cdata', onText);
@@ -82,13 +97,33 @@ export async function* xmlEvents(stream: Readable | AsyncIterable<Buffer | strin
   const decoder = new StringDecoder('utf8');
   for await (const chunk of stream) {
     parser.write(typeof chunk === 'string' ? chunk : decoder.write(chunk));
-    if (batch.length > 0) yield batch;
-    batch = [];
+    const done = handler.take();
+    if (done.length > 0) yield done;
     if (failure) throw failure;
   }
   const rest = decoder.end();
   if (rest) parser.write(rest);
   parser.close();
-  if (batch.length > 0) yield batch;
+  const done = handler.take();
+  if (done.length > 0) yield done;
   if (failure) throw failure;
+}
+
+/**
+ * The element events of a document, in batches (one per chunk read). A malformed document ends the
+ * iteration with an XmlMalformedError, thrown after the batch holding every event before the fault.
+ */
+export function xmlEvents(stream: Readable | AsyncIterable<Buffer | string>, options: XmlEventOptions = {}): AsyncGenerator<XmlEvent[]> {
+  let batch: XmlEvent[] = [];
+  const handler: XmlHandler<XmlEvent> = {
+    open: (name, attributes, selfClosing, line, column) => batch.push({ kind: 'open', name, attributes, selfClosing, line, column }),
+    close: (name, line, column) => batch.push({ kind: 'close', name, line, column }),
+    take: () => {
+      const done = batch;
+      batch = [];
+      return done;
+    },
+  };
+  if (options.text) handler.text = (text, line, column) => batch.push({ kind: 'text', text, line, column });
+  return xmlParse(stream, handler);
 }
