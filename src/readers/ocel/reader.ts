@@ -1,11 +1,11 @@
 // The OCEL reader: object-centric event logs with no mapping file. One plugin for every OCEL
 // format, told apart by content (an OCEL 2.0 or 1.0 JSON or XML document, an OCEL 2.0 SQLite database); each event
 // becomes one canonical event (model.ts), with an idempotency key of its own (events/keys.ts).
+//
+// Each format's reader (and its parser: @streamparser/json, saxes, SQLite) is loaded when a log of
+// that format is read, not when the registry is: every eventload process loads every reader's entry.
 import type { ReaderInput, ReaderItem, ReaderPlugin } from '../types.js';
-import { readOcelJson } from './json-reader.js';
 import { ocelOptionsSchema, type OcelOptions } from './options.js';
-import { readOcelSqlite } from './sqlite-reader.js';
-import { readOcelXml } from './xml-reader.js';
 
 // Keys only an OCEL JSON document has; the first 64 KiB hold one of them whatever the section order.
 const JSON_MARKERS = ['"objectTypes"', '"eventTypes"', '"ocel:events"', '"ocel:objects"', '"ocel:global-log"', '"objectId"'];
@@ -27,10 +27,10 @@ export function looksLikeSqlite(head: string): boolean {
   return head.startsWith(SQLITE_MAGIC);
 }
 
-function readBatches(input: ReaderInput, options: OcelOptions): AsyncIterable<ReaderItem[]> {
-  if (looksLikeSqlite(input.head)) return readOcelSqlite(input, options);
-  if (input.head.trimStart().startsWith('<')) return readOcelXml(input, options);
-  return readOcelJson(input, options);
+async function* readBatches(input: ReaderInput, options: OcelOptions): AsyncIterable<ReaderItem[]> {
+  if (looksLikeSqlite(input.head)) yield* (await import('./sqlite-reader.js')).readOcelSqlite(input, options);
+  else if (input.head.trimStart().startsWith('<')) yield* (await import('./xml-reader.js')).readOcelXml(input, options);
+  else yield* (await import('./json-reader.js')).readOcelJson(input, options);
 }
 
 export const ocelReader = {

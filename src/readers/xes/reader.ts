@@ -3,10 +3,12 @@
 // default mapping (default-mapping.ts) so that no mapping file is needed. A file that stops being
 // well-formed XML part way is one rejected record at the fault's line and column, after every event
 // before it.
+//
+// The parser (saxes, via the XML layer) is loaded when a log is read, not when the registry is:
+// every eventload process loads every reader's entry, and most never read XML.
 import type { ReaderItem, ReaderPlugin } from '../types.js';
-import { xmlParse, XmlMalformedError } from '../xml/stream.js';
+import type { XmlMalformedError } from '../xml/stream.js';
 import { xesDefaultMapper } from './default-mapping.js';
-import { XesLog } from './log.js';
 import { xesOptionsSchema, type XesOptions } from './options.js';
 
 export const xesReader: ReaderPlugin<XesOptions> = {
@@ -19,6 +21,7 @@ export const xesReader: ReaderPlugin<XesOptions> = {
     for await (const batch of this.readBatches!(input, options)) yield* batch;
   },
   async *readBatches(input) {
+    const [{ xmlParse, XmlMalformedError }, { XesLog }] = await Promise.all([import('../xml/stream.js'), import('./log.js')]);
     const log = new XesLog(input.name);
     try {
       yield* xmlParse(input.stream, log);
