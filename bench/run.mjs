@@ -7,6 +7,7 @@
 // For development, `node bench/run.mjs --only 8` (or `npm run bench -- --only 2,3`) runs only the
 // cases listed, plus the ones they need: 3 and 4 need case 2, 5 needs case 1; 4 and 6 share
 // their runs, as do 9 and 10 (the XES reader), and 5 and 12 their file. Only the data those cases use is generated; the table lists every case that ran.
+// Case 14 (verify at 1M events, issue 17) generates its own events and runs its own sandboxes.
 // Run `npm run build` first when calling the script directly: it runs dist/, not src/.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -611,6 +612,62 @@ async function shardsCase(tmp) {
   );
 }
 
+/**
+ * Case 14 (issue 17): `eventload verify` reads back N events from the Immutable sandbox and
+ * compares them with the journal, for N = 100k and N = 1M: a verification must run in flat memory,
+ * so verify's peak RSS at 1M over its peak at 100k is the ratio (target ≤ 1.2). The events get
+ * there by an import of generated NDJSON in batches of 100 (the API's most) at concurrency 8 with
+ * no rate limit, into a fresh sandbox and journal per size; only verify is measured, in its own
+ * process, its peak RSS taken from process.resourceUsage() at its exit (a preloaded module).
+ */
+async function verifyCase(tmp) {
+  const sizes = [100_000, 1_000_000];
+  const token = sandboxToken('immutable');
+  const env = { ...process.env, IMMUTABLE_API_KEY: token };
+  delete env.EVENTLOAD_JOURNAL;
+  const peakRss = `data:text/javascript,process.on('exit',()=>process.stderr.write('eventload-bench-maxrss '+process.resourceUsage().maxRSS+'\\n'))`;
+  const measured = [];
+  for (const events of sizes) {
+    const dir = join(tmp, `verify-${label(events).toLowerCase()}`);
+    await mkdir(dir);
+    const file = join(dir, 'events.ndjson');
+    const out = createWriteStream(file);
+    const start = Date.UTC(2023, 0, 1);
+    for (let i = 0; i < events; i++) {
+      const event = { event: i % 3 ? 'Record updated' : 'Record created', timestamp: new Date(start + i * 1000).toISOString(), objects: [{ type: 'Record', id: `R-${i % 50_000}`, qualifier: 'target' }], actor: { id: `u-${i % 40}`, type: 'user' }, properties: { n: i }, idempotency_key: `bench-${i}` };
+      if (!out.write(`${JSON.stringify(event)}\n`)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    const row = await withSandbox(['--target', 'immutable'], async (url) => {
+      const common = ['--target', 'immutable', '--endpoint', url, '--journal', join(dir, 'journal.db'), '--json', '-q'];
+      const imported = await run([CLI, 'import', file, ...common, '--batch-size', '100', '--concurrency', '8', '--rejects', join(dir, 'rejects.ndjson')], { cwd: dir, env });
+      const summary = JSON.parse(imported.stdout || '{}');
+      if (imported.code !== 0 || summary.accepted !== events) throw new Error(`the import exited ${imported.code} with ${summary.accepted} of ${events} accepted: ${imported.stderr.trim().slice(0, 300)}`);
+      log(`  ${label(events)}: imported in ${fmt(imported.wallSeconds, 1)} s`);
+      const verified = await run(['--import', peakRss, CLI, 'verify', ...common, '--rate', '1000000', '--rejects', join(dir, 'verify.ndjson')], { cwd: dir, env });
+      const result = JSON.parse(verified.stdout || '{}');
+      if (verified.code !== 0 || result.found !== events) throw new Error(`verify exited ${verified.code} and found ${result.found} of ${events}: ${verified.stderr.trim().slice(0, 300)}`);
+      const peakMb = Number(/eventload-bench-maxrss (\d+)/.exec(verified.stderr)?.[1]) / 1024;
+      log(`  ${label(events)}: verified in ${fmt(verified.wallSeconds, 1)} s (${fmt(result.read.pages)} pages), peak RSS ${fmt(peakMb)} MB`);
+      return { peakMb, seconds: verified.wallSeconds, pages: result.read.pages };
+    });
+    measured.push(row);
+    await rm(dir, { recursive: true, force: true });
+  }
+  const [small, large] = measured;
+  const ratio = large.peakMb / small.peakMb;
+  return {
+    case: `14. Verify memory, ${label(sizes[1])} events vs ${label(sizes[0])} (Immutable sandbox, from the journal)`,
+    command: `eventload verify --target immutable --endpoint URL --journal journal.db --rate 1000000 --json (after an import --batch-size 100 --concurrency 8)`,
+    median: `${fmt(large.peakMb)} MB peak RSS (1 run; ${fmt(large.seconds, 1)} s, ${fmt(large.pages)} pages)`,
+    baseline: `the same for ${label(sizes[0])} events: ${fmt(small.peakMb)} MB (${fmt(small.seconds, 1)} s)`,
+    ratio: fmt(ratio, 2),
+    target: '≤ 1.2',
+    pass: ratio <= 1.2,
+  };
+}
+
 function ratioRow(name, command, subject, baselineName, baseline, unit, target, passes) {
   const ratio = median(subject) / median(baseline);
   return {
@@ -671,7 +728,7 @@ async function busyShare() {
   return (after.busy - before.busy) / Math.max(1, after.all - before.all);
 }
 
-const CASES = 13;
+const CASES = 14;
 
 /** `--memory-rows N`: cases 5 and 12 on N rows whatever the time budget (the issue's 10M on a slow machine). */
 function memoryRowsAsked(argv) {
@@ -775,6 +832,10 @@ async function main() {
       log(`case 13/${CASES}: OCEL 2.0 JSON, 1M events and 100k objects, vs the streaming JSON parse alone; memory vs 100k events`);
       const ocel = await attempt('13. OCEL 2.0 JSON', () => ocelCase({ root: ROOT, cli: CLI, tmp, token: TOKEN, reps: REPS, log, fmt, median, ratioRow }));
       rows.push(...(Array.isArray(ocel) ? ocel : [ocel]));
+    }
+    if (runs(14)) {
+      log(`case 14/${CASES}: verify, 1M events vs 100k, Immutable sandbox: peak RSS`);
+      rows.push(await attempt('14. Verify memory', () => verifyCase(tmp)));
     }
     if (runs(5)) {
       if (pipeline.error) {

@@ -131,6 +131,7 @@ export const CODES = {
   EL_OUTPUT_SAME_FILE: error(EXIT.config, 'two outputs of the run are the same file'),
   EL_INIT_NO_RECORDS: error(EXIT.config, 'init could read no record from the sample to guess a mapping from'),
   EL_INIT_NO_GUESS: error(EXIT.config, 'init found no column to use (no timestamp column, no event name)'),
+  EL_REPORT_DATA_INVALID: error(EXIT.config, 'report: the run data stored in the journal is not in a shape this eventload can draw'),
   EL_SHARD_STDIN: error(EXIT.config, '--shard over several inputs cannot include standard input (-): its size is unknown to every worker'),
   EL_SHARD_INDEX_INVALID: error(EXIT.config, 'a batch engine\'s index variable is not a whole number in 0..N-1, or its count disagrees with N'),
   EL_SHARD_NO_INDEX: error(EXIT.config, '--shard auto/N found none of the batch engines\' index variables set'),

@@ -4,5 +4,5 @@ export type { DeliveryEvent, DeliveryEventType, DeliveryListener, NoticeCode } f
 export type { ConcurrencyOptions, Connection, DeliveryInputs, DeliveryOptions, DeliveryStage, FileLedger, JournalChoice, StageContext } from './options.js';
 export { defaultRejectsPath, inputPaths, isSummaryReport } from './outputs.js';
 export { recoveredLockNotice } from './journal-run.js';
-export { verify, type VerifyEvent, type VerifyOptions, type VerifyResult } from './verify.js';
+export { verify, type Verification, type VerifyEvent, type VerifyOptions, type VerifyResult } from './verify.js';
 export { observe } from './run-data.js';

@@ -12,7 +12,9 @@ import { inWindow, instantOf } from '../events/timestamp.js';
 import type { Journal, JournalScope } from '../journal/journal.js';
 import { checkOutputs, journalFiles } from '../output/same-file.js';
 import { prepareInputs, readEvents, type ReadOptions } from '../pipeline/read-events.js';
+import { checkRunReportPath } from '../report/html/index.js';
 import { RejectsWriter } from '../report/rejects.js';
+import { VerifyRunDataBuilder, type VerifyExample, type VerifyRunData } from '../report/verify-data.js';
 import { addSecretsFromEnv } from '../secrets/redact.js';
 import { allTargets, parseTargetOptions } from '../targets/index.js';
 import { describeBody } from '../targets/answer.js';
@@ -40,6 +42,8 @@ export interface VerifyOptions {
   timeouts: { idleMs: number; totalMs: number };
   /** The rejects-style file of missing and different events: appended to when the user named it. */
   output: { path: string; append: boolean };
+  /** --report-html: the HTML report the caller will write from the run data: checked writable before the run. */
+  reportHtml?: string;
   /** Every credential of this environment is a secret, never written out. */
   secretsFrom: Record<string, string | undefined>;
   signal?: AbortSignal;
@@ -48,8 +52,8 @@ export interface VerifyOptions {
 /** What verify tells whoever watches it, as it happens. */
 export type VerifyEvent =
   | { type: 'started'; target: string; endpoint: string; readFrom: string; source: 'journal' | 'files' }
-  /** A page of the server's records was read; `records` so far. */
-  | { type: 'page'; records: number }
+  /** A page of the server's records was read: `count` in it, `records` so far. */
+  | { type: 'page'; records: number; count: number }
   | ({ type: 'retried' } & RetryNotice);
 
 /** The account of one verification: the shape `--json` prints and `--report` writes. */
@@ -85,25 +89,40 @@ export interface VerifyResult {
   outcome: 'verified' | 'differences';
 }
 
+/** A verification's account, and what its HTML report shows (also stored in the journal with the run). */
+export interface Verification {
+  result: VerifyResult;
+  runData: VerifyRunData;
+}
+
 /** Verifies one target: every default already applied in `options`. */
-export async function verify(target: TargetPlugin<any>, options: VerifyOptions, onEvent: (event: VerifyEvent) => void = () => undefined): Promise<VerifyResult> {
+export async function verify(target: TargetPlugin<any>, options: VerifyOptions, listener: (event: VerifyEvent) => void = () => undefined): Promise<Verification> {
   if (!target.readBack) {
     throw new ConfigError(`${target.name} has no documented read endpoint, so verify cannot read back what it holds (${target.description})`, 'EL_VERIFY_UNSUPPORTED');
   }
   const files = options.settings.files;
   if (files.length === 0 && !options.journal) throw new ConfigError('verify compares with the journal, or with input files: give files, or drop --no-journal', 'EL_VERIFY_NOTHING');
+  // Every verification gathers its report data from its own events, as a delivery does.
+  const runData = new VerifyRunDataBuilder();
+  const onEvent = (event: VerifyEvent): void => {
+    if (event.type === 'page') runData.page(event.count);
+    else if (event.type === 'retried') runData.retried(event);
+    listener(event);
+  };
   const output = new RejectsWriter(options.output.path, { append: options.output.append, command: 'verify', files });
   checkOutputs(inputPaths(files, { mapping: options.settings.mappingFile }), [
     { role: '--rejects', path: output.path },
+    ...(options.reportHtml ? [{ role: '--report-html', path: options.reportHtml }] : []),
     ...(options.journal ? journalFiles(options.journal.path) : []),
   ]);
   const journal = await openJournal(options.journal, 'verify');
   const store = new CompareStore();
   try {
     await output.checkWritable();
+    if (options.reportHtml) checkRunReportPath(options.reportHtml);
     const prepared = files.length > 0 ? await prepareInputs(options.settings) : undefined;
     const connection = await options.connect();
-    return await run({ target, options, onEvent, journal, store, output, prepared, connection });
+    return await run({ target, options, onEvent, journal, store, output, prepared, connection, runData });
   } finally {
     store.close();
     await output.close();
@@ -120,9 +139,10 @@ interface Parts {
   output: RejectsWriter;
   prepared: Awaited<ReturnType<typeof prepareInputs>> | undefined;
   connection: Connection;
+  runData: VerifyRunDataBuilder;
 }
 
-async function run(parts: Parts): Promise<VerifyResult> {
+async function run(parts: Parts): Promise<Verification> {
   const { target, options, journal, connection } = parts;
   addSecretsFromEnv(options.secretsFrom, allTargets().flatMap((t) => t.credentials.map((c) => c.variable)));
   const started = Date.now();
@@ -131,6 +151,7 @@ async function run(parts: Parts): Promise<VerifyResult> {
   const http: HttpClient = new (await import('../upload/http.js')).HttpClient(connection.endpoint, 1, options.timeouts);
   try {
     const sender = new Sender(http, new RateLimiter(options.rate?.perSecond, options.rate?.burst), { ...DEFAULT_RETRY, ...options.retry }, (notice) => parts.onEvent({ type: 'retried', ...notice }));
+    sender.onAnswer = (_status, ms) => parts.runData.answered(ms);
     const targetOptions = parseTargetOptions(target, options.settings.mapping?.targets?.[target.name], options.settings.mappingFile ?? 'mapping');
     const session = await connectFor(target, sender, connection, targetOptions);
     const readBack = target.readBack!(session, targetOptions);
@@ -159,8 +180,9 @@ async function run(parts: Parts): Promise<VerifyResult> {
       elapsedSeconds: Math.round(Date.now() - started) / 1000,
       outcome: result.missing + result.different > 0 ? 'differences' : 'verified',
     };
-    journal?.finishRun(runId!, summary.outcome, summary);
-    return summary;
+    const runData = parts.runData.finish(summary);
+    journal?.finishRun(runId!, summary.outcome, summary, runData);
+    return { result: summary, runData };
   } finally {
     await http.close().catch(() => undefined);
   }
@@ -215,6 +237,7 @@ async function readServer(parts: Parts, sender: Sender, session: Session, readBa
   let pages = 0;
   let unidentified = 0;
   while (path !== undefined) {
+    const before = records;
     const body = await readPage(sender, session, path, parts.options.signal);
     const page = readBack.page(body, path);
     if ('unconfirmed' in page) throw new AbortError(`${readBack.endpoint}: ${page.unconfirmed}; nothing can be concluded from this read`, 'EL_VERIFY_READ');
@@ -227,7 +250,7 @@ async function readServer(parts: Parts, sender: Sender, session: Session, readBa
       if (key === undefined) unidentified++;
       else parts.store.addStored(key, toJsonText(record));
     }
-    parts.onEvent({ type: 'page', records });
+    parts.onEvent({ type: 'page', records, count: records - before });
     path = page.next;
   }
   return { records, pages, unidentified };
@@ -258,6 +281,7 @@ async function compare(parts: Parts, scope: JournalScope | undefined, readBack: 
     const { expected } = match;
     if (match.kind === 'missing') {
       counts.missing++;
+      if (parts.runData.wants('missing')) parts.runData.example('missing', exampleOf(expected));
       await write(parts, expected, [{ path: 'event', message: `not on the server (${readBack.endpoint})`, code: 'EL_VERIFY_MISSING' }]);
       toMark.push({ key: expected.journalKey, event: expected.event });
       if (toMark.length >= 1000) await mark();
@@ -269,6 +293,7 @@ async function compare(parts: Parts, scope: JournalScope | undefined, readBack: 
       continue;
     }
     counts.different++;
+    if (parts.runData.wants('different')) parts.runData.example('different', { ...exampleOf(expected), fields });
     for (const field of fields) counts.differentFields[field] = (counts.differentFields[field] ?? 0) + 1;
     await write(parts, expected, [{ path: 'event', message: `on the server with another ${fields.join(', ')} than was sent`, code: 'EL_VERIFY_DIFFERENT' }]);
   }
@@ -279,6 +304,13 @@ async function compare(parts: Parts, scope: JournalScope | undefined, readBack: 
 async function write(parts: Parts, expected: ExpectedRow, issues: Issue[]): Promise<void> {
   const parsed = parseJsonText(expected.event, 1000);
   await parts.output.write({ position: { file: expected.file, line: expected.line }, stage: 'verify', issues, ...(parsed.ok && { event: parsed.value as CanonicalEvent }) });
+}
+
+/** What the report shows of an event: where it came from, its key, name and time. */
+function exampleOf(expected: ExpectedRow): VerifyExample {
+  const parsed = parseJsonText(expected.event, 1000);
+  const event = (parsed.ok ? parsed.value : {}) as Partial<CanonicalEvent>;
+  return { file: expected.file, line: expected.line, key: expected.journalKey, event: String(event.event ?? ''), timestamp: String(event.timestamp ?? '') };
 }
 
 function toTimeWindow(window: ReadWindow): { from: number | undefined; until: number | undefined } {

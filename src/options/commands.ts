@@ -166,6 +166,7 @@ stderr; the path of the written file to stdout.`,
       'requestTimeout',
       'backoffBase',
       { name: 'report', description: 'write the result (the --json shape) to this file' },
+      { name: 'reportHtml', description: 'write the verification as one self-contained HTML page: the figures, differences per field, the first missing and different events, reads over time (docs/report.md)' },
       { name: 'json', description: 'print only the JSON result on stdout' },
       'quiet',
       'verbose',
@@ -175,6 +176,7 @@ stderr; the path of the written file to stdout.`,
       '$ eventload verify --target immutable --endpoint https://getimmutable.dev',
       '$ eventload verify audit.ndjson -t immutable --since 2024-03-01 --until 2024-04-01 --json',
       '$ eventload verify -t flaring --endpoint http://localhost:8000 --allow-http --resend',
+      '$ eventload verify -t immutable --endpoint https://getimmutable.dev --report-html verify.html',
     ],
     notes: `Found, missing (delivered but not on the server), different (on the server with other content)
 and extra (on the server in the window, unknown here; only counted) are counted. Missing events are
@@ -234,8 +236,10 @@ folder; the journal defaults to .eventload/journal.db beside it.`,
       { name: 'out', flag: '-o, --out <file>', mandatory: true, description: 'the HTML file to write (an earlier report there is replaced; any other file is not)' },
     ],
     examples: ['$ eventload report last --out report.html', '$ eventload report 12 --journal /var/lib/eventload/orders.db --out run-12.html'],
-    notes: `Only reads the journal: it never waits for a run and never changes the file. Runs made with
-import --no-journal or import --dry-run are not in a journal: give such runs import --report-html.`,
+    notes: `Only reads the journal: it never waits for a run and never changes the file. Runs of import,
+replay, sync and verify are stored with their report data; a verify run gets the verification's own
+page. Runs made with import --no-journal or import --dry-run are not in a journal: give such runs
+import --report-html.`,
     exitCodes: '0 written, 2 usage or configuration error (no journal, no such run, output not writable).',
   },
   sandbox: {

@@ -12,7 +12,11 @@ import type { Summary } from '../upload/summary.js';
 import { DfgBuilder, OTHER, type DfgData } from './dfg.js';
 import { Timeline, type TimelineData } from './timeline.js';
 
-/** Bumped when the stored shape changes incompatibly: an older eventload refuses a newer one by its number. */
+/**
+ * A delivery's stored shape: bumped when it changes incompatibly, and an older eventload refuses a
+ * newer one by its number. Verifications are stored with their own number (VERIFY_DATA_VERSION,
+ * verify-data.ts), above this one, so an eventload that predates them refuses them too.
+ */
 export const RUN_DATA_VERSION = 1;
 
 export interface RejectGroup {

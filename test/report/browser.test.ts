@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/upload/summary.js';
-import { fixturePath, importInto, useSandboxes, useTempDirs, writeNdjson } from '../import/helpers.js';
+import { fixturePath, generateEvents, importInto, useSandboxes, useTempDirs, writeNdjson } from '../import/helpers.js';
+import { verifyRun } from '../verify/helpers.js';
 import { embedded, orderEvents } from './helpers.js';
 
 const CHROMIUM = process.env.EVENTLOAD_CHROMIUM ?? '/usr/bin/chromium';
@@ -35,6 +36,8 @@ interface Opened {
   /** Width and height of each drawing, by its id. */
   sizes: Record<string, { width: number; height: number; marks: number }>;
   graphs: string[];
+  /** Rows of the tables of missing and different events. */
+  examples: Record<string, number>;
 }
 
 /** Opens the report from its file URL, records every request and console error, measures the drawings, saves a screenshot. */
@@ -58,8 +61,9 @@ async function openReport(file: string, screenshot: string): Promise<Opened> {
       })),
     );
     const graphs = await page.$$eval('#dfg figcaption', (nodes) => nodes.map((n) => n.textContent!.trim()));
+    const examples = await page.$$eval('[data-example]', (nodes) => nodes.reduce<Record<string, number>>((counts, n) => ({ ...counts, [n.getAttribute('data-example')!]: (counts[n.getAttribute('data-example')!] ?? 0) + 1 }), {}));
     await page.screenshot({ path: screenshot, fullPage: true });
-    return { requests, errors, figures, rejectCounts, sizes, graphs };
+    return { requests, errors, figures, rejectCounts, sizes, graphs, examples };
   } finally {
     await page.close();
   }
@@ -133,5 +137,26 @@ describe.skipIf(!available && !required)('the HTML report in a browser', () => {
     expect(opened.requests).toEqual([pathToFileURL(file).href]);
     expect(opened.errors).toEqual([]);
     await expectScreenshot(join(dir, 'report-ocel.png'), 'report.png');
+  }, 90_000);
+
+  it('shows a verification that found dropped events: the figures of verify --json, the first missing ones, drawn reads', async () => {
+    const dir = await tempDir();
+    const sandbox = await sandboxes({ target: 'immutable', port: 0, dropRate: 0.02, seed: 3 });
+    const imported = await importInto(sandbox, dir, [await writeNdjson(join(dir, 'events.ndjson'), generateEvents(1000)), '--journal', join(dir, 'j.db')], { timeoutMs: 60_000 });
+    expect(imported.code, imported.stderr).toBe(0);
+    const dropped = sandbox.stats.dropped.length;
+    expect(dropped).toBeGreaterThan(0);
+    const file = join(dir, 'verify.html');
+    const run = await verifyRun(sandbox, dir, ['--journal', join(dir, 'j.db'), '--report-html', file]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.result.missing).toBe(dropped);
+    const opened = await openReport(file, join(dir, 'report-verify.png'));
+    const r = run.result;
+    expect(opened.figures).toEqual({ expected: String(r.expected), found: String(r.found), missing: String(r.missing), different: String(r.different), extra: String(r.extra), unchecked: String(r.unchecked) });
+    expect(opened.examples).toEqual({ missing: Math.min(dropped, 10) });
+    expectDrawn(opened, ['verify-bar', 'chart-reads', 'chart-latency', 'chart-requests']);
+    expect(opened.requests).toEqual([pathToFileURL(file).href]);
+    expect(opened.errors).toEqual([]);
+    await expectScreenshot(join(dir, 'report-verify.png'), 'report-verify.png');
   }, 90_000);
 });

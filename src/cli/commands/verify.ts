@@ -2,11 +2,13 @@
 // JSON), written with --report, and mapped to the exit code; with --resend the missing events are
 // then sent through the normal delivery (src/cli/delivery.ts), journal and all.
 import { join } from 'node:path';
-import { verify, type VerifyResult } from '../../core/index.js';
+import { verify, type Verification, type VerifyResult } from '../../core/index.js';
 import { ConfigError, EXIT } from '../../errors.js';
 import { parseInstant } from '../../events/timestamp.js';
 import { loadMapping } from '../../mapping/load.js';
 import { replaceFile } from '../../output/file.js';
+import { writeRunReport } from '../../report/html/index.js';
+import type { Summary } from '../../upload/summary.js';
 import type { ReadOptions } from '../../pipeline/read-events.js';
 import { redact } from '../../secrets/redact.js';
 import { findTarget } from '../../targets/index.js';
@@ -32,9 +34,9 @@ export async function runVerify(files: string[], flags: VerifyFlags): Promise<nu
   const output = flags.rejects ?? join('', defaultVerifyPath());
   const controller = new AbortController();
   const signals = installStopSignals(() => controller.abort());
-  let result: VerifyResult;
+  let verification: Verification;
   try {
-    result = await verify(
+    verification = await verify(
       target,
       {
         connect: async () => ({ endpoint: checkEndpoint(flags.endpoint ?? target.defaultEndpoint, flags.allowHttp ?? false), env: process.env, sandbox: false }),
@@ -45,6 +47,7 @@ export async function runVerify(files: string[], flags: VerifyFlags): Promise<nu
         retry: { maxRetries: flags.maxRetries ?? DELIVERY_DEFAULTS.maxRetries, deadlineMs: (flags.retryDeadline ?? DELIVERY_DEFAULTS.retryDeadline) * 1000, baseDelayMs: flags.backoffBase ?? DELIVERY_DEFAULTS.backoffBase },
         timeouts: { idleMs: timeout, totalMs: flags.requestTimeout ?? timeout * REQUEST_TIMEOUT_FACTOR },
         output: { path: output, append: flags.rejects !== undefined },
+        ...(flags.reportHtml && { reportHtml: flags.reportHtml }),
         secretsFrom: process.env,
         signal: controller.signal,
       },
@@ -57,39 +60,45 @@ export async function runVerify(files: string[], flags: VerifyFlags): Promise<nu
     signals.runOver();
     signals.dispose();
   }
+  const { result } = verification;
   if (flags.report) replaceFile(flags.report, `${redact(JSON.stringify(result, null, 2))}\n`, '--report');
   if (flags.json && !flags.resend) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else if (!flags.json) process.stdout.write(formatResult(result));
   const verdict = result.outcome === 'verified' ? EXIT.ok : EXIT.someRejected;
   if (!flags.resend || result.file === null || result.missing === 0) {
     if (flags.json && flags.resend) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (flags.reportHtml) writeRunReport(flags.reportHtml, verification.runData);
     return verdict;
   }
-  return resend(result, flags, verdict);
+  const resent = await resend(result, flags);
+  // The page shows the resend's account too; the journal keeps it as its own run (reportable on its own).
+  if (flags.reportHtml) writeRunReport(flags.reportHtml, { ...verification.runData, ...(resent.summary && { resend: resent.summary }) });
+  // The resend's own failure (exit 3, 4) wins; otherwise what verify found stands until a second verify proves the repair.
+  return resent.code === EXIT.ok || resent.code === EXIT.someRejected ? verdict : resent.code;
 }
 
 /**
  * Sends the file's events as `replay FILE` would, through the journal: the missing ones are marked
  * missing there, so they go; the different ones are still held delivered, so they are skipped.
  */
-async function resend(result: VerifyResult, flags: VerifyFlags, verdict: number): Promise<number> {
+async function resend(result: VerifyResult, flags: VerifyFlags): Promise<{ code: number; summary: Summary | undefined }> {
   const importFlags = {
     ...DELIVERY_DEFAULTS,
     ...Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined)),
     rejects: undefined,
     report: undefined,
+    reportHtml: undefined, // verify's page shows the resend's account
     json: flags.json,
     quiet: flags.quiet || flags.json,
     format: 'rejects',
   } as unknown as ImportFlags;
   if (!flags.json) process.stdout.write(`\nsending the ${result.missing} missing events again (${result.file}):\n`);
   const plan = await planDelivery([result.file!], importFlags, process.env, { command: 'verify --resend' });
-  let resent: unknown;
+  let resent: Summary | undefined;
   const code = await runDelivery(plan, { printSummary: (summary) => (resent = summary) });
   if (flags.json) process.stdout.write(`${JSON.stringify({ ...result, resend: resent }, null, 2)}\n`);
-  else process.stdout.write(formatResend(resent as Record<string, number | undefined>));
-  // The resend's own failure (exit 3, 4) wins; otherwise what verify found stands until a second verify proves the repair.
-  return code === EXIT.ok || code === EXIT.someRejected ? verdict : code;
+  else process.stdout.write(formatResend((resent ?? {}) as unknown as Record<string, number | undefined>));
+  return { code, summary: resent };
 }
 
 async function inputSettings(files: string[], flags: VerifyFlags): Promise<ReadOptions> {

@@ -46,7 +46,7 @@ function account(summary: Summary): string {
   return `<section id="account"><h2>Account</h2><div class="figures">${figures}</div>${bar}${rejectedDetail}</section>`;
 }
 
-function perSecond(values: number[] | undefined, bucketSeconds: number): number[] {
+export function perSecond(values: number[] | undefined, bucketSeconds: number): number[] {
   return (values ?? []).map((value) => value / bucketSeconds);
 }
 
@@ -111,7 +111,7 @@ function arrivalSeries(series: Record<string, number[]>): ChartSeries[] {
     .map((s, i) => ({ ...s, color: PALETTE[i % PALETTE.length]! }));
 }
 
-function plural(n: number, word: string): string {
+export function plural(n: number, word: string): string {
   return `${formatNumber(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
@@ -158,9 +158,15 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:t
 
 export function renderPage(data: RunData): string {
   const s = data.summary;
+  const meta = `${escapeHtml(s.outcome)}${s.dryRun ? ' · dry run, nothing sent' : ''}${s.error ? ` · ${escapeHtml(s.error)}` : ''}`;
+  return renderDocument(data, meta, [account(s), timeCharts(data), rejects(data), arrivals(data), graphs(data)]);
+}
+
+/** What every report page shares: the head (its policy and generator mark), the title, its sections, and the data it was drawn from. */
+export function renderDocument(data: { runId?: number; command: string; target: string; endpoint: string; startedAt: string }, outcome: string, sections: string[]): string {
   const run = data.runId !== undefined ? `run ${data.runId} · ` : '';
   const title = `eventload ${data.command} → ${data.target}`;
-  const meta = `${run}${escapeHtml(data.endpoint)} · started ${escapeHtml(data.startedAt)} · ${escapeHtml(s.outcome)}${s.dryRun ? ' · dry run, nothing sent' : ''}${s.error ? ` · ${escapeHtml(s.error)}` : ''}`;
+  const meta = `${run}${escapeHtml(data.endpoint)} · started ${escapeHtml(data.startedAt)} · ${outcome}`;
   // The data the page was drawn from, for tools (and tests) that read the report: JSON, never run.
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
   return [
@@ -172,11 +178,7 @@ export function renderPage(data: RunData): string {
     `<title>${escapeHtml(title)}${data.runId !== undefined ? ` (run ${data.runId})` : ''}</title>`,
     `<style>${STYLE}</style></head><body>`,
     `<h1>${escapeHtml(title)}</h1><p class="meta">${meta}</p>`,
-    account(s),
-    timeCharts(data),
-    rejects(data),
-    arrivals(data),
-    graphs(data),
+    ...sections,
     `<script type="application/json" id="eventload-run-data">${json}</script>`,
     '</body></html>',
     '',

@@ -74,6 +74,7 @@ const errors = {
 export function createImmutableApi(context: TargetContext): TargetApi {
   const log: LogRecord[] = [];
   const idsByKey = new Map<string, string>();
+  const totals = new FilterTotals();
 
   /** Validates and appends one event; a key seen before returns the original id, stores nothing. */
   function ingest(body: unknown, fallbackKey: string | undefined): EventResult {
@@ -116,7 +117,7 @@ export function createImmutableApi(context: TargetContext): TargetApi {
         return { status: 202, body: { events: events.map((event) => ingest(event, undefined)) } };
       },
     },
-    { method: 'GET', path: '/api/v1/events', handle: ({ query }) => listEvents(log, query) },
+    { method: 'GET', path: '/api/v1/events', handle: ({ query }) => listEvents(log, totals, query) },
   ];
 
   return {
@@ -139,33 +140,65 @@ function batchEvents(body: unknown): unknown[] | string {
   return events;
 }
 
-/** GET /api/v1/events: filters, then a page; the cursor is opaque to clients (an offset here). */
-function listEvents(log: readonly LogRecord[], query: URLSearchParams): Reply {
+/**
+ * GET /api/v1/events: filters, then a page. The cursor is opaque to clients: here the position in
+ * the log after the page's last record, so a page is found without rescanning what came before it
+ * (paging through a million events reads the log once, not once per page), and records stored while
+ * a client pages are not skipped or served twice. `total` is counted per filter as the log grows.
+ */
+function listEvents(log: readonly LogRecord[], totals: FilterTotals, query: URLSearchParams): Reply {
   const limit = query.has('limit') ? Number(query.get('limit')) : DEFAULT_PAGE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
     return failure(422, 'validation_failed', `limit: must be an integer from 1 to ${MAX_PAGE}`);
   }
-  const offset = decodeCursor(query.get('cursor'));
-  if (offset === undefined) return failure(422, 'validation_failed', 'cursor: invalid');
+  const at = decodeCursor(query.get('cursor'));
+  if (at === undefined) return failure(422, 'validation_failed', 'cursor: invalid');
   const range = timeRange(query);
   if (typeof range === 'string') return failure(422, 'validation_failed', range);
-  const matching = log.filter((record) => {
-    for (const field of ['actor_id', 'action', 'resource_id', 'tenant_id']) {
-      const wanted = query.get(field);
-      if (wanted !== null && record[field] !== wanted) return false;
-    }
-    const at = Date.parse(record.occurred_at);
-    return at >= range.from && at <= range.to;
-  });
-  const data = matching.slice(offset, offset + limit);
-  const hasMore = offset + limit < matching.length;
+  const wanted = FILTERS.map((field) => [field, query.get(field)] as const).filter(([, value]) => value !== null);
+  const matches = (record: LogRecord): boolean => {
+    for (const [field, value] of wanted) if (record[field] !== value) return false;
+    const time = Date.parse(record.occurred_at);
+    return time >= range.from && time <= range.to;
+  };
+  const data: LogRecord[] = [];
+  let next = at;
+  while (next < log.length && data.length < limit) {
+    const record = log[next++]!;
+    if (matches(record)) data.push(record);
+  }
+  // One more match past the page says whether there is a next one.
+  let ahead = next;
+  while (ahead < log.length && !matches(log[ahead]!)) ahead++;
+  const hasMore = ahead < log.length;
   return {
     status: 200,
     body: {
       data,
-      pagination: { has_more: hasMore, next_cursor: hasMore ? encodeCursor(offset + limit) : null, total: matching.length },
+      pagination: { has_more: hasMore, next_cursor: hasMore ? encodeCursor(next) : null, total: totals.count(JSON.stringify([wanted, range.from, range.to]), log, matches) },
     },
   };
+}
+
+const FILTERS = ['actor_id', 'action', 'resource_id', 'tenant_id'];
+
+/**
+ * How many records match each filter seen, counted on from where the last count stopped: the log
+ * only grows, so each filter's count costs the records stored since. A client that pages with
+ * new filters all the time only makes the cache start over.
+ */
+class FilterTotals {
+  private readonly counts = new Map<string, { scanned: number; count: number }>();
+
+  count(filter: string, log: readonly LogRecord[], matches: (record: LogRecord) => boolean): number {
+    let entry = this.counts.get(filter);
+    if (!entry) {
+      if (this.counts.size >= 100) this.counts.clear();
+      this.counts.set(filter, (entry = { scanned: 0, count: 0 }));
+    }
+    for (; entry.scanned < log.length; entry.scanned++) if (matches(log[entry.scanned]!)) entry.count++;
+    return entry.count;
+  }
 }
 
 function timeRange(query: URLSearchParams): { from: number; to: number } | string {
@@ -181,15 +214,16 @@ function timeRange(query: URLSearchParams): { from: number; to: number } | strin
   return { from, to };
 }
 
-function encodeCursor(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset })).toString('base64url');
+function encodeCursor(at: number): string {
+  return Buffer.from(JSON.stringify({ at })).toString('base64url');
 }
 
+/** The log position a cursor stands for (0: the first page). */
 function decodeCursor(cursor: string | null): number | undefined {
   if (cursor === null || cursor === '') return 0;
   try {
-    const { offset } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { offset?: unknown };
-    return Number.isInteger(offset) && (offset as number) >= 0 ? (offset as number) : undefined;
+    const { at } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { at?: unknown };
+    return Number.isInteger(at) && (at as number) >= 0 ? (at as number) : undefined;
   } catch {
     return undefined;
   }
