@@ -8,7 +8,7 @@ import { checkOutputs, journalFiles, type NamedPath } from '../output/same-file.
 import { prepareInputs, readEvents, type PipelineItem } from '../pipeline/read-events.js';
 import { ErrorRateGuard } from '../report/error-rate.js';
 import { ReasonTally } from '../report/reasons.js';
-import { checkRunReportPath } from '../report/html/index.js';
+import { checkRunReportPath } from '../report/html/mark.js';
 import { RunDataBuilder, type RunData } from '../report/run-data.js';
 import { RejectsWriter } from '../report/rejects.js';
 import { addSecretsFromEnv, redact } from '../secrets/redact.js';

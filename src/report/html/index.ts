@@ -2,24 +2,16 @@
 // the output rules (replaces only an earlier report of eventload's, atomically; every secret
 // redacted). `--report-html` of import, replay and sync, and `eventload report RUN`, both end
 // here; so can any command that builds a RunData (verify).
-import { checkReplaceable, replaceFile } from '../../output/file.js';
+import { replaceFile } from '../../output/file.js';
 import { redact } from '../../secrets/redact.js';
 import type { RunData } from '../run-data.js';
-import { GENERATOR, renderPage } from './page.js';
+import { renderPage } from './page.js';
+
+export { checkRunReportPath, isRunReport } from './mark.js';
 
 /** The report as one self-contained HTML document (not yet redacted: writeRunReport does that). */
 export function renderRunReport(data: RunData): string {
   return renderPage(data);
-}
-
-/** An earlier report written by eventload (and so replaceable by a new one). */
-export function isRunReport(text: string): boolean {
-  return text.startsWith('<!doctype html>') && text.includes(`<meta name="generator" content="${GENERATOR}">`);
-}
-
-/** Checks before a run that `path` may be written (absent, empty, or an earlier report), as for --report. */
-export function checkRunReportPath(path: string, flag = '--report-html'): void {
-  checkReplaceable(path, flag, isRunReport);
 }
 
 /** Writes the report of `data` to `path`, redacted, replacing an earlier report atomically. */
