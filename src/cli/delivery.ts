@@ -173,7 +173,7 @@ export async function runDelivery(plan: PlannedDelivery, view: DeliveryView = {}
 }
 
 /** The summary (and report), the lines that must reach stderr, and the exit code. */
-function report(plan: PlannedDelivery, delivery: Delivery, view: DeliveryView, stoppedBy: NodeJS.Signals | undefined, writeRunReport?: (path: string, data: Delivery['runData']) => void): number {
+function report(plan: PlannedDelivery, delivery: Delivery, view: DeliveryView, stoppedBy: NodeJS.Signals | undefined, writeRunReport?: (path: string, data: NonNullable<Delivery['runData']>) => void): number {
   const { flags } = plan;
   const { summary, abortError, journalError } = delivery;
   // Why the run stopped is one line with its code on stderr, where cron mail and log greps look;
@@ -181,7 +181,7 @@ function report(plan: PlannedDelivery, delivery: Delivery, view: DeliveryView, s
   const stop = journalError ?? abortError;
   const reason = stop ? { code: stop.code, message: stop.message } : delivery.errorRateExceeded ? { code: 'EL_ERROR_RATE_EXCEEDED' as const, message: delivery.errorRateExceeded } : undefined;
   if (flags.report) writeReport(flags.report, summary);
-  if (flags.reportHtml && writeRunReport) writeOutput(() => writeRunReport(flags.reportHtml!, delivery.runData));
+  if (flags.reportHtml && writeRunReport && delivery.runData) writeOutput(() => writeRunReport(flags.reportHtml!, delivery.runData!));
   if (view.printSummary) view.printSummary(summary);
   else printSummary(summary, flags.json ?? false, reason?.code);
   if (plan.sandbox.running && !flags.json) plan.sandbox.running.describe();
