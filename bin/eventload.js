@@ -16,7 +16,8 @@ setFlagsFromString('--heap-growing-percent=20');
 // in flight that survive each scavenge. --max-semi-space-size is read only when the process
 // starts, but the growth factor is read at each growth: after the growth that reaches
 // NEW_SPACE_CAP, the factor becomes 1 and the young generation stays there. Measured on the 1M-row
-// dry run (BENCHMARKS.md): 4 MB a semi-space peaks 29 MB lower than V8's cap, at the same CPU time.
+// dry run (BENCHMARKS.md): 4 MB a semi-space peaks ~8 MB lower than 8 MB, and 20-25 MB lower
+// than V8's cap, at the same CPU time within the noise of interleaved runs.
 const NEW_SPACE_CAP = 8 * 1024 * 1024; // both semi-spaces together
 const newSpace = () => getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
 const youngCap = new PerformanceObserver(() => {
