@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { deliver, defaultRejectsPath, type Delivery, type DeliveryInputs, type DeliveryOptions, type DeliveryStage, type JournalChoice } from '../core/index.js';
 import { ConfigError, EventloadError, EXIT } from '../errors.js';
 import { replaceFile } from '../output/file.js';
-import { writeRunReport } from '../report/html/index.js';
 import { redact } from '../secrets/redact.js';
 import { findTarget } from '../targets/index.js';
 import type { TargetPlugin } from '../targets/types.js';
@@ -164,7 +163,9 @@ export async function runDelivery(plan: PlannedDelivery, view: DeliveryView = {}
       progress.stop();
       signals.runOver();
     }
-    return report(plan, delivery, view, signals.signal);
+    // The HTML renderer (dagre, d3) is loaded only by a run that writes a report: the others keep its memory.
+    const html = flags.reportHtml ? await import('../report/html/index.js') : undefined;
+    return report(plan, delivery, view, signals.signal, html?.writeRunReport);
   } finally {
     signals.dispose();
     await plan.sandbox.running?.close();
@@ -172,7 +173,7 @@ export async function runDelivery(plan: PlannedDelivery, view: DeliveryView = {}
 }
 
 /** The summary (and report), the lines that must reach stderr, and the exit code. */
-function report(plan: PlannedDelivery, delivery: Delivery, view: DeliveryView, stoppedBy: NodeJS.Signals | undefined): number {
+function report(plan: PlannedDelivery, delivery: Delivery, view: DeliveryView, stoppedBy: NodeJS.Signals | undefined, writeRunReport?: (path: string, data: NonNullable<Delivery['runData']>) => void): number {
   const { flags } = plan;
   const { summary, abortError, journalError } = delivery;
   // Why the run stopped is one line with its code on stderr, where cron mail and log greps look;
@@ -180,7 +181,7 @@ function report(plan: PlannedDelivery, delivery: Delivery, view: DeliveryView, s
   const stop = journalError ?? abortError;
   const reason = stop ? { code: stop.code, message: stop.message } : delivery.errorRateExceeded ? { code: 'EL_ERROR_RATE_EXCEEDED' as const, message: delivery.errorRateExceeded } : undefined;
   if (flags.report) writeReport(flags.report, summary);
-  if (flags.reportHtml) writeOutput(() => writeRunReport(flags.reportHtml!, delivery.runData));
+  if (flags.reportHtml && writeRunReport && delivery.runData) writeOutput(() => writeRunReport(flags.reportHtml!, delivery.runData!));
   if (view.printSummary) view.printSummary(summary);
   else printSummary(summary, flags.json ?? false, reason?.code);
   if (plan.sandbox.running && !flags.json) plan.sandbox.running.describe();

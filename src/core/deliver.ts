@@ -8,7 +8,7 @@ import { checkOutputs, journalFiles, type NamedPath } from '../output/same-file.
 import { prepareInputs, readEvents, type PipelineItem } from '../pipeline/read-events.js';
 import { ErrorRateGuard } from '../report/error-rate.js';
 import { ReasonTally } from '../report/reasons.js';
-import { checkRunReportPath } from '../report/html/index.js';
+import { checkRunReportPath } from '../report/html/mark.js';
 import { RunDataBuilder, type RunData } from '../report/run-data.js';
 import { RejectsWriter } from '../report/rejects.js';
 import { addSecretsFromEnv, redact } from '../secrets/redact.js';
@@ -35,18 +35,24 @@ export interface Delivery {
   journalError?: AbortError;
   /** --max-error-rate was exceeded: why reading stopped. */
   errorRateExceeded?: string;
-  /** What the HTML report shows (--report-html); also stored in the journal with the run. */
-  runData: RunData;
+  /**
+   * What the HTML report shows (--report-html); also stored in the journal with the run. Absent
+   * when the run keeps no journal and writes no report (a dry run, --no-journal): nothing could
+   * read it then, and gathering it (the directly-follows graph remembers up to 100,000 objects)
+   * costs such a run a tenth of its time and memory.
+   */
+  runData?: RunData;
 }
 
 type Prepared = Awaited<ReturnType<typeof prepareInputs>>;
 
 /** Runs one delivery: every default already applied in `options`; events go to `onEvent` as they happen. */
 export async function deliver(inputs: DeliveryInputs, target: TargetPlugin<any>, options: DeliveryOptions, listener: DeliveryListener = () => undefined): Promise<Delivery> {
-  // Every run gathers its report data from its own events, so any run can be reported on later.
-  const runData = new RunDataBuilder();
+  // Every run that keeps a journal or writes a report gathers its report data from its own events,
+  // so it can be reported on later; it is made once the journal is known (below).
+  let runData: RunDataBuilder | undefined;
   const onEvent: DeliveryListener = (event) => {
-    observe(runData, event);
+    if (runData) observe(runData, event);
     listener(event);
   };
   const settings = inputs.settings;
@@ -57,6 +63,7 @@ export async function deliver(inputs: DeliveryInputs, target: TargetPlugin<any>,
   // The journal's lock is taken before anything is written, and held until the end: a second
   // run on this journal stops here (exit 4) before it writes or sends anything.
   const journal = await openJournal(options.journal, options.command);
+  if (journal || options.reportHtml) runData = new RunDataBuilder();
   const ownJournal = journal !== undefined && options.journal !== undefined && !('opened' in options.journal);
   const notice = ownJournal ? recoveredLockNotice(journal) : undefined;
   if (notice) onEvent({ type: 'notice', code: 'EL_STALE_LOCK_RECOVERED', message: notice });
@@ -98,7 +105,7 @@ interface RunParts {
   prepared: Prepared;
   connection: Connection;
   journal: Journal | undefined;
-  runData: RunDataBuilder;
+  runData: RunDataBuilder | undefined;
 }
 
 async function run(parts: RunParts): Promise<Delivery> {
@@ -130,12 +137,12 @@ async function run(parts: RunParts): Promise<Delivery> {
   if (guard?.tripped) Object.assign(summary, { outcome: 'aborted', error: guard.message() });
   const ledger = options.journal && 'opened' in options.journal ? options.journal.ledger : undefined;
   // The report data holds the summary itself: a journal failure below changes both alike.
-  const runData = parts.runData.finish(summary, runId);
-  const journalFailure = journal && (await finishJournalRun(journal, scope!, runId!, summary, ledger && ((s: JournalScope) => ledger.settle(s, summary)), runData));
+  const runData = parts.runData?.finish(summary, runId);
+  const journalFailure = journal && (await finishJournalRun(journal, scope!, runId!, summary, ledger && ((s: JournalScope) => ledger.settle(s, summary)), runData!));
   if (journalFailure) Object.assign(summary, { outcome: 'aborted', error: journalFailure.message });
   onEvent({ type: 'finished', summary });
   const journalError = journalFailure ?? (uploader.abortError?.code === 'EL_JOURNAL_WRITE' ? uploader.abortError : undefined);
-  return { summary, abortError: uploader.abortError, journalError, errorRateExceeded: guard?.tripped ? guard.message() : undefined, runData };
+  return { summary, abortError: uploader.abortError, journalError, errorRateExceeded: guard?.tripped ? guard.message() : undefined, ...(runData && { runData }) };
 }
 
 /** Connects, uploads every item, and drains; a stop request ends reading, then cuts off requests after the drain timeout. */

@@ -12,7 +12,7 @@ import { inWindow, instantOf } from '../events/timestamp.js';
 import type { Journal, JournalScope } from '../journal/journal.js';
 import { checkOutputs, journalFiles } from '../output/same-file.js';
 import { prepareInputs, readEvents, type ReadOptions } from '../pipeline/read-events.js';
-import { checkRunReportPath } from '../report/html/index.js';
+import { checkRunReportPath } from '../report/html/mark.js';
 import { RejectsWriter } from '../report/rejects.js';
 import { VerifyRunDataBuilder, type VerifyExample, type VerifyRunData } from '../report/verify-data.js';
 import { addSecretsFromEnv } from '../secrets/redact.js';

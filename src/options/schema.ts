@@ -68,7 +68,7 @@ export const OPTIONS = {
     flag: '--repeat-window <n>',
     text: wholeNumberText,
     config: () => wholeNumber(1).max(MAX_REPEAT_WINDOW),
-    description: `derived keys: a repeat of an identical event within this many events gets its own key; further apart, the same key (default ${DEFAULT_REPEAT_WINDOW.toLocaleString('en-US')})`,
+    description: `derived keys: a repeat of an identical event within this many events gets its own key; further apart, the same key (default ${groupDigits(DEFAULT_REPEAT_WINDOW)})`,
   }),
   rejects: option({ flag: '--rejects <file>', text: anyText, config: pathValue, path: true, description: 'write rejected records as NDJSON to this file' }),
   target: option({ flag: '-t, --target <name>', text: anyText, config: targetName, choices: targetNames, description: 'the ingest API (required, here or in --config)' }),
@@ -227,4 +227,12 @@ export function textOf(text: Text): string {
 /** The long flag, as users type it: `--max-record-size`. */
 export function longFlag(name: OptionName): string {
   return /--[a-z-]+/.exec(optionSpec(name).flag)![0];
+}
+
+/**
+ * 1000000 → "1,000,000", as toLocaleString('en-US') writes it, without Intl: this table is built
+ * when any command starts, and Intl's first use maps ~5 MB of ICU data into every process.
+ */
+function groupDigits(value: number): string {
+  return String(value).replace(/\B(?=(\d{3})+$)/g, ',');
 }

@@ -3,9 +3,11 @@
 // (--timeout), by its total time (--request-timeout, and what is left of --retry-deadline), and by
 // the size of its answer (MAX_ANSWER_BYTES). Each bound, when hit, is a failed attempt (retryable).
 import { Agent } from 'undici';
-import type { ErrorCode } from '../codes.js';
 import { addAuthorization } from '../secrets/redact.js';
 import type { Response } from '../targets/types.js';
+import { HttpFailure } from './http-failure.js';
+
+export { HttpFailure };
 
 /** The most bytes read from one answer: far above any documented answer (a batch of 100 results). */
 export const MAX_ANSWER_BYTES = 8 * 1024 * 1024; // 8 MiB
@@ -22,21 +24,6 @@ export interface HttpLimits {
   /** The most one attempt may take in all: connect, send, headers and body. */
   totalMs: number;
   maxAnswerBytes?: number;
-}
-
-/**
- * An attempt given up by eventload itself (too slow in all, or an answer too large); retryable, so
- * not an EventloadError (those stop the run): the sender stops with its code once retries run out.
- */
-export class HttpFailure extends Error {
-  override readonly name = 'HttpFailure';
-  constructor(
-    readonly code: Extract<ErrorCode, 'EL_REQUEST_TIMEOUT' | 'EL_ANSWER_TOO_LARGE'>,
-    /** Short, for a retry notice: "no complete answer within 12 s". */
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
 }
 
 export class HttpClient {

@@ -2,7 +2,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortError, EventloadError } from '../errors.js';
 import type { ApiClient, Response } from '../targets/types.js';
-import { HttpFailure, type HttpClient, type HttpResponse } from './http.js';
+import { HttpFailure } from './http-failure.js';
+import type { HttpClient, HttpResponse } from './http.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { backoffDelay, classifyStatus, isRetryableNetworkError, networkErrorCode, parseRetryAfter, rateLimitPause } from './retry.js';
 

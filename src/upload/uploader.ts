@@ -298,7 +298,6 @@ export class Uploader {
     const events = batch.map((item) => item.event);
     const path = single ? this.session.single.path : this.session.batch!.path;
     const body = toJsonText(single ? this.session.single.body(events[0]!) : this.session.batch!.body(events));
-    const key = single ? events[0]!.idempotency_key! : batchKey(events);
     this.counts.sent += batch.length;
     this.hooks.onSend?.(batch);
     if (this.options.dryRun || !this.sender) {
@@ -326,6 +325,8 @@ export class Uploader {
       }
       this.inflightIds.set(batch, id);
     }
+    // The request's Idempotency-Key, made only for a request that leaves (a dry run sends none).
+    const key = single ? events[0]!.idempotency_key! : batchKey(events);
     const read = (response: Response): Reading => (single ? unwrap(this.session.single.outcome(response)) : this.session.batch!.outcomes(response, batch.length));
     try {
       const meaning = await this.post(path, body, key, read, (ms) => this.latencies.set(batch, ms));

@@ -65,6 +65,20 @@ describe('--report-html', () => {
     expect(input.code).toBe(2);
     expect(input.stderr).toContain('EL_OUTPUT_IS_INPUT');
   });
+
+  it('a dry run writes its report too (a run without journal gathers the data only when it writes one)', async () => {
+    const dir = await tempDir();
+    const run = await eventload(dir, ['import', fixturePath('orders.csv'), '-m', fixturePath('orders.mapping.json'), '--target', 'flowmyna', '--dry-run', '--json', '-q', '--report-html', 'dry.html']);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout);
+    const data = embedded(await readFile(join(dir, 'dry.html'), 'utf8'));
+    expect(data.summary).toEqual(summary);
+    expect(data.dryRun).toBe(true);
+    expect(summary.wouldSend).toBeGreaterThan(0);
+    // The graph follows what would have been sent: every event counted once per object of a type.
+    const orders = data.dfg.types.find((type) => type.type === 'Order')!;
+    expect(orders.nodes.reduce((sum, node) => sum + node.count, 0)).toBe(summary.wouldSend);
+  });
 });
 
 describe('eventload report', () => {

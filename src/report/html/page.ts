@@ -5,10 +5,8 @@ import type { Summary } from '../../upload/summary.js';
 import type { RunData } from '../run-data.js';
 import { chart, PALETTE, type ChartSeries } from './charts.js';
 import { dfgSvg, MAX_EDGES } from './graph.js';
+import { GENERATOR } from './mark.js';
 import { escapeHtml, formatNumber } from './text.js';
-
-/** The mark by which eventload knows a report it wrote (and so may replace it). */
-export const GENERATOR = 'eventload run report';
 
 /** The account's parts, in the order of the summary: every record read is in exactly one. */
 function accountParts(summary: Summary): Array<{ key: string; label: string; value: number; color: string }> {
