@@ -14,7 +14,7 @@ import { checkOutputs, journalFiles } from '../output/same-file.js';
 import { prepareInputs, readEvents, type ReadOptions } from '../pipeline/read-events.js';
 import { checkRunReportPath } from '../report/html/mark.js';
 import { RejectsWriter } from '../report/rejects.js';
-import { VerifyRunDataBuilder, type VerifyExample, type VerifyRunData } from '../report/verify-data.js';
+import { VerifyRunDataBuilder, type VerifyAccount, type VerifyExample, type VerifyRunData } from '../report/verify-data.js';
 import { addSecretsFromEnv } from '../secrets/redact.js';
 import { allTargets, parseTargetOptions } from '../targets/index.js';
 import { describeBody } from '../targets/answer.js';
@@ -56,37 +56,9 @@ export type VerifyEvent =
   | { type: 'page'; records: number; count: number }
   | ({ type: 'retried' } & RetryNotice);
 
-/** The account of one verification: the shape `--json` prints and `--report` writes. */
-export interface VerifyResult {
+/** The account of one verification: the shape `--json` prints and `--report` writes (its fields: VerifyAccount). */
+export interface VerifyResult extends VerifyAccount {
   command: 'verify';
-  target: string;
-  endpoint: string;
-  /** Where the expected events came from: the journal, or the input files given. */
-  source: 'journal' | 'files';
-  /** The window compared (ISO 8601), when one was given. */
-  window: { from: string | null; until: string | null };
-  /** Events that should be on the server (in the window). */
-  expected: number;
-  found: number;
-  missing: number;
-  different: number;
-  /** On the server in the window, matching no expected event: counted only, never touched. */
-  extra: number;
-  /** Delivered events verify could not check: the journal kept no copy (recorded by an older eventload), or the event can no longer be sent as it was. */
-  unchecked: number;
-  /** For the different events: how many differ in each field. */
-  differentFields: Record<string, number>;
-  /** Records read from the server, pages and requests made (retries included). */
-  read: { records: number; pages: number; requests: number; retries: number };
-  /** The rejects-style file of missing and different events (null: none). */
-  file: string | null;
-  /** Missing keys now marked missing in the journal (sent again by the next run). */
-  markedMissing: number;
-  /** The journal run row of this verification. */
-  runId: number | null;
-  startedAt: string;
-  elapsedSeconds: number;
-  outcome: 'verified' | 'differences';
 }
 
 /** A verification's account, and what its HTML report shows (also stored in the journal with the run). */

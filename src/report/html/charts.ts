@@ -3,6 +3,7 @@
 // script, makes no request and opens the same from disk anywhere.
 import { scaleLinear } from 'd3-scale';
 import { area, curveStepAfter, line, stack } from 'd3-shape';
+import type { TimelineData } from '../timeline.js';
 import { escapeHtml, formatNumber } from './text.js';
 
 export interface ChartSeries {
@@ -49,6 +50,24 @@ export function chart(spec: ChartSpec): string {
     legend(spec.series, spec.totals ?? false),
     '</figure>',
   ].join('');
+}
+
+/** Mean and max latency of the answered requests per bucket, from a timeline's requests, latencyMsSum and latencyMsMax. */
+export function latencyChart(timeline: TimelineData): string {
+  const { bucketSeconds, series, buckets } = timeline;
+  const zeros = new Array<number>(buckets).fill(0);
+  const requests = series.requests ?? zeros;
+  return chart({
+    id: 'chart-latency',
+    title: 'Latency of answered requests',
+    unit: 'ms',
+    bucketSeconds,
+    kind: 'lines',
+    series: [
+      { name: 'mean', values: zeros.map((_, i) => (requests[i] ? (series.latencyMsSum?.[i] ?? 0) / requests[i]! : 0)), color: PALETTE[0]! },
+      { name: 'max', values: series.latencyMsMax ?? zeros, color: PALETTE[1]! },
+    ],
+  });
 }
 
 type Scale = ReturnType<typeof scaleLinear<number, number>>;

@@ -3,7 +3,7 @@
 // forbids any request, so a page copied to a ticket cannot call home either.
 import type { Summary } from '../../upload/summary.js';
 import type { RunData } from '../run-data.js';
-import { chart, PALETTE, type ChartSeries } from './charts.js';
+import { chart, latencyChart, PALETTE, type ChartSeries } from './charts.js';
 import { dfgSvg, MAX_EDGES } from './graph.js';
 import { GENERATOR } from './mark.js';
 import { escapeHtml, formatNumber } from './text.js';
@@ -64,18 +64,7 @@ function timeCharts(data: RunData): string {
       { name: 'rejected', values: perSecond(series.rejected ?? zeros, bucketSeconds), color: PALETTE[2]! },
     ],
   });
-  const requests = series.requests ?? zeros;
-  const latency = chart({
-    id: 'chart-latency',
-    title: 'Latency of answered requests',
-    unit: 'ms',
-    bucketSeconds,
-    kind: 'lines',
-    series: [
-      { name: 'mean', values: zeros.map((_, i) => (requests[i] ? (series.latencyMsSum?.[i] ?? 0) / requests[i]! : 0)), color: PALETTE[0]! },
-      { name: 'max', values: series.latencyMsMax ?? zeros, color: PALETTE[1]! },
-    ],
-  });
+  const latency = latencyChart(data.timeline);
   const retries = chart({
     id: 'chart-retries',
     title: 'Retries, and 429 answers (the server asked to slow down)',

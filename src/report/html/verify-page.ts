@@ -4,7 +4,7 @@
 // same head and policy: page.ts), from the run's VerifyRunData.
 import type { Summary } from '../../upload/summary.js';
 import type { VerifyAccount, VerifyExample, VerifyRunData } from '../verify-data.js';
-import { chart, PALETTE } from './charts.js';
+import { chart, latencyChart, PALETTE } from './charts.js';
 import { perSecond, renderDocument } from './page.js';
 import { escapeHtml } from './text.js';
 
@@ -89,18 +89,7 @@ function reads(data: VerifyRunData): string {
     kind: 'lines',
     series: [{ name: 'records', values: perSecond(series.records ?? zeros, bucketSeconds), color: PALETTE[0]! }],
   });
-  const requests = series.requests ?? zeros;
-  const latency = chart({
-    id: 'chart-latency',
-    title: 'Latency of answered requests',
-    unit: 'ms',
-    bucketSeconds,
-    kind: 'lines',
-    series: [
-      { name: 'mean', values: zeros.map((_, i) => (requests[i] ? (series.latencyMsSum?.[i] ?? 0) / requests[i]! : 0)), color: PALETTE[0]! },
-      { name: 'max', values: series.latencyMsMax ?? zeros, color: PALETTE[1]! },
-    ],
-  });
+  const latency = latencyChart(data.timeline);
   const retries = chart({
     id: 'chart-requests',
     title: 'Requests answered, retries, and 429 answers (the server asked to slow down)',
@@ -109,7 +98,7 @@ function reads(data: VerifyRunData): string {
     kind: 'bars',
     totals: true,
     series: [
-      { name: 'requests', values: requests, color: PALETTE[0]! },
+      { name: 'requests', values: series.requests ?? zeros, color: PALETTE[0]! },
       { name: 'retries', values: series.retries ?? zeros, color: PALETTE[1]! },
       { name: '429', values: series.throttled ?? zeros, color: PALETTE[2]! },
     ],
