@@ -10,7 +10,7 @@ import type { ReasonCode } from '../codes.js';
 import { redact } from '../secrets/redact.js';
 import type { Summary } from '../upload/summary.js';
 import { DfgBuilder, OTHER, type DfgData } from './dfg.js';
-import { Timeline, type TimelineData } from './timeline.js';
+import { addAnswer, addRetry, Timeline, type TimelineData } from './timeline.js';
 
 /**
  * A delivery's stored shape: bumped when it changes incompatibly, and an older eventload refuses a
@@ -105,11 +105,7 @@ export class RunDataBuilder {
     this.timeline.add('accepted', ms, tally.accepted);
     this.timeline.add('duplicates', ms, tally.duplicates);
     this.timeline.add('rejected', ms, tally.rejected);
-    if (latencyMs !== undefined) {
-      this.timeline.add('requests', ms, 1);
-      this.timeline.add('latencyMsSum', ms, latencyMs);
-      this.timeline.add('latencyMsMax', ms, latencyMs, 'max');
-    }
+    if (latencyMs !== undefined) addAnswer(this.timeline, ms, latencyMs);
     // Counted per request first: one timeline update per name, not one per event.
     const names = new Map<string, number>();
     const types = new Map<string, number>();
@@ -127,9 +123,7 @@ export class RunDataBuilder {
   }
 
   retried(notice: { reason: string }): void {
-    this.timeline.add('retries', this.ms, 1);
-    // "HTTP 429" or "HTTP 429 (slow down)": the answer's status leads the reason.
-    if (/^HTTP 429\b/.test(notice.reason)) this.timeline.add('throttled', this.ms, 1);
+    addRetry(this.timeline, this.ms, notice.reason);
   }
 
   rejected(position: Position, issues: readonly Issue[], status: number | undefined, local: boolean): void {

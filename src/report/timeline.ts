@@ -103,3 +103,16 @@ export class Timeline {
     this.bucketSeconds *= 2;
   }
 }
+
+/** One request answered after `latencyMs`: the series every report's latency chart reads (html/charts.ts latencyChart). */
+export function addAnswer(timeline: Timeline, ms: number, latencyMs: number): void {
+  timeline.add('requests', ms, 1);
+  timeline.add('latencyMsSum', ms, latencyMs);
+  timeline.add('latencyMsMax', ms, latencyMs, 'max');
+}
+
+/** One retry, and a 429 among them: "HTTP 429" or "HTTP 429 (slow down)", the answer's status leads the reason. */
+export function addRetry(timeline: Timeline, ms: number, reason: string): void {
+  timeline.add('retries', ms, 1);
+  if (/^HTTP 429\b/.test(reason)) timeline.add('throttled', ms, 1);
+}

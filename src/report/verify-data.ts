@@ -6,7 +6,7 @@
 // `eventload report RUN` draws a past verification with its own page.
 import type { RetryNotice } from '../upload/sender.js';
 import type { Summary } from '../upload/summary.js';
-import { Timeline, type TimelineData } from './timeline.js';
+import { addAnswer, addRetry, Timeline, type TimelineData } from './timeline.js';
 
 /**
  * The report data version a verification is stored with. Version 1 is a delivery's RunData (no
@@ -104,16 +104,11 @@ export class VerifyRunDataBuilder {
 
   /** A request got an answer after `latencyMs`. */
   answered(latencyMs: number): void {
-    const ms = this.ms;
-    this.timeline.add('requests', ms, 1);
-    this.timeline.add('latencyMsSum', ms, latencyMs);
-    this.timeline.add('latencyMsMax', ms, latencyMs, 'max');
+    addAnswer(this.timeline, this.ms, latencyMs);
   }
 
   retried(notice: Pick<RetryNotice, 'reason'>): void {
-    this.timeline.add('retries', this.ms, 1);
-    // "HTTP 429" or "HTTP 429 (slow down)": the answer's status leads the reason.
-    if (/^HTTP 429\b/.test(notice.reason)) this.timeline.add('throttled', this.ms, 1);
+    addRetry(this.timeline, this.ms, notice.reason);
   }
 
   /** A missing or different event; kept only while fewer than EXAMPLES_PER_KIND of its kind are. */

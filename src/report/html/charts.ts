@@ -70,6 +70,26 @@ export function latencyChart(timeline: TimelineData): string {
   });
 }
 
+export interface BarPart {
+  label: string;
+  value: number;
+  color: string;
+}
+
+/** One bar split into parts in proportion to `total` (an account's figures); an empty grey bar when every part is 0. */
+export function segmentBar(id: string, ariaLabel: string, parts: BarPart[], total: number): string {
+  let left = 0;
+  const segments = parts
+    .filter((part) => part.value > 0)
+    .map((part) => {
+      const width = (part.value / Math.max(1, total)) * WIDTH;
+      const rect = `<rect x="${left.toFixed(1)}" y="0" width="${Math.max(width, 1).toFixed(1)}" height="28" fill="${part.color}"><title>${part.label}: ${part.value}</title></rect>`;
+      left += width;
+      return rect;
+    });
+  return `<svg id="${id}" viewBox="0 0 ${WIDTH} 28" width="${WIDTH}" height="28" role="img" aria-label="${ariaLabel}">${segments.join('') || `<rect width="${WIDTH}" height="28" fill="#eee"/>`}</svg>`;
+}
+
 type Scale = ReturnType<typeof scaleLinear<number, number>>;
 
 function axes(x: Scale, y: Scale): string {

@@ -3,7 +3,7 @@
 // forbids any request, so a page copied to a ticket cannot call home either.
 import type { Summary } from '../../upload/summary.js';
 import type { RunData } from '../run-data.js';
-import { chart, latencyChart, PALETTE, type ChartSeries } from './charts.js';
+import { chart, latencyChart, PALETTE, segmentBar, type ChartSeries } from './charts.js';
 import { dfgSvg, MAX_EDGES } from './graph.js';
 import { GENERATOR } from './mark.js';
 import { escapeHtml, formatNumber } from './text.js';
@@ -29,17 +29,7 @@ function account(summary: Summary): string {
   const figures = [{ key: 'read', label: 'read', value: summary.read, color: '#4e79a7' }, ...parts]
     .map((part) => `<div class="figure"><span class="label">${part.label}</span><span class="value" data-figure="${part.key}">${part.value}</span></div>`)
     .join('');
-  const total = Math.max(1, parts.reduce((sum, part) => sum + part.value, 0));
-  let left = 0;
-  const segments = parts
-    .filter((part) => part.value > 0)
-    .map((part) => {
-      const width = (part.value / total) * 760;
-      const rect = `<rect x="${left.toFixed(1)}" y="0" width="${Math.max(width, 1).toFixed(1)}" height="28" fill="${part.color}"><title>${part.label}: ${part.value}</title></rect>`;
-      left += width;
-      return rect;
-    });
-  const bar = `<svg id="account-bar" viewBox="0 0 760 28" width="760" height="28" role="img" aria-label="the account as a bar">${segments.join('') || '<rect width="760" height="28" fill="#eee"/>'}</svg>`;
+  const bar = segmentBar('account-bar', 'the account as a bar', parts, parts.reduce((sum, part) => sum + part.value, 0));
   const rejectedDetail = `<p class="note">rejected: ${summary.rejectedLocal} before sending, ${summary.rejectedServer} by the server · ${summary.requests} requests, ${summary.retries} retries · ${summary.elapsedSeconds} s, ${summary.eventsPerSecond} events/s</p>`;
   return `<section id="account"><h2>Account</h2><div class="figures">${figures}</div>${bar}${rejectedDetail}</section>`;
 }

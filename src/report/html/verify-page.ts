@@ -4,11 +4,9 @@
 // same head and policy: page.ts), from the run's VerifyRunData.
 import type { Summary } from '../../upload/summary.js';
 import type { VerifyAccount, VerifyExample, VerifyRunData } from '../verify-data.js';
-import { chart, latencyChart, PALETTE } from './charts.js';
+import { chart, latencyChart, PALETTE, segmentBar } from './charts.js';
 import { perSecond, renderDocument } from './page.js';
 import { escapeHtml } from './text.js';
-
-const BAR_WIDTH = 760;
 
 function figure(key: string, label: string, value: number, attribute = 'data-figure'): string {
   return `<div class="figure"><span class="label">${label}</span><span class="value" ${attribute}="${key}">${value}</span></div>`;
@@ -29,17 +27,7 @@ function account(result: VerifyAccount): string {
     { label: 'missing', value: result.missing, color: '#e15759' },
     { label: 'different', value: result.different, color: '#f28e2b' },
   ];
-  const total = Math.max(1, result.expected);
-  let left = 0;
-  const segments = parts
-    .filter((part) => part.value > 0)
-    .map((part) => {
-      const width = (part.value / total) * BAR_WIDTH;
-      const rect = `<rect x="${left.toFixed(1)}" y="0" width="${Math.max(width, 1).toFixed(1)}" height="28" fill="${part.color}"><title>${part.label}: ${part.value}</title></rect>`;
-      left += width;
-      return rect;
-    });
-  const bar = `<svg id="verify-bar" viewBox="0 0 ${BAR_WIDTH} 28" width="${BAR_WIDTH}" height="28" role="img" aria-label="what was expected: found, missing, different">${segments.join('') || `<rect width="${BAR_WIDTH}" height="28" fill="#eee"/>`}</svg>`;
+  const bar = segmentBar('verify-bar', 'what was expected: found, missing, different', parts, result.expected);
   const legend = `<ul class="legend">${parts.map((p) => `<li><span class="swatch" style="background:${p.color}"></span>${p.label}</li>`).join('')}</ul>`;
   const window = result.window.from || result.window.until ? ` in the window ${escapeHtml(result.window.from ?? '…')} to ${escapeHtml(result.window.until ?? '…')}` : '';
   const notes = [
