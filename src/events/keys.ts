@@ -192,11 +192,33 @@ export const DEFAULT_REPEAT_WINDOW = 1_000_000;
 /** The largest window: 14.4 bytes an event, about 1.4 GB at this size. */
 export const MAX_REPEAT_WINDOW = 100_000_000;
 
+/**
+ * The content each event's derived key was made from, by event object: keyedEventText turns it
+ * into the event's JSON text for the journal, which would otherwise write every delivered event
+ * out a second time (a tenth of an upload's CPU). Weak, so it holds no event past its delivery.
+ * An event changed after its key was made would be written as it was: nothing changes an event
+ * in place after mapAndCheck keys it (replay makes new events, which are written afresh).
+ */
+const keyedContent = new WeakMap<CanonicalEvent, string>();
+
+/**
+ * The JSON text of an event whose key KeyDeriver made: the same members and values as
+ * toJsonText(event) gives (its members sorted, the key first); undefined for any other event.
+ */
+export function keyedEventText(event: CanonicalEvent): string | undefined {
+  const content = keyedContent.get(event);
+  const key = event.idempotency_key;
+  if (content === undefined || key === undefined) return undefined;
+  const member = `{"idempotency_key":${quoteString(key)}`;
+  return content === '{}' ? `${member}}` : `${member},${content.slice(1)}`;
+}
+
 /** Hands out keys for one input file; create one per file. */
 export class KeyDeriver {
   private readonly repeats: RepeatWindow;
 
-  constructor(window = DEFAULT_REPEAT_WINDOW) {
+  /** `keepText`: remember each event's content for keyedEventText (only a run with a journal reads it). */
+  constructor(window = DEFAULT_REPEAT_WINDOW, private readonly keepText = false) {
     this.repeats = new RepeatWindow(window);
   }
 
@@ -205,6 +227,7 @@ export class KeyDeriver {
 
   keyFor(event: CanonicalEvent): string {
     const content = contentOf(event);
+    if (this.keepText) keyedContent.set(event, content);
     const digest = sha256(content);
     // The fingerprint is the digest's first 64 bits, which the key (n = 0) starts with.
     const occurrence = this.repeats.next(Number.parseInt(digest.slice(0, 8), 16), Number.parseInt(digest.slice(8, 16), 16));

@@ -41,6 +41,8 @@ export interface ReadOptions {
   targetCheck?: (event: CanonicalEvent) => Issue[];
   /** --shard over one file: keep only this shard's records (several files are split before reading: shard.ts). */
   shard?: Shard;
+  /** The journal keeps each delivered event's text: derived keys keep the content it is written from (keyedEventText). */
+  keepEventText?: boolean;
 }
 
 interface PreparedInput {
@@ -155,7 +157,7 @@ export function batchesOf(items: AsyncIterable<PipelineItem>): AsyncIterable<Pip
 }
 
 async function* readOne({ input, reader, options: readerOptions, mapper }: PreparedInput, options: ReadOptions): AsyncGenerator<PipelineItem[]> {
-  const keys = new KeyDeriver(options.repeatWindow ?? options.mapping?.repeat_window);
+  const keys = new KeyDeriver(options.repeatWindow ?? options.mapping?.repeat_window, options.keepEventText);
   const source = { name: input.name, stream: input.stream, head: input.head, rewindable: input.rewindable };
   const groups = reader.readBatches ? reader.readBatches(source, readerOptions) : oneByOne(reader.read(source, readerOptions));
   const shard = options.shard;

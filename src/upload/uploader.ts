@@ -5,7 +5,7 @@ import pLimit from 'p-limit';
 import { AbortError, type Issue, type Position } from '../errors.js';
 import { toJsonText } from '../events/exact-number.js';
 import type { CanonicalEvent } from '../events/canonical.js';
-import { batchKey } from '../events/keys.js';
+import { batchKey, keyedEventText } from '../events/keys.js';
 import { batchesOf, type PipelineItem } from '../pipeline/read-events.js';
 import type { RawRecord } from '../readers/types.js';
 import type { EventResult, JournalScope } from '../journal/journal.js';
@@ -440,6 +440,6 @@ function unwrap(outcome: Outcome | Unconfirmed): Reading {
 function journalResult(event: CanonicalEvent, outcome: Outcome): EventResult {
   const key = event.idempotency_key!;
   if (outcome.kind === 'rejected') return { key, state: 'rejected', status: outcome.status, reason: redact(outcome.message).slice(0, 1000) }; // redacted before it is cut
-  return { key, state: outcome.kind, ...(outcome.id !== undefined && { serverId: outcome.id }), event: toJsonText(event) };
+  return { key, state: outcome.kind, ...(outcome.id !== undefined && { serverId: outcome.id }), event: keyedEventText(event) ?? toJsonText(event) };
 }
 

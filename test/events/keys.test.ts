@@ -6,7 +6,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../src/events/canonical.js';
-import { batchKey, keptKey, KeyDeriver, replayKey, ScalableBloom, SeenKeys, stableStringify, xesEventKey } from '../../src/events/keys.js';
+import { batchKey, keptKey, KeyDeriver, keyedEventText, replayKey, ScalableBloom, SeenKeys, stableStringify, xesEventKey } from '../../src/events/keys.js';
+import { ExactNumber, toJsonText } from '../../src/events/exact-number.js';
+import { parseJsonText } from '../../src/events/json-text.js';
 import { loadMapping, parseMapping } from '../../src/mapping/load.js';
 import { readEvents, type PipelineItem, type ReadOptions } from '../../src/pipeline/read-events.js';
 import { fixture, withTempDir } from '../helpers.js';
@@ -259,3 +261,34 @@ describe('XES event keys', () => {
     expect(xesEventKey('case-1', 1, 'register request', '2021-01-01T00:00:00.000+01:00')).toBe('elx_7dafc5b235c2b9684273f64994722db7');
   });
 });
+
+describe('an event text from its key content (what the journal keeps of a delivered event)', () => {
+  it('is the same JSON value as the event itself, exact numbers, escapes and nesting included, and only for the event that was keyed', () => {
+    const events: CanonicalEvent[] = [
+      { event: 'Order placed', timestamp: '2021-01-01T02:00:00+02:00', objects: [{ type: 'Order', id: 'SO-1', qualifier: 'target', properties: { amount: 12.5, big: new ExactNumber('9007199254740993'), huge: new ExactNumber('1e400') } }], properties: { note: 'q"uo\\te\n\u0000 Zürich 😀 \ud800', nested: { b: [1, null, { z: true, a: 'x' }], a: -0 } }, actor: { id: 'u-1', type: 'user' } },
+      { event: 'x', timestamp: '2021-01-01T00:00:00Z', objects: [{ type: 'T', id: '1' }] },
+    ];
+    const keeping = new KeyDeriver(1000, true);
+    for (const event of events) {
+      event.idempotency_key = keeping.keyFor(event);
+      const text = keyedEventText(event)!;
+      const parsed = parseJsonText(text);
+      const reference = parseJsonText(toJsonText(event));
+      expect(parsed.ok && reference.ok).toBe(true);
+      expect(JSON.stringify(sortedDeep((parsed as { value: unknown }).value))).toBe(JSON.stringify(sortedDeep((reference as { value: unknown }).value)));
+      if (event === events[0]) expect(text).toContain('"big":9007199254740993'); // digits as written, not a double's
+      expect(keyedEventText({ ...event })).toBeUndefined(); // a copy (replay's shifted event) is written afresh
+    }
+    const notKeeping = new KeyDeriver(1000);
+    const event: CanonicalEvent = { event: 'y', timestamp: '2021-01-01T00:00:00Z', objects: [{ type: 'T', id: '2' }] };
+    event.idempotency_key = notKeeping.keyFor(event);
+    expect(keyedEventText(event)).toBeUndefined();
+  });
+});
+
+function sortedDeep(value: unknown): unknown {
+  if (value instanceof ExactNumber) return `exact:${value.text}`;
+  if (Array.isArray(value)) return value.map(sortedDeep);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedDeep((value as Record<string, unknown>)[key])]));
+}
