@@ -11,6 +11,7 @@ import type { TargetPlugin } from '../targets/types.js';
 import type { Summary } from '../upload/summary.js';
 import { DELIVERY_DEFAULTS, REQUEST_TIMEOUT_FACTOR } from './defaults.js';
 import { checkEndpoint } from './endpoint.js';
+import { roomyHeap } from './heap.js';
 import { loadInputSettings } from './input-settings.js';
 import { errorLine } from './error-line.js';
 import { DEFAULT_JOURNAL } from './journal-path.js';
@@ -67,6 +68,7 @@ export async function planDelivery(files: string[], flags: ImportFlags, env: Rec
   if (concurrencyMax < 1) throw new ConfigError('--concurrency-max must be at least 1', 'EL_CONCURRENCY_MAX_INVALID');
   if (flags.requestTimeout !== undefined && flags.requestTimeout < 1) throw new ConfigError('--request-timeout must be at least 1 ms', 'EL_REQUEST_TIMEOUT_INVALID');
   if (flags.out && !flags.dryRun) throw new ConfigError('--out writes the request bodies of a --dry-run; add --dry-run', 'EL_OUT_WITHOUT_DRY_RUN');
+  if (!flags.dryRun) roomyHeap();
   const sandbox: PlannedDelivery['sandbox'] = {};
   const quiet = flags.quiet || flags.json;
   const options: PlannedDelivery['options'] = {
