@@ -79,7 +79,7 @@ export async function planDelivery(files: string[], flags: ImportFlags, env: Rec
       return { endpoint: sandbox.running.url, env: sandbox.running.env, sandbox: true };
     },
     concurrency: flags.concurrency === 'auto' ? { limit: concurrencyMax, adaptive: true } : { limit: flags.concurrency, adaptive: false },
-    rate: shardRate(flags.rate ? { perSecond: flags.rate, burst: 1 } : target.defaultRate, shard?.count ?? 1),
+    rate: shardRate(flags.rate ? { perSecond: flags.rate, burst: 1 } : target.defaultRate, shard),
     batchSize,
     retry: { maxRetries: flags.maxRetries, deadlineMs: flags.retryDeadline * 1000, baseDelayMs: flags.backoffBase },
     timeouts: { idleMs: flags.timeout, totalMs: flags.requestTimeout ?? flags.timeout * REQUEST_TIMEOUT_FACTOR },
@@ -107,15 +107,15 @@ function journalChoice(flags: ImportFlags, shard: Shard | undefined): JournalCho
 }
 
 /**
- * --rate is the whole job's: each of N workers sends at rate / N. Its bucket holds one request
- * (no burst beyond the target's own), and 10 % is kept back: a request that leaves late while the
- * next leaves on time bunches two arrivals, and with N independent workers that jitter would
- * otherwise let one second of the server's clock see more than --rate (2 % was measured too
- * little on a busy 2-core machine: 14 requests in one second at --rate 12 over 3 workers).
+ * --rate is the whole job's: the N workers take turns in time slots of the shared clock, each
+ * sending at most once in every N-th slot (rate-limiter.ts), so together they never bunch up. 10 %
+ * is kept back: a request that leaves late in its slot while the next worker's leaves on time in
+ * the next still arrive one slot apart at most, and one second of the server's clock could
+ * otherwise see one request more than --rate.
  */
-export function shardRate(rate: DeliveryOptions['rate'], count: number): DeliveryOptions['rate'] {
-  if (!rate || count === 1) return rate;
-  return { perSecond: (rate.perSecond / count) * (1 - SHARD_RATE_MARGIN), burst: Math.max(1, Math.floor(rate.burst / count)) };
+export function shardRate(rate: DeliveryOptions['rate'], shard: Pick<Shard, 'index' | 'count'> | undefined): DeliveryOptions['rate'] {
+  if (!rate || !shard || shard.count === 1) return rate;
+  return { perSecond: rate.perSecond * (1 - SHARD_RATE_MARGIN), burst: 1, slots: { index: shard.index, count: shard.count } };
 }
 
 const SHARD_RATE_MARGIN = 0.1;

@@ -167,7 +167,7 @@ async function send(parts: RunParts, scope: JournalScope | undefined, reasons: R
     // The HTTP client (undici) is loaded only when used: a dry run does not need it.
     http = options.dryRun ? undefined : new (await import('../upload/http.js')).HttpClient(connection.endpoint, limit, options.timeouts);
     const rate = options.rate;
-    const sender = http && new Sender(http, new RateLimiter(rate?.perSecond, rate?.burst), { ...DEFAULT_RETRY, ...options.retry }, (notice) => emit({ type: 'retried', ...notice }));
+    const sender = http && new Sender(http, new RateLimiter(rate?.perSecond, rate?.burst, Date.now, rate?.slots), { ...DEFAULT_RETRY, ...options.retry }, (notice) => emit({ type: 'retried', ...notice }));
     const session = await connect(target, sender, connection.env, parts, options.dryRun);
     uploader = new Uploader(session, sender, { concurrency: limit, adaptive, batchSize: options.batchSize, dryRun: options.dryRun, journal: scope, retryRejected: options.retryRejected }, {
       onReject: async (item) => {

@@ -3,6 +3,7 @@
 // way, from the caller to the socket.
 import type { Journal, JournalScope } from '../journal/journal.js';
 import type { PipelineItem, ReadOptions } from '../pipeline/read-events.js';
+import type { RateSlots } from '../upload/rate-limiter.js';
 import type { Summary } from '../upload/summary.js';
 
 type ShardSummary = NonNullable<Summary['shard']>;
@@ -61,8 +62,8 @@ export interface DeliveryOptions {
   /** Where to send; called once, after the journal is locked and the outputs are checked. */
   connect(): Promise<Connection>;
   concurrency: ConcurrencyOptions;
-  /** Requests per second and burst; undefined: no limit. */
-  rate: { perSecond: number; burst: number } | undefined;
+  /** Requests per second and burst; undefined: no limit. `slots`: this shard's turn (the rate is then the whole job's, see rate-limiter.ts). */
+  rate: { perSecond: number; burst: number; slots?: RateSlots } | undefined;
   /** Events per request (at most the target's maximum). */
   batchSize: number;
   retry: { maxRetries: number; deadlineMs: number; baseDelayMs: number };
