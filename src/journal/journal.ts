@@ -7,7 +7,12 @@
 // - `requests`: one row per request, written before it leaves (its keys). A row with no answer
 //   is a request in flight; the merge deletes answered ones.
 // - `answers`: one row per answered request, appended when the answer arrives: every event's
-//   state with the server's id, or the status and reason of a rejection. Kept: it is the record.
+//   state with the server's id, or the status and reason of a rejection (`results`, a JSON array
+//   of [key, state, server id, status, reason]), and each delivered event's JSON text as sent
+//   (`events`, one line per result, empty for a rejection), which verify compares with the
+//   server's copy. Apart from `results`, so the merge and the status never parse them, and
+//   written without escaping (JSON text holds no raw line break). Kept: it is the record.
+//   Layout 2 kept the event text as a sixth element of each result; such rows are still read.
 // - `events`: one small row per key (state, and the answer it came from), for lookups. It is
 //   filled from `answers` in batches sorted by key (`merge`): writing states one by one into it
 //   would touch a random B-tree page per event (keys are hashes), and that was most of the
@@ -99,7 +104,8 @@ CREATE TABLE IF NOT EXISTS answers (
   request_id INTEGER,
   run_id INTEGER NOT NULL,
   results TEXT NOT NULL,
-  answered_at INTEGER NOT NULL
+  answered_at INTEGER NOT NULL,
+  events TEXT
 );
 CREATE TABLE IF NOT EXISTS events (
   scope INTEGER NOT NULL,
@@ -306,7 +312,7 @@ export class JournalScope {
     this.lookupStatement = db.prepare('SELECT state FROM events WHERE scope = ? AND key = ?');
     this.emptyAtStart = !db.prepare('SELECT 1 FROM events WHERE scope = ? LIMIT 1').get(scopeId) && !db.prepare('SELECT 1 FROM requests WHERE scope = ? LIMIT 1').get(scopeId);
     this.sentStatement = db.prepare('INSERT INTO requests (scope, run_id, keys, sent_at) VALUES (?, ?, ?, ?)');
-    this.answerStatement = db.prepare('INSERT INTO answers (scope, request_id, run_id, results, answered_at) VALUES (?, ?, ?, ?, ?)');
+    this.answerStatement = db.prepare('INSERT INTO answers (scope, request_id, run_id, results, answered_at, events) VALUES (?, ?, ?, ?, ?, ?)');
     this.forgetStatement = db.prepare('DELETE FROM requests WHERE id = ?');
     this.fileGet = db.prepare('SELECT size, mtime_ms AS mtimeMs, hash FROM files WHERE scope = ? AND path = ?');
     this.filePut = db.prepare(
@@ -332,9 +338,10 @@ export class JournalScope {
   /** The answer: one appended row with every event's result. Resolves once committed. */
   record(results: EventResult[], requestId?: number): Promise<void> {
     if (results.length === 0) return Promise.resolve();
-    // Reasons quote the server, which may echo a token.
-    const encoded = redact(JSON.stringify(results.map((r) => [r.key, r.state, r.serverId ?? null, r.status ?? null, r.reason ?? null, r.event ?? null])));
-    return this.write(() => void this.answerStatement.run(this.scopeId, requestId ?? null, this.runId, encoded, Date.now())).then(() => {
+    // Reasons quote the server, which may echo a token; so may an event's text.
+    const encoded = redact(JSON.stringify(results.map((r) => [r.key, r.state, r.serverId ?? null, r.status ?? null, r.reason ?? null])));
+    const events = results.some((r) => r.event !== undefined) ? redact(results.map((r) => r.event ?? '').join('\n')) : null;
+    return this.write(() => void this.answerStatement.run(this.scopeId, requestId ?? null, this.runId, encoded, Date.now(), events)).then(() => {
       // Only once committed: a rolled-back answer must not be taken for a delivery.
       for (const result of results) this.unmerged.set(result.key, result.state);
     });
@@ -400,20 +407,40 @@ export class JournalScope {
 
   /**
    * Every key the server said it took (accepted, duplicate, or since found missing: it is still
-   * owed), in key order, with the event sent under it: read one row at a time, so a verification
-   * of millions of events runs in flat memory. Merges first, so the answers of this run are included.
+   * owed), with the event sent under it, answer by answer: read one row at a time, so a
+   * verification of millions of events runs in flat memory, and each answer's events are split
+   * once. Merges first, so the answers of this run are included.
    */
   *delivered(): Generator<DeliveredEvent> {
     this.merge();
+    const owed = "('accepted', 'duplicate', 'missing')";
+    // Keys brought over from layout 1 have no answer row: no event text was kept for them.
+    for (const row of this.db.prepare(`SELECT key FROM events WHERE scope = ? AND answer_id IS NULL AND state IN ${owed}`).iterate(this.scopeId) as IterableIterator<{ key: string }>) yield { key: row.key, event: null };
+    // A key's answer is the one `events` points at (its latest); its place in that answer's results is its line in `events`.
     const rows = this.db
       .prepare(
-        `SELECT ev.key AS key, (SELECT r.value ->> 5 FROM json_each(a.results) r WHERE r.value ->> 0 = ev.key LIMIT 1) AS event
-         FROM events ev LEFT JOIN answers a ON a.id = ev.answer_id
-         WHERE ev.scope = ? AND ev.state IN ('accepted', 'duplicate', 'missing') ORDER BY ev.key`,
+        `SELECT ev.key AS key, a.id AS answer, e.key AS place, e.value ->> 5 AS legacy
+         FROM answers a, json_each(a.results) e JOIN events ev ON ev.scope = a.scope AND ev.key = e.value ->> 0 AND ev.answer_id = a.id
+         WHERE a.scope = ? AND ev.state IN ${owed} ORDER BY a.id, e.key`,
       )
-      .iterate(this.scopeId) as IterableIterator<DeliveredEvent>;
-    yield* rows;
+      .iterate(this.scopeId) as IterableIterator<{ key: string; answer: number; place: number; legacy: string | null }>;
+    const textsOf = this.db.prepare('SELECT events FROM answers WHERE id = ?');
+    let answer: number | undefined;
+    let lines: string[] | undefined;
+    let given = new Set<string>();
+    for (const row of rows) {
+      if (row.answer !== answer) {
+        answer = row.answer;
+        lines = (textsOf.get(answer) as { events: string | null }).events?.split('\n');
+        given = new Set();
+      }
+      // A key twice in one request (the same key on two input lines) is one delivered event.
+      if (given.has(row.key)) continue;
+      given.add(row.key);
+      yield { key: row.key, event: lines ? lines[row.place] || null : row.legacy }; // layout 2 kept the text in the results
+    }
   }
+
 
   /**
    * Verify found these delivered keys missing on the server: each gets a 'missing' answer, so the
@@ -460,7 +487,7 @@ function mergeAnswers(db: Database, scope: number): void {
 }
 
 /** The layout this code writes; 0 is a new file, or the first layout (final states kept per key with their details). */
-const LAYOUT = 2;
+const LAYOUT = 3;
 
 function migrate(db: Database): void {
   const version = db.pragma('user_version') as number;
@@ -470,7 +497,10 @@ function migrate(db: Database): void {
     return;
   }
   const hasTable = (name: string) => Boolean(db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name));
+  const hasColumn = (table: string, name: string) => (db.pragmaRows(`table_info(${table})`) as Array<{ name: string }>).some((column) => column.name === name);
   db.transaction(() => {
+    // Layout 3 keeps delivered events' texts in a column of their own (see the top of this file).
+    if (hasTable('answers') && !hasColumn('answers', 'events')) db.exec('ALTER TABLE answers ADD COLUMN events TEXT');
     const first = hasTable('events') && (db.pragmaRows('table_info(events)') as Array<{ name: string }>).some((column) => column.name === 'server_id');
     if (first) {
       // Layout 1 kept each key's details in `events`; they stay readable in events_v1.

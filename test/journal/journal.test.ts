@@ -142,6 +142,62 @@ describe('journal: answers are merged into the keyed table in batches', () => {
   });
 });
 
+describe('delivered events as verify reads them', () => {
+  it('gives each delivered key its event as sent, once, the latest answer winning; a rejection has none', async () => {
+    await withTempDir(async (dir) => {
+      const journal = Journal.open(join(dir, 'journal.db'));
+      const scope = journal.scope('flowmyna', 'http://a', journal.startRun('import', 'flowmyna', 'http://a'));
+      const first = await scope.markInFlight(['a', 'b', 'c', 'a']);
+      await scope.record(
+        [
+          { key: 'a', state: 'accepted', event: '{"event":"A","n":1}' },
+          { key: 'b', state: 'rejected', status: 422, reason: 'no' },
+          { key: 'c', state: 'duplicate', event: '{"event":"C","text":"line\\nbreak"}' },
+          { key: 'a', state: 'accepted', event: '{"event":"A","n":1}' }, // the same key twice in one request
+        ],
+        first,
+      );
+      const second = await scope.markInFlight(['b', 'd']);
+      await scope.record([{ key: 'b', state: 'accepted', event: '{"event":"B"}' }, { key: 'd', state: 'rejected', status: 422, reason: 'no' }], second);
+      const delivered = [...scope.delivered()].sort((x, y) => x.key.localeCompare(y.key));
+      expect(delivered).toEqual([
+        { key: 'a', event: '{"event":"A","n":1}' },
+        { key: 'b', event: '{"event":"B"}' },
+        { key: 'c', event: '{"event":"C","text":"line\\nbreak"}' },
+      ]);
+      journal.close();
+    });
+  });
+
+  it('still reads the event texts a layout-2 journal kept inside each answer\'s results, next to new answers', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'journal.db');
+      const created = Journal.open(path);
+      created.scope('flowmyna', 'http://a', created.startRun('import', 'flowmyna', 'http://a'));
+      created.close();
+      // What eventload wrote before layout 3: no `events` column, the text as a sixth element of each result.
+      const db = Database.open(path);
+      db.exec(`ALTER TABLE answers DROP COLUMN events;
+        INSERT INTO answers (scope, request_id, run_id, results, answered_at) VALUES (1, NULL, 1, '[["old","accepted","evt_1",null,null,"{\\"event\\":\\"Old\\"}"]]', 0);
+        INSERT INTO events (scope, key, state, answer_id) VALUES (1, 'old', 'accepted', 1);
+        UPDATE scopes SET merged_through = 1;`);
+      db.pragma('user_version = 2');
+      db.close();
+      const journal = Journal.open(path);
+      const scope = journal.scope('flowmyna', 'http://a', journal.startRun('import', 'flowmyna', 'http://a'));
+      await scope.record([{ key: 'new', state: 'accepted', event: '{"event":"New"}' }], await scope.markInFlight(['new']));
+      expect([...scope.delivered()].sort((x, y) => x.key.localeCompare(y.key))).toEqual([
+        { key: 'new', event: '{"event":"New"}' },
+        { key: 'old', event: '{"event":"Old"}' },
+      ]);
+      journal.close();
+      const check = Database.open(path, { readOnly: true });
+      expect(check.pragma('user_version')).toBe(3);
+      check.close();
+    });
+  });
+});
+
 describe('journal write failures', () => {
   it('treats a full disk, an I/O error and a read-only file as "cannot write" (exit 3), nothing else', async () => {
     const { asJournalWriteError, JournalWriteError } = await import('../../src/journal/journal.js');
