@@ -89,7 +89,7 @@ export class HttpClient {
   }
 }
 
-type Body = AsyncIterable<Buffer> & { destroy(error?: Error): unknown };
+type Body = AsyncIterable<Buffer> & { destroy(error?: Error): unknown; text(): Promise<string> };
 
 /** The answer's text, read up to `max` bytes; a larger answer is refused without reading the rest. */
 async function readCapped(body: Body, declared: string | string[] | undefined, max: number): Promise<string> {
@@ -99,6 +99,10 @@ async function readCapped(body: Body, declared: string | string[] | undefined, m
     body.destroy();
     throw tooLarge();
   }
+  // A declared length is what the connection carries (undici refuses a body that differs from it),
+  // so such an answer is read whole at once: the chunk-by-chunk loop below took an event-loop turn
+  // more per answer, which at concurrency 32 and 20 ms latency cost several percent of the rate.
+  if (Number.isFinite(length)) return body.text();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
