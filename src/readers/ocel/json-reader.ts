@@ -42,6 +42,7 @@ async function* pass(stream: Readable, name: string, state: OcelLogState, paths:
   let lastOffset = 0;
   let failure: Error | undefined;
   const convertNow = paths === EVENT_SECTIONS;
+  let lastSection = ''; // the section of the last value, already in state.done
   tokenizer.onToken = (token) => {
     // An element of a section starts with `{` two levels down: remember where, for its line.
     const kind = token.token;
@@ -59,7 +60,10 @@ async function* pass(stream: Readable, name: string, state: OcelLogState, paths:
   parser.onEnd = () => undefined;
   parser.onValue = (info: ParsedElementInfo) => {
     const section = String(info.stack[1]?.key ?? '');
-    state.done.add(section);
+    if (section !== lastSection) {
+      state.done.add(section);
+      lastSection = section;
+    }
     const isEvent = section === 'events' || section === 'ocel:events';
     if (!isEvent) {
       if (!convertNow) take(section, info, state);
@@ -70,7 +74,7 @@ async function* pass(stream: Readable, name: string, state: OcelLogState, paths:
       return;
     }
     const event: OcelEvent = section === 'events' ? event20(info.value) : event10(String(info.key), info.value);
-    out.push(convertEvent(event, state.contextFor(), { file: name, line: lines.at(eventStart).line }));
+    out.push(convertEvent(event, state.contextFor(), { file: name, line: lines.lineAt(eventStart) }));
   };
   for await (const chunk of stream) {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);

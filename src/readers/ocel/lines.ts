@@ -21,6 +21,12 @@ export class LineCounter {
     return { line: this.line, column: Math.max(1, offset - this.lineStart + 1) };
   }
 
+  /** The line alone of an absolute offset at or after the last one asked (once per event: no object made). */
+  lineAt(offset: number): number {
+    this.countTo(offset);
+    return this.line;
+  }
+
   private countTo(offset: number): void {
     const end = Math.min(offset, this.base + this.chunk.length) - this.base;
     let from = this.counted - this.base;

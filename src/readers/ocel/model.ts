@@ -7,7 +7,7 @@ import type { Issue, Position } from '../../errors.js';
 import type { CanonicalObject } from '../../events/canonical.js';
 import { ocelEventKey, ocelLogIdentity } from '../../events/keys.js';
 import type { ReaderItem } from '../types.js';
-import { typedValue } from './typed.js';
+import { NOT_PLAIN, plainValue, typedValue } from './typed.js';
 
 export interface OcelRelationship {
   objectId: string;
@@ -59,7 +59,10 @@ interface IndexedObject {
 interface CachedProperties {
   from: number;
   until: number;
-  result: { properties: Record<string, unknown>; notes: string[] } | { issue: Issue };
+  /** The properties hold at every instant (from is -∞, until +∞). */
+  always: boolean;
+  /** `any`: the properties are not empty (an object without any carries none). */
+  result: { properties: Record<string, unknown>; notes: string[]; any: boolean } | { issue: Issue };
 }
 
 /**
@@ -152,20 +155,21 @@ export class ObjectIndex {
     for (const [id, object] of this.objects) yield [object.type, id];
   }
 
+  /** The indexed object of an id (undefined for an id the log never declares). */
+  entry(id: string): IndexedObject | undefined {
+    return this.objects.get(id);
+  }
+
   /**
-   * A declared object's type and its properties at an instant, in one lookup (undefined for an
-   * unknown id): each attribute's latest value whose time is not after the instant, typed as the
-   * object type declares, and its object-to-object relationships.
+   * A declared object's properties at an instant: each attribute's latest value whose time is not
+   * after the instant, typed as the object type declares, and its object-to-object relationships.
+   * The caller first looks at `object.cache`: when it holds `always`, no instant is needed (a log's
+   * objects mostly never change, so most events never parse their time).
    */
-  objectAt(id: string, time: EventInstant, types: OcelTypes): { type: string; found: CachedProperties['result'] } | undefined {
-    const object = this.objects.get(id);
-    if (!object) return undefined;
+  propertiesAt(id: string, object: IndexedObject, at: number, types: OcelTypes): CachedProperties['result'] {
     const cache = object.cache;
-    // An object whose values never change needs no instant: most events never parse their time here.
-    if (cache && cache.from === Number.NEGATIVE_INFINITY && cache.until === Number.POSITIVE_INFINITY) return { type: object.type, found: cache.result };
-    const at = time.value();
-    if (cache && at >= cache.from && at < cache.until) return { type: object.type, found: cache.result };
-    return { type: object.type, found: this.lookup(id, at, types, object).result };
+    if (cache && at >= cache.from && at < cache.until) return cache.result;
+    return this.lookup(id, at, types, object).result;
   }
 
   /**
@@ -173,7 +177,7 @@ export class ObjectIndex {
    * chosen value's time to the earliest next value. The properties object is shared by the events
    * in that span; nothing downstream changes an event's properties.
    */
-  private lookup(id: string, at: number, types: OcelTypes, object = this.objects.get(id)!): CachedProperties {
+  private lookup(id: string, at: number, types: OcelTypes, object: IndexedObject): CachedProperties {
     const declared = types.objects.get(object.type);
     const properties: Record<string, unknown> = {};
     const notes: string[] = [];
@@ -195,7 +199,7 @@ export class ObjectIndex {
       properties[name] = typed.value;
     }
     if (object.relationships.length > 0) properties[RELATIONSHIPS_PROPERTY] = object.relationships.map((relationship) => this.describe(relationship));
-    object.cache = { from, until, result: issue ? { issue } : { properties, notes } };
+    object.cache = { from, until, always: from === Number.NEGATIVE_INFINITY && until === Number.POSITIVE_INFINITY, result: issue ? { issue } : { properties, notes, any: Object.keys(properties).length > 0 } };
     return object.cache;
   }
 
@@ -206,18 +210,6 @@ export class ObjectIndex {
     if (type !== undefined) described.type = type;
     if (relationship.qualifier !== undefined) described.qualifier = relationship.qualifier;
     return described;
-  }
-}
-
-/** An event's instant, parsed the first time it is needed. */
-class EventInstant {
-  private parsed: number | undefined;
-
-  constructor(private readonly time: string) {}
-
-  value(): number {
-    this.parsed ??= instantForOrder(this.time);
-    return this.parsed;
   }
 }
 
@@ -257,42 +249,69 @@ export class OcelLogState {
 
 /**
  * One OCEL event as a canonical event (its timestamp still as written: the pipeline applies the
- * timestamp rules and --timezone), or a rejection naming why. Never throws.
+ * timestamp rules and --timezone), or a rejection naming why. Never throws. Runs once per event of
+ * a log of millions: nothing is allocated that the canonical event does not keep (notes only when
+ * there is one, attribute values typed without a wrapper when they already have their type).
  */
 export function convertEvent(event: OcelEvent, context: OcelContext, position: Position): ReaderItem {
-  const invalid = (issue: Issue): ReaderItem => ({ kind: 'invalid', position, raw: JSON.stringify(event), issue });
   const shape = shapeIssue(event);
-  if (shape) return invalid(shape);
-  const at = new EventInstant(event.time);
-  const notes: string[] = [];
+  if (shape) return invalidEvent(event, position, shape);
+  const index = context.index;
+  const relationships = event.relationships;
+  let notes: string[] | undefined;
+  let at = Number.NaN; // the event's instant, parsed when an object that changes over time needs it
   const objects: CanonicalObject[] = [];
-  for (const [i, relationship] of event.relationships.entries()) {
-    const known = context.index.objectAt(relationship.objectId, at, context.types);
-    if (known === undefined) {
-      return invalid({ path: `relationships[${i}].objectId`, message: `event ${event.id} names object "${relationship.objectId}", which the log never declares`, code: 'EL_OCEL_UNKNOWN_OBJECT' });
+  for (let i = 0; i < relationships.length; i++) {
+    const relationship = relationships[i]!;
+    const id = relationship.objectId;
+    const entry = index.entry(id);
+    if (entry === undefined) {
+      return invalidEvent(event, position, { path: `relationships[${i}].objectId`, message: `event ${event.id} names object "${id}", which the log never declares`, code: 'EL_OCEL_UNKNOWN_OBJECT' });
     }
-    const { type, found } = known;
-    if ('issue' in found) return invalid(found.issue);
-    const properties = found.properties;
-    if (found.notes.length > 0) notes.push(...found.notes);
-    const object: CanonicalObject = { type, id: relationship.objectId };
-    if (relationship.qualifier !== undefined && relationship.qualifier !== '') object.qualifier = relationship.qualifier;
-    if (Object.keys(properties).length > 0) object.properties = properties;
+    const cache = entry.cache;
+    let found: CachedProperties['result'];
+    if (cache !== undefined && cache.always) found = cache.result;
+    else {
+      if (Number.isNaN(at)) at = instantForOrder(event.time);
+      found = index.propertiesAt(id, entry, at, context.types);
+    }
+    if ('issue' in found) return invalidEvent(event, position, found.issue);
+    if (found.notes.length > 0) (notes ??= []).push(...found.notes);
+    const object: CanonicalObject = { type: entry.type, id };
+    const qualifier = relationship.qualifier;
+    if (qualifier !== undefined && qualifier !== '') object.qualifier = qualifier;
+    if (found.any) object.properties = found.properties;
     objects.push(object);
   }
   const declared = context.types.events.get(event.type);
+  const attributes = event.attributes;
   const properties: Record<string, unknown> = {};
-  for (const attribute of event.attributes) {
-    const typed = typedValue(attribute.value, declared?.get(attribute.name));
-    if ('error' in typed) return invalid({ path: `attributes.${attribute.name}`, message: typed.error, code: 'EL_OCEL_VALUE_TYPE' });
-    if (typed.note) notes.push(`attribute "${attribute.name}": ${typed.note}`);
-    properties[attribute.name] = typed.value;
+  let any = false;
+  for (let i = 0; i < attributes.length; i++) {
+    const attribute = attributes[i]!;
+    const type = declared?.get(attribute.name);
+    let value = plainValue(attribute.value, type);
+    if (value === NOT_PLAIN) {
+      const typed = typedValue(attribute.value, type);
+      if ('error' in typed) return invalidEvent(event, position, { path: `attributes.${attribute.name}`, message: typed.error, code: 'EL_OCEL_VALUE_TYPE' });
+      if (typed.note) (notes ??= []).push(`attribute "${attribute.name}": ${typed.note}`);
+      value = typed.value;
+    }
+    properties[attribute.name] = value;
+    any = true;
   }
-  if (notes.length > 0) properties[NOTES_PROPERTY] = notes;
+  if (notes !== undefined) {
+    properties[NOTES_PROPERTY] = notes;
+    any = true;
+  }
   const record: Record<string, unknown> = { event: event.type, timestamp: event.time, objects };
-  if (Object.keys(properties).length > 0) record.properties = properties;
+  if (any) record.properties = properties;
   record.idempotency_key = ocelEventKey(context.identity, event.id);
   return { kind: 'record', position, record };
+}
+
+function invalidEvent(event: OcelEvent, position: Position, issue: Issue): ReaderItem {
+  return { kind: 'invalid', position, raw: JSON.stringify(event), issue };
 }
 
 function shapeIssue(event: OcelEvent): Issue | undefined {

@@ -37,7 +37,10 @@ export function containerOf(children: Array<[string, unknown]>): Record<string, 
 
 /** Adds one child to a container being built: a key that repeats keeps every value, in an array. */
 export function addEntry(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (!Object.hasOwn(out, key)) out[key] = value;
+  // A value is never undefined, so an undefined read is a key not yet given (the common case, one
+  // load); a defined one may still be inherited (a key named "toString"), hence hasOwn.
+  const existing = out[key];
+  if (existing === undefined || !Object.hasOwn(out, key)) out[key] = value;
   else if (Array.isArray(out[key]) && repeated.has(out[key] as unknown[])) (out[key] as unknown[]).push(value);
   else {
     const values = [out[key], value];

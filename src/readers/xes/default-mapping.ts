@@ -31,13 +31,13 @@ export function xesDefaultMapper(options: XesOptions, timezone: string | undefin
   return {
     columns: [],
     map(record): MapResult {
-      const issues: Issue[] = [];
+      let issues: Issue[] | undefined; // most events have none: made at the first
       const attributes = (record.event ?? {}) as Record<string, unknown>;
       const name = text(attributes[NAME]) ?? '';
-      if (name === '') issues.push({ path: `event.${NAME}`, message: 'the event has no concept:name (its activity)', code: 'EL_FIELD_REQUIRED' });
+      if (name === '') (issues ??= []).push({ path: `event.${NAME}`, message: 'the event has no concept:name (its activity)', code: 'EL_FIELD_REQUIRED' });
       const written = text(attributes[TIME]);
       const time = normalizeTimestamp(written, 'iso', timezone);
-      if (!time.ok) issues.push({ path: 'timestamp', message: written === undefined ? 'the event has no time:timestamp' : `time:timestamp ${time.message}`, code: time.code });
+      if (!time.ok) (issues ??= []).push({ path: 'timestamp', message: written === undefined ? 'the event has no time:timestamp' : `time:timestamp ${time.message}`, code: time.code });
 
       if (record.trace !== lastTrace || lastTrace === undefined) {
         lastTrace = record.trace;
@@ -62,14 +62,15 @@ export function xesDefaultMapper(options: XesOptions, timezone: string | undefin
       }
       event.idempotency_key = xesEventKey(traceId, Number(record.event_index), name, written ?? '');
       // What could be built goes with the issues: a mapping file laid over this one may supply the rest.
-      return issues.length > 0 ? { ok: false, issues, partial: event } : { ok: true, event };
+      return issues !== undefined ? { ok: false, issues, partial: event } : { ok: true, event };
     },
   };
 }
 
 function eventName(name: string, attributes: Record<string, unknown>, options: XesOptions): string {
+  if (!options.lifecycleInName) return name;
   const transition = text(attributes[LIFECYCLE]);
-  return options.lifecycleInName && transition ? `${name}+${transition}` : name;
+  return transition ? `${name}+${transition}` : name;
 }
 
 /** A value as text: an attribute with nested attributes ({value, attributes}) gives its own value. */

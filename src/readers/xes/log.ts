@@ -125,6 +125,12 @@ export class XesLog implements XmlHandler<ReaderItem> {
   private openAttribute(name: string, attributes: Record<string, string>, selfClosing: boolean, line: number): void {
     const key = attributes.key;
     const value = attributes.value;
+    if (selfClosing && value !== undefined && key !== undefined && (name === 'string' || name === 'date' || name === 'id')) {
+      // Most attributes of most logs: a value kept as written, nothing to check (simpleValue's answer).
+      this.addToParent(key, value);
+      this.closed = true;
+      return;
+    }
     if (key === undefined || (!ATTRIBUTE_TYPES.has(name) && value === undefined)) {
       this.push('skip', line);
       return;
