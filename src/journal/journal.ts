@@ -285,6 +285,15 @@ export class Journal {
   }
 }
 
+/** The states whose events are owed to the server: verify expects to find them there. */
+const OWED = "('accepted', 'duplicate', 'missing')";
+
+/** delivered()'s rows: every owed key with its answer and its place in that answer's results (exported for its query-plan test). */
+export const DELIVERED_ROWS = `SELECT ev.key AS key, a.id AS answer, e.key AS place, e.value ->> 5 AS legacy
+  FROM answers a CROSS JOIN json_each(a.results) e CROSS JOIN events ev
+  WHERE a.scope = ? AND ev.scope = a.scope AND ev.key = e.value ->> 0 AND ev.answer_id = a.id AND ev.state IN ${OWED}
+  ORDER BY a.id`;
+
 /** Answered events kept in memory (and looked up there) before a merge writes them to `events`. */
 const MERGE_EVERY = 20_000;
 
@@ -413,16 +422,15 @@ export class JournalScope {
    */
   *delivered(): Generator<DeliveredEvent> {
     this.merge();
-    const owed = "('accepted', 'duplicate', 'missing')";
+    const owed = OWED;
     // Keys brought over from layout 1 have no answer row: no event text was kept for them.
     for (const row of this.db.prepare(`SELECT key FROM events WHERE scope = ? AND answer_id IS NULL AND state IN ${owed}`).iterate(this.scopeId) as IterableIterator<{ key: string }>) yield { key: row.key, event: null };
     // A key's answer is the one `events` points at (its latest); its place in that answer's results is its line in `events`.
+    // CROSS JOIN fixes the loops' order: answers by id (no sort), each one's results in order, then
+    // one key lookup per result. Left to itself the planner looped over `events` and parsed a whole
+    // answer's results for each key, then sorted every row in memory.
     const rows = this.db
-      .prepare(
-        `SELECT ev.key AS key, a.id AS answer, e.key AS place, e.value ->> 5 AS legacy
-         FROM answers a, json_each(a.results) e JOIN events ev ON ev.scope = a.scope AND ev.key = e.value ->> 0 AND ev.answer_id = a.id
-         WHERE a.scope = ? AND ev.state IN ${owed} ORDER BY a.id, e.key`,
-      )
+      .prepare(DELIVERED_ROWS)
       .iterate(this.scopeId) as IterableIterator<{ key: string; answer: number; place: number; legacy: string | null }>;
     const textsOf = this.db.prepare('SELECT events FROM answers WHERE id = ?');
     let answer: number | undefined;

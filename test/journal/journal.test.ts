@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Database } from '../../src/sqlite/database.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { Journal } from '../../src/journal/journal.js';
+import { DELIVERED_ROWS, Journal } from '../../src/journal/journal.js';
 import { withTempDir } from '../helpers.js';
 
 describe('journal', () => {
@@ -166,6 +166,19 @@ describe('delivered events as verify reads them', () => {
         { key: 'c', event: '{"event":"C","text":"line\\nbreak"}' },
       ]);
       journal.close();
+    });
+  });
+
+  it('reads them answer by answer: the answers in id order, one key lookup per result, no sort of every row', async () => {
+    await withTempDir(async (dir) => {
+      const path = join(dir, 'journal.db');
+      Journal.open(path).close();
+      const db = Database.open(path, { readOnly: true });
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${DELIVERED_ROWS}`).all(1) as Array<{ detail: string }>).map((row) => row.detail);
+      db.close();
+      expect(plan[0]).toMatch(/^SCAN a\b/);
+      expect(plan.some((step) => /SEARCH ev USING PRIMARY KEY \(scope=\? AND key=\?\)/.test(step))).toBe(true);
+      expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
     });
   });
 
