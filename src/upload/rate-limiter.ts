@@ -59,14 +59,14 @@ export class RateLimiter {
       if (signal?.aborted) return;
       const pause = this.pausedUntil - this.now();
       if (pause > 0) {
-        await waitFor(pause, signal);
+        await wait(pause, signal);
         continue;
       }
       if (this.perSecond === undefined) return;
       if (this.slots) {
-        const wait = this.waitForSlot();
-        if (wait === 0) return;
-        await waitFor(wait, signal);
+        const ms = this.waitForSlot();
+        if (ms === 0) return;
+        await wait(ms, signal);
         continue;
       }
       this.refill();
@@ -74,7 +74,7 @@ export class RateLimiter {
         this.tokens -= 1;
         return;
       }
-      await waitFor(Math.ceil(((1 - this.tokens) / this.perSecond) * 1000), signal);
+      await wait(Math.ceil(((1 - this.tokens) / this.perSecond) * 1000), signal);
     }
   }
 
@@ -106,6 +106,6 @@ export function nextSlot(now: number, perSecond: number, slots: RateSlots, after
 }
 
 /** Sleeps, cut short (without an error) when the signal is aborted. */
-function waitFor(ms: number, signal: AbortSignal | undefined): Promise<unknown> {
+function wait(ms: number, signal: AbortSignal | undefined): Promise<unknown> {
   return sleep(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -306,16 +306,17 @@ export class Uploader {
       // Every event was checked when read (canonical and target checks); a target's body is a
       // plain reshaping of valid events, so a dry run builds it only for --out to write: building
       // and writing it out was a sixth of a dry run's CPU, for a string nothing read.
-      if (!this.hooks.onDryRun) return batch.map(() => ACCEPTED);
-      try {
-        await this.hooks.onDryRun(path, toJsonText(wire()));
-      } catch (error) {
-        // --out could not be written (disk full): the run stops, and this batch is not sent.
-        if (!(error instanceof AbortError)) throw error;
-        this.abort(error);
-        this.unsent(batch.length);
-        this.counts.sent -= batch.length;
-        return undefined;
+      if (this.hooks.onDryRun) {
+        try {
+          await this.hooks.onDryRun(path, toJsonText(wire()));
+        } catch (error) {
+          // --out could not be written (disk full): the run stops, and this batch is not sent.
+          if (!(error instanceof AbortError)) throw error;
+          this.abort(error);
+          this.unsent(batch.length);
+          this.counts.sent -= batch.length;
+          return undefined;
+        }
       }
       return batch.map(() => ACCEPTED);
     }
