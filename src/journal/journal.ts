@@ -425,9 +425,8 @@ export class JournalScope {
    */
   *delivered(): Generator<DeliveredEvent> {
     this.merge();
-    const owed = OWED;
     // Keys brought over from layout 1 have no answer row: no event text was kept for them.
-    for (const row of this.db.prepare(`SELECT key FROM events WHERE scope = ? AND answer_id IS NULL AND state IN ${owed}`).iterate(this.scopeId) as IterableIterator<{ key: string }>) yield { key: row.key, event: null };
+    for (const row of this.db.prepare(`SELECT key FROM events WHERE scope = ? AND answer_id IS NULL AND state IN ${OWED}`).iterate(this.scopeId) as IterableIterator<{ key: string }>) yield { key: row.key, event: null };
     // A key's answer is the one `events` points at (its latest); its place in that answer's results is its line in `events`.
     // CROSS JOIN fixes the loops' order: answers by id (no sort), each one's results in order, then
     // one key lookup per result. Left to itself the planner looped over `events` and parsed a whole
@@ -451,7 +450,6 @@ export class JournalScope {
       yield { key: row.key, event: lines ? lines[row.place] || null : row.legacy }; // layout 2 kept the text in the results
     }
   }
-
 
   /**
    * Verify found these delivered keys missing on the server: each gets a 'missing' answer, so the
@@ -512,7 +510,7 @@ function migrate(db: Database): void {
   db.transaction(() => {
     // Layout 3 keeps delivered events' texts in a column of their own (see the top of this file).
     if (hasTable('answers') && !hasColumn('answers', 'events')) db.exec('ALTER TABLE answers ADD COLUMN events TEXT');
-    const first = hasTable('events') && (db.pragmaRows('table_info(events)') as Array<{ name: string }>).some((column) => column.name === 'server_id');
+    const first = hasTable('events') && hasColumn('events', 'server_id');
     if (first) {
       // Layout 1 kept each key's details in `events`; they stay readable in events_v1.
       db.exec('ALTER TABLE events RENAME TO events_v1; ALTER TABLE scopes ADD COLUMN merged_through INTEGER NOT NULL DEFAULT 0;');

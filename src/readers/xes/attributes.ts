@@ -41,9 +41,9 @@ export function addEntry(out: Record<string, unknown>, key: string, value: unkno
   // load); a defined one may still be inherited (a key named "toString"), hence hasOwn.
   const existing = out[key];
   if (existing === undefined || !Object.hasOwn(out, key)) out[key] = value;
-  else if (Array.isArray(out[key]) && repeated.has(out[key] as unknown[])) (out[key] as unknown[]).push(value);
+  else if (Array.isArray(existing) && repeated.has(existing)) existing.push(value);
   else {
-    const values = [out[key], value];
+    const values = [existing, value];
     repeated.add(values);
     out[key] = values;
   }
