@@ -188,7 +188,8 @@ async function send(parts: RunParts, scope: JournalScope | undefined, reasons: R
     if (options.signal?.aborted) uploader.stop();
     emit({ type: 'started', command: options.command, target: target.name, endpoint: connection.endpoint, dryRun: options.dryRun, inputs: parts.prepared.map((p) => p.input), counts: uploader.counts });
     const running = uploader;
-    const read = readEvents({ ...parts.inputs.settings, keepEventText: scope !== undefined }, parts.prepared);
+    // Event texts are kept for what writes them: request bodies (sent, or written by --out) and the journal.
+    const read = readEvents({ ...parts.inputs.settings, keepEventText: !options.dryRun || out !== undefined || scope !== undefined }, parts.prepared);
     let items: AsyncIterable<PipelineItem> = guard ? guarded(read, guard, running) : read;
     const context = { signal: running.stopSignal, onSent: (listener: (events: readonly EventItem[]) => void) => void sentListeners.push(listener) };
     for (const stage of options.stages ?? []) items = stage.transform(items, context);

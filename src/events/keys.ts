@@ -193,31 +193,50 @@ export const DEFAULT_REPEAT_WINDOW = 1_000_000;
 export const MAX_REPEAT_WINDOW = 100_000_000;
 
 /**
- * The content each event's derived key was made from, by event object: keyedEventText turns it
+ * The content each event's derived key was made from, on the event itself: keyedEventText turns it
  * into the event's JSON text for the journal, which would otherwise write every delivered event
- * out a second time (a tenth of an upload's CPU). Weak, so it holds no event past its delivery.
+ * out a second time (a tenth of an upload's CPU), and keyedBodyText into a request body's. A symbol, so no member list, JSON or key sees it,
+ * and not enumerable, so a copy (`{ ...event }`, as replay makes) does not carry it: only the
+ * event object that was keyed has it. It was a WeakMap, whose entries for the events on the wire
+ * the garbage collector had to trace at every young collection.
  * An event changed after its key was made would be written as it was: nothing changes an event
  * in place after mapAndCheck keys it (replay makes new events, which are written afresh).
  */
-const keyedContent = new WeakMap<CanonicalEvent, string>();
+const KEYED_CONTENT = Symbol('eventload.keyedContent');
+
+type Keyed = CanonicalEvent & { [KEYED_CONTENT]?: string };
 
 /**
  * The JSON text of an event whose key KeyDeriver made: the same members and values as
  * toJsonText(event) gives (its members sorted, the key first); undefined for any other event.
  */
 export function keyedEventText(event: CanonicalEvent): string | undefined {
-  const content = keyedContent.get(event);
+  const content = (event as Keyed)[KEYED_CONTENT];
   const key = event.idempotency_key;
   if (content === undefined || key === undefined) return undefined;
   const member = `{"idempotency_key":${quoteString(key)}`;
   return content === '{}' ? `${member}}` : `${member},${content.slice(1)}`;
 }
 
+/**
+ * The JSON text of an event whose key KeyDeriver made, without its key and its actor: the same
+ * members and values as toJsonText of the event without them (sorted), for a body that holds
+ * canonical events as they are (FlowMyna's); undefined for any other event. The content's
+ * members are sorted, so an actor is its first member, written as stableStringify writes it.
+ */
+export function keyedBodyText(event: CanonicalEvent): string | undefined {
+  const content = (event as Keyed)[KEYED_CONTENT];
+  if (content === undefined || event.actor === undefined) return content;
+  const actor = `{"actor":${stableStringify(event.actor)}`;
+  if (!content.startsWith(actor)) return undefined;
+  return content.length === actor.length + 1 ? '{}' : `{${content.slice(actor.length + 1)}`;
+}
+
 /** Hands out keys for one input file; create one per file. */
 export class KeyDeriver {
   private readonly repeats: RepeatWindow;
 
-  /** `keepText`: remember each event's content for keyedEventText (only a run with a journal reads it). */
+  /** `keepText`: remember each event's content for keyedEventText and keyedBodyText (only a run that sends or writes bodies reads it). */
   constructor(window = DEFAULT_REPEAT_WINDOW, private readonly keepText = false) {
     this.repeats = new RepeatWindow(window);
   }
@@ -227,7 +246,7 @@ export class KeyDeriver {
 
   keyFor(event: CanonicalEvent): string {
     const content = contentOf(event);
-    if (this.keepText) keyedContent.set(event, content);
+    if (this.keepText) Object.defineProperty(event, KEYED_CONTENT, { value: content });
     const digest = sha256(content);
     // The fingerprint is the digest's first 64 bits, which the key (n = 0) starts with.
     const occurrence = this.repeats.next(Number.parseInt(digest.slice(0, 8), 16), Number.parseInt(digest.slice(8, 16), 16));

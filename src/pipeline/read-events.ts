@@ -41,7 +41,7 @@ export interface ReadOptions {
   targetCheck?: (event: CanonicalEvent) => Issue[];
   /** --shard over one file: keep only this shard's records (several files are split before reading: shard.ts). */
   shard?: Shard;
-  /** The journal keeps each delivered event's text: derived keys keep the content it is written from (keyedEventText). */
+  /** Bodies are sent or written, and the journal keeps each delivered event's text: derived keys keep the content they are written from (keys.ts, keyedEventText). */
   keepEventText?: boolean;
 }
 

@@ -50,6 +50,13 @@ export interface Session {
    */
   single: { path: string; body(event: CanonicalEvent): unknown; outcome(response: Response): Outcome | Unconfirmed };
   batch?: { path: string; body(events: CanonicalEvent[]): unknown; outcomes(response: Response, count: number): Outcome[] | Unconfirmed };
+  /**
+   * For a target whose bodies hold each canonical event as it is, less its actor and its key
+   * (FlowMyna's): the body's JSON text around the events' own texts. The uploader then writes each
+   * event as the text its derived key was made from (keys.ts, keyedBodyText) rather than
+   * serialising it again; a batch with an event that has no such text (a mapped key) uses `body`.
+   */
+  bodyAround?: { single(text: string): string; batch(texts: string[]): string };
 }
 
 /** One credential a target reads from the environment, and what a valid value looks like. */

@@ -5,7 +5,7 @@ import pLimit from 'p-limit';
 import { AbortError, type Issue, type Position } from '../errors.js';
 import { toJsonText } from '../events/exact-number.js';
 import type { CanonicalEvent } from '../events/canonical.js';
-import { batchKey, keyedEventText } from '../events/keys.js';
+import { batchKey, keyedBodyText, keyedEventText } from '../events/keys.js';
 import { batchesOf, type PipelineItem } from '../pipeline/read-events.js';
 import type { RawRecord } from '../readers/types.js';
 import type { EventResult, JournalScope } from '../journal/journal.js';
@@ -294,12 +294,21 @@ export class Uploader {
     if (this.hooks.onAnswered) this.hooks.onAnswered(tally, batch.filter((_, i) => outcomes[i]!.kind !== 'rejected'), this.latencies.get(batch));
   }
 
+  /** The request body's JSON text: around the events' own texts where the target allows it (bodyAround), else serialised. */
+  private bodyText(single: boolean, events: CanonicalEvent[]): string {
+    const around = this.session.bodyAround;
+    if (around) {
+      const texts = events.map(keyedBodyText);
+      if (texts.every((text) => text !== undefined)) return single ? around.single(texts[0]!) : around.batch(texts as string[]);
+    }
+    return toJsonText(single ? this.session.single.body(events[0]!) : this.session.batch!.body(events));
+  }
+
   /** Returns one outcome per event, or undefined when the run was aborted (the batch counts as unsent). */
   private async send(batch: EventItem[]): Promise<Outcome[] | undefined> {
     const single = batch.length === 1 || !this.session.batch;
     const events = batch.map((item) => item.event);
     const path = single ? this.session.single.path : this.session.batch!.path;
-    const wire = () => (single ? this.session.single.body(events[0]!) : this.session.batch!.body(events));
     this.counts.sent += batch.length;
     this.hooks.onSend?.(batch);
     if (this.options.dryRun || !this.sender) {
@@ -308,7 +317,7 @@ export class Uploader {
       // and writing it out was a sixth of a dry run's CPU, for a string nothing read.
       if (this.hooks.onDryRun) {
         try {
-          await this.hooks.onDryRun(path, toJsonText(wire()));
+          await this.hooks.onDryRun(path, this.bodyText(single, events));
         } catch (error) {
           // --out could not be written (disk full): the run stops, and this batch is not sent.
           if (!(error instanceof AbortError)) throw error;
@@ -334,7 +343,7 @@ export class Uploader {
     }
     // The request's Idempotency-Key, made only for a request that leaves (a dry run sends none).
     const key = single ? events[0]!.idempotency_key! : batchKey(events);
-    const body = toJsonText(wire());
+    const body = this.bodyText(single, events);
     const read = (response: Response): Reading => (single ? unwrap(this.session.single.outcome(response)) : this.session.batch!.outcomes(response, batch.length));
     try {
       const meaning = await this.post(path, body, key, read, (ms) => this.latencies.set(batch, ms));

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../src/events/canonical.js';
-import { batchKey, keptKey, KeyDeriver, keyedEventText, replayKey, ScalableBloom, SeenKeys, stableStringify, xesEventKey } from '../../src/events/keys.js';
+import { batchKey, keptKey, KeyDeriver, keyedBodyText, keyedEventText, replayKey, ScalableBloom, SeenKeys, stableStringify, xesEventKey } from '../../src/events/keys.js';
 import { ExactNumber, toJsonText } from '../../src/events/exact-number.js';
 import { parseJsonText } from '../../src/events/json-text.js';
 import { loadMapping, parseMapping } from '../../src/mapping/load.js';
@@ -284,5 +284,28 @@ describe('an event text from its key content (what the journal keeps of a delive
     const event: CanonicalEvent = { event: 'y', timestamp: '2021-01-01T00:00:00Z', objects: [{ type: 'T', id: '2' }] };
     event.idempotency_key = notKeeping.keyFor(event);
     expect(keyedEventText(event)).toBeUndefined();
+  });
+
+  it('gives a request body the event less its key and actor, as serialising it would, and only for the event that was keyed', () => {
+    const events: CanonicalEvent[] = [
+      { event: 'Order placed', timestamp: '2021-01-01T02:00:00+02:00', objects: [{ type: 'Order', id: 'SO-1', properties: { big: new ExactNumber('9007199254740993'), a: 'q"uo\\te\n 😀' } }], properties: { n: [1, { b: 2, a: 1 }] }, actor: { type: 'user', id: 'u-"1"', name: 'N' } },
+      { event: 'x', timestamp: '2021-01-01T00:00:00Z', objects: [{ type: 'T', id: '1' }], actor: { id: 'a' } },
+      { event: 'x', timestamp: '2021-01-01T00:00:00Z', objects: [{ type: 'T', id: '1' }], properties: {} },
+    ];
+    const keeping = new KeyDeriver(1000, true);
+    for (const event of events) {
+      event.idempotency_key = keeping.keyFor(event);
+      const { actor: _actor, idempotency_key: _key, ...body } = event;
+      const text = keyedBodyText(event)!;
+      expect(text).toBe(stableStringify(body)); // members sorted, exact numbers as their digits
+      const parsed = parseJsonText(text);
+      const reference = parseJsonText(toJsonText(body));
+      expect(parsed.ok && reference.ok && stableStringify(parsed.value) === stableStringify(reference.value)).toBe(true);
+      expect(keyedBodyText({ ...event })).toBeUndefined();
+    }
+    const notKeeping = new KeyDeriver(1000);
+    const event: CanonicalEvent = { event: 'y', timestamp: '2021-01-01T00:00:00Z', objects: [{ type: 'T', id: '2' }] };
+    event.idempotency_key = notKeeping.keyFor(event);
+    expect(keyedBodyText(event)).toBeUndefined();
   });
 });

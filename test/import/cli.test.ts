@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { immutableBody } from '../../src/targets/immutable/index.js';
+import { startHostileServer } from '../hostile/server.js';
 import { runCli } from '../helpers.js';
 import { eventload, eventsAsRead, expectAccounted, fixturePath, generateEvents, importInto, parseSummary, readNdjson, startCli, useSandboxes, useTempDirs, waitFor, writeNdjson } from './helpers.js';
 
@@ -41,6 +42,33 @@ describe('--dry-run', () => {
     const real = await importInto(sandbox, dir, [ordersCsv, '--mapping', ordersMapping]);
     expect(real.code, real.stderr).toBe(0);
     expect(sandbox.stats.stored.map((stored) => stored.body)).toEqual(bodies[0]!.events);
+  });
+
+  it('flowmyna: the bodies written from the events\' own texts are what a real run sends, byte for byte, and hold each event less its actor', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'bodies.ndjson');
+    const dry = await eventload(dir, ['import', ordersCsv, '--mapping', ordersMapping, '--target', 'flowmyna', '--dry-run', '--out', out, '--batch-size', '3', '--json', '-q']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const written = (await readFile(out, 'utf8')).split('\n').filter(Boolean);
+    expect(written).toHaveLength(3);
+    const events = await eventsAsRead([ordersCsv], { mapping: ordersMapping, target: 'flowmyna' });
+    expect(events[0]!.actor, 'the fixture maps an actor, which FlowMyna has no field for').toBeDefined();
+    const expected = events.map(({ actor: _actor, idempotency_key: _key, ...body }) => body);
+    expect(written.flatMap((line) => JSON.parse(line).events)).toEqual(expected);
+    // A server that records the bytes it receives and stores every event.
+    const server = await startHostileServer((request, response) => {
+      const count = (JSON.parse(request.body) as { events: unknown[] }).events.length;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ success: true, processed: count, failed: 0, event_ids: Array.from({ length: count }, (_, i) => `ev-${request.index}-${i}`), errors: [] }));
+    });
+    try {
+      const env = { FLOWMYNA_API_KEY: `fm_live_${'a'.repeat(32)}` };
+      const real = await eventload(dir, ['import', ordersCsv, '--mapping', ordersMapping, '--target', 'flowmyna', '--endpoint', server.url, '--batch-size', '3', '--concurrency', '1', '--json', '-q'], env);
+      expect(real.code, real.stderr).toBe(0);
+      expect(server.requests.map((request) => request.body)).toEqual(written);
+    } finally {
+      await server.close();
+    }
   });
 
   it('writes one body per request with --batch-size 1', async () => {

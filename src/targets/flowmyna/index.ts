@@ -102,6 +102,8 @@ function session(key: string): Session {
     authHeaders: async () => ({ authorization: `Bearer ${key}` }),
     single: { path: `${BASE}/event`, body, outcome },
     batch: { path: `${BASE}/event/batch`, body: (events) => ({ events: events.map(body) }), outcomes },
+    // body() is the canonical event less its actor and key, so an event's keyed text is its body.
+    bodyAround: { single: (text) => text, batch: (texts) => `{"events":[${texts.join(',')}]}` },
   };
 }
 
