@@ -65,7 +65,12 @@ export class Uploader {
   /** Aborted on stop or abort: requests waiting for a token or a retry give up (and count as unsent). */
   private readonly stopping = new AbortController();
   private readonly limit: ReturnType<typeof pLimit>;
+  /** Deliveries under way, from their start to their account (the run waits for them at its end). */
   private readonly running = new Set<Promise<void>>();
+  /** Request slots taken: each resolves when its request gives the slot up (see dispatch). */
+  private readonly slots = new Set<Promise<void>>();
+  /** A delivery that failed unexpectedly (a bug, not an answer): the run stops and rethrows it. */
+  private crashed: { error: unknown } | undefined;
   private renewing: Promise<boolean> | undefined;
   /** Counts completed logins, so a 401 for a token already replaced is retried without another. */
   private authGeneration = 0;
@@ -133,8 +138,10 @@ export class Uploader {
     }
     if (batch.length > 0 && !this.stopped) await this.dispatch(batch);
     else this.unsent(batch.length);
+    await Promise.all(this.slots);
     await Promise.all(this.running);
     await iterator.return?.();
+    if (this.crashed) throw this.crashed.error;
   }
 
   /** One group of read items: each is counted, then skipped, rejected or added to the batch (sent when full). */
@@ -241,28 +248,56 @@ export class Uploader {
     return unwritten;
   }
 
-  /** Waits for a free request slot (this is the backpressure on reading), then starts the batch. */
+  /**
+   * Waits for a free request slot (this is the backpressure on reading), then starts the batch. A
+   * request gives its slot up once its answer is queued for the journal, before that is committed:
+   * the next request's mark is queued after the answer, and a request leaves only once its mark is
+   * committed, so the answer is committed by then (in the same transaction, or an earlier one).
+   * Still at most `concurrency` requests are ever sent but not answered in the journal, and an
+   * answer and the next request's mark share one commit instead of waiting for one each.
+   */
   private async dispatch(batch: EventItem[]): Promise<void> {
-    while (this.limit.activeCount + this.limit.pendingCount >= this.limit.concurrency) await Promise.race(this.running);
-    const task = this.limit(() => this.deliver(batch)).finally(() => this.running.delete(task));
-    this.running.add(task);
+    while (this.limit.activeCount + this.limit.pendingCount >= this.limit.concurrency) await Promise.race(this.slots);
+    const slot = this.limit(
+      () =>
+        new Promise<void>((release) => {
+          const delivery = this.deliver(batch, release)
+            .catch((error: unknown) => {
+              this.crashed ??= { error };
+              this.stop();
+            })
+            .finally(() => this.running.delete(delivery));
+          this.running.add(delivery);
+        }),
+    );
+    this.slots.add(slot);
+    void slot.finally(() => this.slots.delete(slot));
   }
 
-  private async deliver(batch: EventItem[]): Promise<void> {
+  /** One batch, from its slot to its account; `release` gives the slot up (at the latest when it ends). */
+  private async deliver(batch: EventItem[], release: () => void): Promise<void> {
     this.eventsInFlight += batch.length;
     this.peakEventsInFlight = Math.max(this.peakEventsInFlight, this.eventsInFlight);
-    // Only the journal's lookup (doneBefore) reads the keys in flight.
+    let holding = true;
+    const giveUp = () => {
+      if (!holding) return;
+      holding = false;
+      this.eventsInFlight -= batch.length;
+      release();
+    };
+    // Only the journal's lookup (doneBefore) reads the keys in flight; they stay until the answer is committed.
     const tracked = this.options.journal !== undefined;
     if (tracked) for (const item of batch) this.keysInFlight.add(item.event.idempotency_key!);
     try {
-      await this.deliverBatch(batch);
+      await this.deliverBatch(batch, giveUp);
     } finally {
-      this.eventsInFlight -= batch.length;
+      giveUp();
       if (tracked) for (const item of batch) this.keysInFlight.delete(item.event.idempotency_key!);
     }
   }
 
-  private async deliverBatch(batch: EventItem[]): Promise<void> {
+  /** `answered`: called once the answer is queued for the journal (see dispatch). */
+  private async deliverBatch(batch: EventItem[], answered: () => void): Promise<void> {
     if (this.stopped) {
       this.unsent(batch.length);
       return;
@@ -275,8 +310,9 @@ export class Uploader {
       this.counts.sent -= batch.length;
       await this.journalWrite(() => this.options.journal?.forget(this.inflightIds.get(batch))); // the halves get rows of their own
       const half = Math.ceil(batch.length / 2);
-      await this.deliverBatch(batch.slice(0, half));
-      await this.deliverBatch(batch.slice(half));
+      // Both halves are sent under this batch's slot: it is given up after the second.
+      await this.deliverBatch(batch.slice(0, half), () => undefined);
+      await this.deliverBatch(batch.slice(half), () => undefined);
       return;
     }
     // Rejects lines first: the journal settles a rejection only once its line is in the rejects
@@ -287,7 +323,9 @@ export class Uploader {
       const results = batch.flatMap((item, i) => (unwritten.has(i) ? [] : [journalResult(item.event, outcomes[i]!)]));
       // Not recorded (full disk): the events were still answered, and are counted as answered; the
       // journal keeps their request "in flight", so the next run resends them (the kill -9 bound).
-      await this.journalWrite(() => this.options.journal!.record(results, this.inflightIds.get(batch)));
+      const committed = this.journalWrite(() => this.options.journal!.record(results, this.inflightIds.get(batch)));
+      answered();
+      await committed;
     }
     const tally = { accepted: 0, duplicates: 0, rejected: 0 };
     for (let i = 0; i < batch.length; i++) this.record(batch[i]!, outcomes[i]!, tally);

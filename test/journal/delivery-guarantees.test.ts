@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sandbox } from '../../src/sandbox/index.js';
+import { Database } from '../../src/sqlite/database.js';
 import { credentials, expectAccounted, generateEvents, importInto, startCli, useSandboxes, useTempDirs, waitFor, writeNdjson } from '../import/helpers.js';
 import { runCli } from '../helpers.js';
 
@@ -82,6 +83,44 @@ describe('delivery guarantees across kill -9', () => {
     expect(copiesPerEvent(sandbox).size).toBe(total);
     expect(sandbox.stats.stored.length - total).toBeLessThanOrEqual(kills * concurrency);
   }, 90_000);
+});
+
+describe('the kill -9 bound, as the server sees the journal', () => {
+  it('at most --concurrency requests are ever on the wire without their answer in the journal', async () => {
+    const dir = await tempDir();
+    const journalPath = join(dir, 'journal.db');
+    const input = await writeNdjson(join(dir, 'events.ndjson'), generateEvents(300));
+    const concurrency = 4;
+    let reader: Database | undefined;
+    let most = 0;
+    // On each request, before answering: the requests the journal marked sent and holds no answer
+    // for. What a kill at this moment would make the next run resend.
+    const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+      request.resume();
+      request.on('end', () => {
+        reader ??= Database.open(journalPath, { readOnly: true });
+        const open = reader.prepare('SELECT COUNT(*) FROM requests r WHERE NOT EXISTS (SELECT 1 FROM answers a WHERE a.request_id = r.id)').value<number>() ?? 0;
+        most = Math.max(most, open);
+        // Answers come back at different times, so slots are given up and taken in every order.
+        setTimeout(() => {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ success: true, event_id: `ev-${Math.random()}` }));
+        }, Math.random() * 8);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const run = await runCli(['import', input, '--target', 'flowmyna', '--endpoint', url, '--journal', journalPath, '--batch-size', '1', '--concurrency', String(concurrency), '--json', '-q'], { cwd: dir, env: { FLOWMYNA_API_KEY: `fm_live_${'b'.repeat(32)}` } });
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ accepted: 300 });
+      expect(most).toBeLessThanOrEqual(concurrency);
+      expect(most, 'the run kept every slot busy at some point').toBe(concurrency);
+    } finally {
+      reader?.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 60_000);
 });
 
 describe('the journal keeps a re-run from even asking', () => {
