@@ -1,6 +1,7 @@
 // The canonical event schema: what every mapped record must satisfy, and how its problems are named.
 import { describe, expect, it } from 'vitest';
-import { checkCanonical, formatPath } from '../../src/events/canonical.js';
+import { checkCanonical, formatPath, markNulFree } from '../../src/events/canonical.js';
+import { ExactNumber } from '../../src/events/exact-number.js';
 
 const valid = {
   event: 'Order placed',
@@ -71,5 +72,57 @@ describe('formatPath', () => {
     expect(formatPath(['objects', 0, 'properties', 'name'])).toBe('objects[0].properties.name');
     expect(formatPath([2, 'id'])).toBe('[2].id');
     expect(formatPath([])).toBe('record');
+  });
+});
+
+describe('markNulFree (properties shared by many events, scanned once)', () => {
+  const withProperties = (properties: Record<string, unknown>) => ({ event: 'a', timestamp: '2024-01-01T00:00:00Z', objects: [{ type: 'T', id: '1', properties }] });
+
+  it('marks a NUL-free value and freezes it with everything in it, so it cannot gain a NUL later', () => {
+    const properties = { status: 'open', total: 3.5, 'ocel:relationships': [{ id: 'c1', type: 'Customer' }], nested: { list: ['x', null, true] } };
+    expect(markNulFree(properties)).toBe(true);
+    expect(checkCanonical(withProperties(properties))).toEqual([]);
+    expect(Object.isFrozen(properties.nested.list) && Object.isFrozen((properties['ocel:relationships'] as object[])[0])).toBe(true);
+    expect(() => {
+      (properties as Record<string, unknown>).status = 'a\u0000b';
+    }).toThrow(TypeError);
+    expect(() => (properties.nested.list as unknown[]).push('a\u0000b')).toThrow(TypeError);
+    // The mark is not carried by a copy: a copy is checked as any other value.
+    expect(checkCanonical(withProperties({ ...properties, note: 'a\u0000b' }))).toMatchObject([{ path: 'objects[0].properties.note', code: 'EL_NUL_CHARACTER' }]);
+    expect(JSON.stringify(properties)).toBe('{"status":"open","total":3.5,"ocel:relationships":[{"id":"c1","type":"Customer"}],"nested":{"list":["x",null,true]}}');
+  });
+
+  it('leaves unmarked and unfrozen what holds a NUL, in a value or a name, and checkCanonical still finds it', () => {
+    const inValue = { a: 'ok', b: ['x', 'y\u0000'] };
+    const inName = { 'na\u0000me': 1 };
+    expect(markNulFree(inValue)).toBe(false);
+    expect(markNulFree(inName)).toBe(false);
+    expect(Object.isFrozen(inValue) || Object.isFrozen(inName)).toBe(false);
+    expect(checkCanonical(withProperties(inValue))).toMatchObject([{ path: 'objects[0].properties.b[1]', code: 'EL_NUL_CHARACTER' }]);
+    expect(checkCanonical(withProperties(inName))).toMatchObject([{ code: 'EL_NUL_CHARACTER' }]);
+  });
+
+  it('leaves unmarked what could change under the mark: a getter, a class instance, a value frozen by someone else', () => {
+    let note = 'fine';
+    const getter = {
+      get note() {
+        return note;
+      },
+    };
+    const exact = { big: new ExactNumber('123456789012345678901234567890') };
+    const frozen = Object.freeze({ a: 'x' });
+    expect(markNulFree(getter)).toBe(false);
+    expect(markNulFree(exact)).toBe(false);
+    expect(markNulFree(frozen)).toBe(false);
+    expect(Object.isFrozen(exact.big)).toBe(false);
+    note = 'a\u0000b';
+    expect(checkCanonical(withProperties(getter))).toMatchObject([{ path: 'objects[0].properties.note', code: 'EL_NUL_CHARACTER' }]);
+  });
+
+  it('a value marked once stays accepted for every event that holds it', () => {
+    const shared = { status: 'open' };
+    markNulFree(shared);
+    expect(markNulFree({ outer: shared })).toBe(true);
+    for (let i = 0; i < 3; i++) expect(checkCanonical(withProperties(shared))).toEqual([]);
   });
 });

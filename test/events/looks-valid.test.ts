@@ -1,6 +1,6 @@
 // The hand-written fast check in front of zod must never accept what zod refuses.
 import { describe, expect, it } from 'vitest';
-import { canonicalEventSchema, checkCanonical, looksValid } from '../../src/events/canonical.js';
+import { actorSchema, canonicalEventSchema, canonicalObjectSchema, checkCanonical, looksValid } from '../../src/events/canonical.js';
 
 const base = () => ({
   event: 'Order placed',
@@ -45,6 +45,26 @@ describe('looksValid', () => {
     }
     expect(checked).toBeGreaterThan(300);
     expect(accepted).toBeGreaterThan(20); // the fast path is really taken
+  });
+
+  it('knows the same field names as the schema, at every level (its lists are written out)', () => {
+    const levels: Array<[string[], Record<string, unknown>]> = [
+      [[], canonicalEventSchema.shape],
+      [['objects', '0'], canonicalObjectSchema.shape],
+      [['actor'], actorSchema.shape],
+    ];
+    const names = new Set(levels.flatMap(([, shape]) => Object.keys(shape)));
+    for (const [path, shape] of levels) {
+      // base() has every field of every level: the fast path takes it (below); any other name is refused.
+      expect(Object.keys(path.reduce((node: any, part) => node[part], base())).sort()).toEqual(Object.keys(shape).sort());
+      for (const name of names) {
+        if (name in shape) continue;
+        const event = base();
+        const node = path.reduce((at: any, part) => at[part], event);
+        node[name] = 'x';
+        expect(looksValid(event), `${[...path, name].join('.')}`).toBe(false);
+      }
+    }
   });
 
   it('takes the fast path for a plain valid event', () => {

@@ -142,6 +142,19 @@ describe('OCEL 2.0 JSON conversion', () => {
     });
   });
 
+  it('an object property holding a NUL character rejects every event that names the object while it holds, not only the first', async () => {
+    await withTempDir(async (dir) => {
+      const objects = [
+        { ...OBJECTS[0], attributes: [{ name: 'status', time: '1970-01-01T00:00:00Z', value: 'n\u0000ew' }, { name: 'status', time: '2024-01-02T00:00:00Z', value: 'paid' }] },
+        OBJECTS[1],
+      ];
+      await writeFile(join(dir, 'log.jsonocel'), log([pay('e1', '2024-01-01T09:00:00Z'), pay('e2', '2024-01-01T10:00:00Z'), pay('e3', '2024-01-02T10:00:00Z'), pay('e4', '2024-01-03T10:00:00Z')], objects));
+      const items = await itemsOf(join(dir, 'log.jsonocel'));
+      expect(items.map((item) => item.kind)).toEqual(['rejected', 'rejected', 'event', 'event']);
+      for (const item of items.slice(0, 2)) expect(item).toMatchObject({ stage: 'validate', issues: [{ path: 'objects[0].properties.status', code: 'EL_NUL_CHARACTER' }] });
+    });
+  });
+
   it('keys: the same on every read, different for two logs that share event ids, the same for logs given one logId', async () => {
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'a.jsonocel'), log([pay('e1', '2024-01-01T10:00:00Z')]));
