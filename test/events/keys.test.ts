@@ -214,6 +214,15 @@ describe('SeenKeys', () => {
     }
   });
 
+  it('finds a mapped key shaped like a derived one once added, hex digits or not, and only then', () => {
+    const seen = new SeenKeys();
+    for (const key of [`el1_${'z'.repeat(32)}`, `el1_${'0'.repeat(31)}g`, `el1_${'a'.repeat(32)}`]) {
+      expect(seen.has(key)).toBe(false);
+      seen.add(key);
+      expect(seen.has(key)).toBe(true);
+    }
+  });
+
   it('never forgets a key, past its first slice', () => {
     const seen = new SeenKeys();
     for (let i = 0; i < 70_000; i++) seen.add(`k${i}`);
