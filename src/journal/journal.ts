@@ -16,9 +16,9 @@
 // - `events`: one small row per key (state, and the answer it came from), for lookups. It is
 //   filled from `answers` in batches sorted by key (`merge`): writing states one by one into it
 //   would touch a random B-tree page per event (keys are hashes), and that was most of the
-//   journal's cost. A run merges in batches that grow with what it has merged (mergeDue) and at
-//   its end; answers a killed run left unmerged are merged when the journal is next opened. Until then, a run
-//   looks its own recent answers up in memory.
+//   journal's cost. A run merges every MERGE_EVERY answered events and at its end; answers a
+//   killed run left unmerged are merged when the journal is next opened. Until then, a run looks
+//   its own recent answers up in memory.
 //
 // Writes are group-committed: the marks and answers that arrive in one turn of the event loop
 // share one transaction. A request leaves only once its mark is committed, and gives up its
@@ -298,19 +298,13 @@ export const DELIVERED_ROWS = `SELECT ev.key AS key, a.id AS answer, e.key AS pl
   ORDER BY a.id`;
 
 /**
- * Answered events kept in memory (and looked up there) before a merge writes them to `events`: at
- * least MERGE_EVERY, and a quarter of what the run merged so far, up to MERGE_AT_MOST. Keys are
- * hashes, so a merge writes nearly every page of a table it is not much smaller than: merging at a
- * fixed size made an import's merges grow with the square of its length (13 % of a 1M-row
- * upload's CPU). The cap bounds the memory (about 100 bytes an entry).
+ * Answered events kept in memory (and looked up there) before a merge writes them to `events`.
+ * Keys are hashes, so a merge writes nearly every page of a table it is not much smaller than:
+ * the fewer merges, the less a run writes. Merging every 20,000 made a 100,000-row upload merge
+ * five times, into a table growing each time; at 100,000 it merges once, at its end. Larger
+ * batches gained nothing at 1M rows. It bounds the memory: about 100 bytes an entry, 10 MB.
  */
-const MERGE_EVERY = 20_000;
-const MERGE_AT_MOST = 100_000;
-
-/** How many answered events wait in memory before the next merge, once a run has merged `merged`. */
-export function mergeThreshold(merged: number): number {
-  return Math.max(MERGE_EVERY, Math.min(merged / 4, MERGE_AT_MOST));
-}
+export const MERGE_EVERY = 100_000;
 
 type FinalState = Exclude<EventState, 'inflight'>;
 
@@ -321,8 +315,6 @@ export class JournalScope {
   private readonly unmerged = new Map<string, FinalState>();
   /** On a first run, the keys merged so far: a key it has not seen needs no lookup in `events`. */
   private readonly merged = new SeenKeys();
-  /** Answered events this run has merged so far (mergeDue). */
-  private mergedThisRun = 0;
   private readonly lookupStatement: Statement;
   private readonly sentStatement: Statement;
   private readonly answerStatement: Statement;
@@ -410,7 +402,7 @@ export class JournalScope {
   }
 
   private mergeDue(): boolean {
-    return this.unmerged.size >= mergeThreshold(this.mergedThisRun);
+    return this.unmerged.size >= MERGE_EVERY;
   }
 
   /** Remembers a write failure for good (later writes are refused with it); returns what to reject with. */
@@ -432,7 +424,6 @@ export class JournalScope {
       throw this.failed(error);
     }
     if (this.emptyAtStart) for (const key of this.unmerged.keys()) this.merged.add(key);
-    this.mergedThisRun += this.unmerged.size;
     this.unmerged.clear();
   }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Database } from '../../src/sqlite/database.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { DELIVERED_ROWS, Journal, mergeThreshold } from '../../src/journal/journal.js';
+import { DELIVERED_ROWS, Journal, MERGE_EVERY } from '../../src/journal/journal.js';
 import { withTempDir } from '../helpers.js';
 
 describe('journal', () => {
@@ -94,8 +94,8 @@ describe('journal: answers are merged into the keyed table in batches', () => {
     });
   });
 
-  it('merges in batches that grow with what the run merged, up to a cap', async () => {
-    expect([0, 80_000, 100_000, 200_000, 400_000, 10_000_000].map(mergeThreshold)).toEqual([20_000, 20_000, 25_000, 50_000, 100_000, 100_000]);
+  it('merges every MERGE_EVERY answered events, and looks the rest up in memory', async () => {
+    expect(MERGE_EVERY).toBe(100_000);
     await withTempDir(async (dir) => {
       const path = join(dir, 'j.db');
       const journal = Journal.open(path);
@@ -103,15 +103,16 @@ describe('journal: answers are merged into the keyed table in batches', () => {
       const table = Database.open(path, { readOnly: true });
       const inTable = () => table.prepare('SELECT COUNT(*) FROM events').value<number>();
       const merged = new Map<number, number>();
-      for (let answered = 1000; answered <= 130_000; answered += 1000) {
+      for (let answered = 1000; answered <= 230_000; answered += 1000) {
         const keys = Array.from({ length: 1000 }, (_, i) => `k-${answered - 1000 + i}`);
         await scope.record(keys.map((key) => ({ key, state: 'accepted' as const })), await scope.markInFlight(keys));
         merged.set(answered, inTable()!);
       }
-      // Every 20,000 up to 100,000 merged, then a quarter of what was merged: 25,000 more. (A
-      // merge runs in the journal's next write after the answers that make it due.)
-      expect([...new Set(merged.values())]).toEqual([0, 20_000, 40_000, 60_000, 80_000, 100_000, 125_000]);
-      expect(scope.lookup('k-129999')).toBe('accepted'); // answered, not merged yet: found in memory
+      // A merge runs in the journal's next write after the answers that make it due.
+      expect([...new Set(merged.values())]).toEqual([0, 100_000, 200_000]);
+      expect(merged.get(101_000)).toBe(100_000);
+      expect(scope.lookup('k-229999')).toBe('accepted'); // answered, not merged yet: found in memory
+      expect(scope.lookup('k-5')).toBe('accepted'); // merged: found in the table
       table.close();
       journal.close();
     });
