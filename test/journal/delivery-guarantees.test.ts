@@ -93,6 +93,13 @@ describe('the kill -9 bound, as the server sees the journal', () => {
     const concurrency = 4;
     let reader: Database | undefined;
     let most = 0;
+    // The first `concurrency` requests are held until the last of them arrives, so every slot is
+    // busy at least once however slowly a loaded machine runs eventload (up to 10 s: a run that
+    // never fills its slots fails the second assertion below instead of waiting here).
+    let arrived = 0;
+    const held: Array<() => void> = [];
+    const releaseHeld = () => held.splice(0).forEach((answer) => answer());
+    const fillTimer = setTimeout(releaseHeld, 10_000);
     // On each request, before answering: the requests the journal marked sent and holds no answer
     // for. What a kill at this moment would make the next run resend.
     const server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -102,10 +109,13 @@ describe('the kill -9 bound, as the server sees the journal', () => {
         const open = reader.prepare('SELECT COUNT(*) FROM requests r WHERE NOT EXISTS (SELECT 1 FROM answers a WHERE a.request_id = r.id)').value<number>() ?? 0;
         most = Math.max(most, open);
         // Answers come back at different times, so slots are given up and taken in every order.
-        setTimeout(() => {
+        const answer = () => setTimeout(() => {
           response.writeHead(200, { 'content-type': 'application/json' });
           response.end(JSON.stringify({ success: true, event_id: `ev-${Math.random()}` }));
         }, Math.random() * 8);
+        if (++arrived > concurrency) return answer();
+        held.push(answer);
+        if (arrived === concurrency) releaseHeld();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -117,6 +127,7 @@ describe('the kill -9 bound, as the server sees the journal', () => {
       expect(most).toBeLessThanOrEqual(concurrency);
       expect(most, 'the run kept every slot busy at some point').toBe(concurrency);
     } finally {
+      clearTimeout(fillTimer);
       reader?.close();
       await new Promise((resolve) => server.close(resolve));
     }
