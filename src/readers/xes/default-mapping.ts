@@ -45,26 +45,37 @@ export function xesDefaultMapper(options: XesOptions, timezone: string | undefin
         traceId = text(trace[NAME]) || `trace ${String(record.trace_index)}`;
         caseProperties = without(trace, NAME);
       }
-      const caseObject: CanonicalObject = { type: options.caseType, id: traceId, qualifier: 'case' };
-      if (caseProperties) caseObject.properties = caseProperties;
-      const objects = [caseObject];
-      const event: CanonicalEvent = { event: eventName(name, attributes, options), timestamp: time.ok ? time.value : '', objects };
+      // Each object is made whole, in one literal per shape: adding members one by one made V8
+      // grow each object's storage again (a sixth of what a dry run allocated per event, bench case 9).
+      const caseType = options.caseType;
+      const caseObject: CanonicalObject = caseProperties ? { type: caseType, id: traceId, qualifier: 'case', properties: caseProperties } : { type: caseType, id: traceId, qualifier: 'case' };
       const resource = text(attributes[RESOURCE]);
-      if (resource !== undefined && resource !== '') {
-        objects.push({ type: options.resourceType, id: resource, qualifier: 'resource' });
-        event.actor = { id: resource };
-      }
-      const properties = without(attributes, NAME, TIME, RESOURCE) ?? {};
-      if (Array.isArray(record.notes)) properties['xes:notes'] = record.notes;
-      for (const _ in properties) {
-        event.properties = properties;
-        break;
-      }
-      event.idempotency_key = xesEventKey(traceId, Number(record.event_index), name, written ?? '');
+      const actor = resource !== undefined && resource !== '' ? resource : undefined;
+      const objects = actor !== undefined ? [caseObject, { type: options.resourceType, id: actor, qualifier: 'resource' }] : [caseObject];
+      const properties = eventProperties(attributes, record.notes);
+      const key = xesEventKey(traceId, Number(record.event_index), name, written ?? '');
+      const event = canonicalEvent(eventName(name, attributes, options), time.ok ? time.value : '', objects, actor, properties, key);
       // What could be built goes with the issues: a mapping file laid over this one may supply the rest.
       return issues !== undefined ? { ok: false, issues, partial: event } : { ok: true, event };
     },
   };
+}
+
+/** The event's members in the order they always had: event, timestamp, objects, actor, properties, idempotency_key. */
+function canonicalEvent(event: string, timestamp: string, objects: CanonicalObject[], actor: string | undefined, properties: Record<string, unknown> | undefined, key: string): CanonicalEvent {
+  if (actor !== undefined) {
+    return properties ? { event, timestamp, objects, actor: { id: actor }, properties, idempotency_key: key } : { event, timestamp, objects, actor: { id: actor }, idempotency_key: key };
+  }
+  return properties ? { event, timestamp, objects, properties, idempotency_key: key } : { event, timestamp, objects, idempotency_key: key };
+}
+
+/** Every attribute but those the event's own fields took, then the reader's notes; undefined when that leaves nothing. */
+function eventProperties(attributes: Record<string, unknown>, notes: unknown): Record<string, unknown> | undefined {
+  const properties = without(attributes, NAME, TIME, RESOURCE);
+  if (!Array.isArray(notes)) return properties;
+  const out = properties ?? {};
+  out['xes:notes'] = notes;
+  return out;
 }
 
 function eventName(name: string, attributes: Record<string, unknown>, options: XesOptions): string {

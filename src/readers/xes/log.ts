@@ -29,14 +29,17 @@ export interface XesRecord {
 const NO_DEFAULT = new Set(['time:timestamp']);
 
 type Frame =
-  | { kind: 'log' | 'trace' | 'event' | 'skip'; line: number; attributes: Record<string, unknown> }
+  | ElementFrame
   | { kind: 'global'; line: number; scope: 'trace' | 'event'; pairs: Array<[string, unknown]> }
   | { kind: 'attribute'; line: number; node: AttributeNode }
   | { kind: 'values'; line: number };
 
-interface PendingEvent {
+/** A log, trace or event (or an element skipped whole); a closed event's frame waits in `events` until its trace closes. */
+interface ElementFrame {
+  kind: 'log' | 'trace' | 'event' | 'skip';
   line: number;
   attributes: Record<string, unknown>;
+  /** An event's own notes, set when it closes. */
   notes: string[];
 }
 
@@ -45,12 +48,16 @@ const NO_NOTES: string[] = [];
 export class XesLog implements XmlHandler<ReaderItem> {
   private readonly stack: Frame[] = [];
   private readonly globals = { trace: new Map<string, unknown>(), event: new Map<string, unknown>() };
+  /** The globals as the defaults each trace and event is given (withDefaults), kept in step with `globals`. */
+  private readonly defaults = { trace: noDefaults(), event: noDefaults() };
   private traces = 0;
-  private events: PendingEvent[] = [];
+  private events: ElementFrame[] = []; // the trace's closed events, reused from trace to trace
   private notes: string[] = []; // of the trace being read (shared by its events)
   private eventNotes: string[] = NO_NOTES; // of the event being read (NO_NOTES, never written to, until it has one)
   private eventsOpen = 0; // <event> frames on the stack: where an attribute's note goes
   private out: ReaderItem[] = [];
+  private readonly eventKeys: string[] = []; // the keys of the event before, in order (keyAsBefore)
+  private keyAt = 0; // the place of the next key in the event being read
   /** The element just opened was read whole (a self-closing simple attribute): its close is no frame's. */
   private closed = false;
 
@@ -88,7 +95,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
       case 'log':
         if (name === 'trace') {
           this.traces++;
-          this.events = [];
+          this.events.length = 0;
           this.notes = [];
           this.push('trace', line);
         } else if (name === 'global') this.stack.push({ kind: 'global', line, scope: attributes.scope === 'trace' ? 'trace' : 'event', pairs: [] });
@@ -100,6 +107,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
       case 'trace':
         if (name === 'event') {
           this.push('event', line);
+          this.keyAt = 0;
           this.eventsOpen++;
           this.eventNotes = NO_NOTES;
         } else this.openAttribute(name, attributes, selfClosing, line);
@@ -118,7 +126,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
   }
 
   private push(kind: 'log' | 'trace' | 'event' | 'skip', line: number): void {
-    this.stack.push({ kind, line, attributes: {} });
+    this.stack.push({ kind, line, attributes: {}, notes: NO_NOTES });
   }
 
   /** Extensions, classifiers and unknown elements without a key carry no event data: skipped. */
@@ -127,7 +135,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
     const value = attributes.value;
     if (selfClosing && value !== undefined && key !== undefined && (name === 'string' || name === 'date' || name === 'id')) {
       // Most attributes of most logs: a value kept as written, nothing to check (simpleValue's answer).
-      this.addToParent(key, value);
+      this.addToParent(this.stack[this.stack.length - 1]!.kind === 'event' ? this.keyAsBefore(key) : key, value);
       this.closed = true;
       return;
     }
@@ -144,6 +152,19 @@ export class XesLog implements XmlHandler<ReaderItem> {
     this.stack.push({ kind: 'attribute', line, node: { type: name, key, value, children: [] } });
   }
 
+  /**
+   * The events of a log mostly have the same keys in the same order: the key at this place in the
+   * event before, when it is the same text. That string is one V8 already made a property name, so
+   * adding the attribute skips the lookup a new string (as saxes cuts each one) costs.
+   */
+  private keyAsBefore(key: string): string {
+    const at = this.keyAt++;
+    const before = this.eventKeys[at];
+    if (before === key) return before;
+    this.eventKeys[at] = key;
+    return key;
+  }
+
   close(): void {
     if (this.closed) {
       this.closed = false;
@@ -157,10 +178,13 @@ export class XesLog implements XmlHandler<ReaderItem> {
         return;
       case 'global':
         for (const [key, value] of frame.pairs) this.globals[frame.scope].set(key, value);
+        this.defaults[frame.scope] = defaultsOf(this.globals[frame.scope]);
         return;
       case 'event':
         this.eventsOpen--;
-        this.events.push({ line: frame.line, attributes: withDefaults(frame.attributes, this.globals.event), notes: this.eventNotes });
+        withDefaults(frame.attributes, this.defaults.event);
+        frame.notes = this.eventNotes;
+        this.events.push(frame);
         this.eventNotes = NO_NOTES;
         return;
       case 'trace':
@@ -192,7 +216,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
   }
 
   private emitTrace(attributes: Record<string, unknown>): void {
-    const trace = withDefaults(attributes, this.globals.trace);
+    const trace = withDefaults(attributes, this.defaults.trace);
     const traceNotes = this.notes;
     const events = this.events;
     for (let index = 0; index < events.length; index++) {
@@ -201,7 +225,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
       if (traceNotes.length + event.notes.length > 0) record.notes = [...traceNotes, ...event.notes];
       this.out.push({ kind: 'record', position: this.position(event.line), record });
     }
-    this.events = [];
+    events.length = 0;
     this.notes = [];
   }
 
@@ -214,8 +238,29 @@ export class XesLog implements XmlHandler<ReaderItem> {
   }
 }
 
+/** The globals of one scope that are defaults, as two arrays: read for every event, with nothing made per read. */
+interface Defaults {
+  keys: string[];
+  values: unknown[];
+}
+
+function noDefaults(): Defaults {
+  return { keys: [], values: [] };
+}
+
+function defaultsOf(globals: Map<string, unknown>): Defaults {
+  const defaults = noDefaults();
+  for (const [key, value] of globals) {
+    if (NO_DEFAULT.has(key)) continue;
+    defaults.keys.push(key);
+    defaults.values.push(value);
+  }
+  return defaults;
+}
+
 /** The element's own attributes (a key given twice keeps every value), then the globals it lacks. */
-function withDefaults(attributes: Record<string, unknown>, globals: Map<string, unknown>): Record<string, unknown> {
-  for (const [key, value] of globals) if (!Object.hasOwn(attributes, key) && !NO_DEFAULT.has(key)) attributes[key] = value;
+function withDefaults(attributes: Record<string, unknown>, defaults: Defaults): Record<string, unknown> {
+  const { keys, values } = defaults;
+  for (let index = 0; index < keys.length; index++) if (!Object.hasOwn(attributes, keys[index]!)) attributes[keys[index]!] = values[index];
   return attributes;
 }

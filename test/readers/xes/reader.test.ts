@@ -109,6 +109,31 @@ describe('xes reader', () => {
     });
   });
 
+  it('gives each event the globals declared before it closes: a later block adds keys and replaces values, an event\'s own value wins', async () => {
+    const event = (name: string, extra = '') => `<event><string key="concept:name" value="${name}"/><date key="time:timestamp" value="2024-03-04T09:00:00Z"/>${extra}</event>`;
+    const log = `<log xes.version="1849-2016">
+  <global scope="event"><string key="channel" value="web"/><string key="lifecycle:transition" value="complete"/></global>
+  <trace><string key="concept:name" value="a"/>${event('first')}</trace>
+  <global scope="event"><string key="channel" value="phone"/><int key="priority" value="1"/></global>
+  <global scope="trace"><string key="region" value="north"/></global>
+  <trace><string key="concept:name" value="b"/>${event('second')}${event('third', '<int key="priority" value="5"/>')}</trace>
+</log>
+`;
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'globals.xes');
+      await writeFile(file, log);
+      const [first, second, third] = events(await collect(file));
+      expect(first!.event.properties).toEqual({ channel: 'web', 'lifecycle:transition': 'complete' });
+      expect(first!.event.objects[0]!.properties).toBeUndefined();
+      // Replaced values keep their place; new keys come after, in the order they were declared.
+      expect(Object.entries(second!.event.properties!)).toEqual([['channel', 'phone'], ['lifecycle:transition', 'complete'], ['priority', 1]]);
+      expect(Object.entries(third!.event.properties!)).toEqual([['priority', 5], ['channel', 'phone'], ['lifecycle:transition', 'complete']]);
+      expect(third!.event.objects[0]).toEqual({ type: 'Case', id: 'b', qualifier: 'case', properties: { region: 'north' } });
+      // The event's members keep their order (the JSON written for it, and bodies, depend on it).
+      expect(Object.keys(third!.event)).toEqual(['event', 'timestamp', 'objects', 'properties', 'idempotency_key']);
+    });
+  });
+
   it('rejects a zone-less time without --timezone, and an event without its own time', async () => {
     await withTempDir(async (dir) => {
       const file = join(dir, 'orders.xes');
