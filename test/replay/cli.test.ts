@@ -26,10 +26,13 @@ describe('replay against the sandbox', () => {
     expect(summary.replay).toMatchObject({ speed: 100, late: 0, scheduled: 12 });
     // Event i is due 100 ms × i after the first. On a busy machine a request may leave late (the
     // run reports it as lag) and the next ones catch up, so the bounds allow the lag it reported;
-    // timing itself is measured by `npm run bench`, not here.
+    // timing itself is measured by `npm run bench`, not here. The spacing is measured from the
+    // second arrival: the first one also waits for a new connection and code run for the first
+    // time on both sides, so it reaches the server later after leaving than the others do (30 to
+    // 75 ms more on a loaded 2-core machine), which the 100 ms left for transit nearly used up.
     const times = sandbox.stats.requestTimes;
     const slack = summary.replay.lagMaxMs + 100;
-    times.forEach((time, i) => expect(time - times[0]!).toBeGreaterThanOrEqual(i * 100 - slack));
+    times.forEach((time, i) => i > 0 && expect(time - times[1]!).toBeGreaterThanOrEqual((i - 1) * 100 - slack));
     expect(times.at(-1)! - times[0]!).toBeLessThan(1100 + slack + 400);
   });
 

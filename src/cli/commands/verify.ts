@@ -14,7 +14,7 @@ import { redact } from '../../secrets/redact.js';
 import { findTarget } from '../../targets/index.js';
 import type { CommandFlags } from '../../options/index.js';
 import { DELIVERY_DEFAULTS, REQUEST_TIMEOUT_FACTOR } from '../defaults.js';
-import { planDelivery, runDelivery, type ImportFlags } from '../delivery.js';
+import { paceFor, planDelivery, runDelivery, type ImportFlags } from '../delivery.js';
 import { checkEndpoint } from '../endpoint.js';
 import { loadInputSettings } from '../input-settings.js';
 import { DEFAULT_JOURNAL } from '../journal-path.js';
@@ -29,7 +29,7 @@ export async function runVerify(files: string[], flags: VerifyFlags): Promise<nu
   const window = { from: instant('--since', flags.since), until: instant('--until', flags.until) };
   if (window.from !== undefined && window.until !== undefined && window.from >= window.until) throw new ConfigError(`--until "${flags.until}" must be later than --since "${flags.since}"`, 'EL_VERIFY_WINDOW');
   const settings = await inputSettings(files, flags);
-  const rate = flags.rate ? { perSecond: flags.rate, burst: 1 } : target.defaultRate;
+  const rate = paceFor(flags.rate, target);
   const timeout = flags.timeout ?? DELIVERY_DEFAULTS.timeout;
   const output = flags.rejects ?? join('', defaultVerifyPath());
   const controller = new AbortController();
