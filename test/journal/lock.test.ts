@@ -106,8 +106,9 @@ describe('two runs on one journal', () => {
         const lock = acquireJournalLock(${JSON.stringify(journal)}, 'import');
         const from = Date.now();
         await new Promise((resolve) => setTimeout(resolve, 1500));
+        const to = Date.now(); // before the release: the next holder can take it the moment it is released
         lock.release();
-        console.log(JSON.stringify({ from, to: Date.now(), recovered: Boolean(lock.recovered) }));
+        console.log(JSON.stringify({ from, to, recovered: Boolean(lock.recovered) }));
       } catch (error) {
         console.log(JSON.stringify({ locked: error.code }));
       }`;
