@@ -11,7 +11,7 @@ import { describeSchemaError } from '../mapping/load.js';
 import { chooseReader } from '../readers/index.js';
 import { checkEncoding, holdsReplacement } from '../readers/decode.js';
 import { openInput, type OpenedInput } from '../readers/input.js';
-import type { ReaderPlugin } from '../readers/types.js';
+import { DEFAULT_MAX_RECORD_BYTES, type ReaderPlugin } from '../readers/types.js';
 import { shardOfRecord, type Shard } from './shard.js';
 import type { Stage } from './stage.js';
 
@@ -66,9 +66,12 @@ export async function prepareInputs(options: ReadOptions): Promise<PreparedInput
   for (const file of options.files) {
     const { encoding: mappingEncoding, ...fromMapping } = options.mapping?.reader ?? {};
     const encoding = options.encoding ?? encodingFromMapping(mappingEncoding, options.mappingFile);
-    const input = await openInput(file, { encoding, holdIncompleteTail: options.holdIncompleteTail });
+    const givenLimit = options.readerOptions?.maxRecordBytes ?? (fromMapping as { maxRecordBytes?: unknown }).maxRecordBytes;
+    const input = await openInput(file, { encoding, holdIncompleteTail: options.holdIncompleteTail, holdAtMost: heldLine(typeof givenLimit === 'number' ? givenLimit : DEFAULT_MAX_RECORD_BYTES) });
     const reader = chooseReader(file, input.head, options.format);
     const readerOptions = parseReaderOptions(reader, fromMapping, options.readerOptions);
+    const limit = (readerOptions as { maxRecordBytes?: unknown }).maxRecordBytes;
+    input.holdAtMost(typeof limit === 'number' ? heldLine(limit) : 0);
     const mapper = chooseMapper(reader, readerOptions, options, file);
     checkColumns(mapper, reader.columnsFromHead?.(input.head, readerOptions), file, options.mappingFile);
     prepared.push({ input, reader, options: readerOptions, mapper });
@@ -108,6 +111,16 @@ function chooseMapper(reader: ReaderPlugin<any>, readerOptions: unknown, options
   const base = reader.defaultMapper?.(readerOptions, { timezone: options.timezone }) ?? identityMapper({ timezone: options.timezone });
   const overlay = mapping && OVERLAY_FIELDS.some((key) => mapping[key] !== undefined);
   return overlay ? overlayMapping(base, mapping, { timezone: options.timezone }) : base;
+}
+
+/**
+ * A line that may be cut off is held back while it could still be a record the reader accepts (its
+ * limit, and its line end); longer, it would be rejected as too large anyway. A reader without a
+ * record limit reads a document, whose parser never takes a cut-off element for a record: nothing
+ * is held back for it, so a minified JSON or XML file is never held whole in memory.
+ */
+function heldLine(maxRecordBytes: number): number {
+  return maxRecordBytes + 2;
 }
 
 /** A format without a default mapping (CSV): say so, and when a mapping file was given, what it lacks. */
@@ -161,16 +174,25 @@ async function* readOne({ input, reader, options: readerOptions, mapper }: Prepa
   const source = { name: input.name, stream: input.stream, head: input.head, rewindable: input.rewindable };
   const groups = reader.readBatches ? reader.readBatches(source, readerOptions) : oneByOne(reader.read(source, readerOptions));
   const shard = options.shard;
+  // The reader's last rejection waits for the end: a file that broke (a cut gzip) makes the reader
+  // fail on the cut-off element too (at the break's line, or one the reader says the end cut off),
+  // and that is the break's doing, reported once below.
+  let held: PipelineItem | undefined;
+  const cutOff = new WeakSet<PipelineItem>();
   for await (const group of groups) {
-    const out: PipelineItem[] = [];
+    const out: PipelineItem[] = held ? [held] : [];
+    held = undefined;
     for (const item of group) {
       switch (item.kind) {
         case 'columns':
           checkColumns(mapper, item.columns, input.name, options.mappingFile);
           break;
-        case 'invalid':
-          out.push(elsewhere(shard, item.position) ?? { kind: 'rejected', position: item.position, stage: 'read', issues: [item.issue], raw: item.raw });
+        case 'invalid': {
+          const rejected: PipelineItem = elsewhere(shard, item.position) ?? { kind: 'rejected', position: item.position, stage: 'read', issues: [item.issue], raw: item.raw };
+          if (item.cutOff) cutOff.add(rejected);
+          out.push(rejected);
           break;
+        }
         case 'skipped':
           out.push(elsewhere(shard, item.position) ?? item);
           break;
@@ -181,12 +203,15 @@ async function* readOne({ input, reader, options: readerOptions, mapper }: Prepa
           break;
       }
     }
+    const last = out.at(-1);
+    if (last?.kind === 'rejected' && last.stage === 'read') held = out.pop();
     if (out.length > 0) yield out;
   }
   const broken = input.state.broken;
+  const line = input.state.completeLines + 1;
+  if (held && !(broken && (held.position.line >= line || cutOff.has(held)))) yield [held];
   if (broken) {
     // What could not be read is one rejected record at the line where the file broke: counted, never silent.
-    const line = input.state.completeLines + 1;
     const message = `${broken.message} after line ${input.state.completeLines}; the rest of the file could not be read`;
     const position = { file: input.name, line };
     yield [elsewhere(shard, position) ?? { kind: 'rejected', position, stage: 'read', issues: [{ path: 'file', message, code: broken.code }], raw: '' }];

@@ -22,27 +22,47 @@ export interface LineState {
 }
 
 const LF = 0x0a;
+const CR = 0x0d;
 
 export class CompleteLines extends Transform {
   private tail: Buffer[] = [];
   private tailBytes = 0;
 
-  /** `holdTail`: at a clean end, keep back a final line without a line end (sync); else pass it on. */
-  constructor(private readonly state: LineState, private readonly holdTail: boolean) {
+  /**
+   * `holdTail`: at a clean end, keep back a final line without a line end (sync); else pass it on.
+   * `maxHeld`: the longest line held back (holdAtMost).
+   */
+  constructor(private readonly state: LineState, private readonly holdTail: boolean, private maxHeld = Infinity) {
     super();
   }
 
+  /**
+   * A line longer than this is passed on as it comes. Held back, a file with no line ends (minified
+   * JSON or XML) would be held whole, in memory; passed on, a longer line cut off by a broken source
+   * reaches the reader, which rejects it as too large (the limit is its record size) or, reading a
+   * document rather than lines, as incomplete. 0 for such readers: no line is a record to them.
+   */
+  holdAtMost(bytes: number): void {
+    this.maxHeld = bytes;
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const last = chunk.lastIndexOf(LF);
+    const last = lastLineEnd(chunk);
+    let out: Buffer | undefined;
     if (last === -1) {
       this.hold(chunk);
-      return callback();
+    } else {
+      this.state.completeLines += countLineFeeds(chunk, last);
+      out = this.tailBytes > 0 ? Buffer.concat([...this.tail, chunk.subarray(0, last + 1)]) : chunk.subarray(0, last + 1);
+      this.tail = [];
+      this.tailBytes = 0;
+      this.hold(chunk.subarray(last + 1));
     }
-    this.state.completeLines += countLineFeeds(chunk, last);
-    const out = this.tailBytes > 0 ? Buffer.concat([...this.tail, chunk.subarray(0, last + 1)]) : chunk.subarray(0, last + 1);
-    this.tail = [];
-    this.tailBytes = 0;
-    this.hold(chunk.subarray(last + 1));
+    if (this.tailBytes > this.maxHeld) {
+      out = Buffer.concat(out ? [out, ...this.tail] : this.tail);
+      this.tail = [];
+      this.tailBytes = 0;
+    }
     callback(null, out);
   }
 
@@ -70,6 +90,12 @@ export class CompleteLines extends Transform {
 /** Only white space and closing brackets (a pretty-printed JSON file's last line): the end of a complete file, not a record being written. */
 function closesDocument(tail: Buffer): boolean {
   return tail.length <= 1024 && /^[\s\]}]*$/.test(tail.toString('utf8'));
+}
+
+/** Where the last line of a chunk ends: its last LF, else its last CR (old Mac line ends have no LF). */
+function lastLineEnd(chunk: Buffer): number {
+  const last = chunk.lastIndexOf(LF);
+  return last === -1 ? chunk.lastIndexOf(CR) : last;
 }
 
 function countLineFeeds(chunk: Buffer, last: number): number {

@@ -24,6 +24,8 @@ export interface OpenedInput {
   bytesRead?: () => number;
   /** The content as a file that can be read more than once (see Rewindable); call before reading `stream`. */
   rewindable: () => Promise<Rewindable>;
+  /** Sets the longest line held back (CompleteLines.holdAtMost) once the reader is known: before reading `stream`. */
+  holdAtMost: (bytes: number) => void;
 }
 
 /**
@@ -45,6 +47,8 @@ export interface OpenOptions {
   encoding?: string;
   /** sync: a final line without a line end is held back as pending, not read. */
   holdIncompleteTail?: boolean;
+  /** The longest line held back while it may be cut off (CompleteLines.holdAtMost), until the reader is known. */
+  holdAtMost?: number;
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -79,7 +83,8 @@ export async function openInput(name: string, options: OpenOptions = {}): Promis
   const raw = await peek(bytes, HEAD_BYTES);
   const decoder = isSqlite(raw.bytes) ? new PassThrough() : chooseDecoder(name, raw, encoding, state);
   let stream = pipeOn(raw.stream, decoder);
-  if (isGzip(name) || options.holdIncompleteTail) stream = pipeOn(stream, new CompleteLines(state, options.holdIncompleteTail ?? false));
+  const lines = isGzip(name) || options.holdIncompleteTail ? new CompleteLines(state, options.holdIncompleteTail ?? false, options.holdAtMost) : undefined;
+  if (lines) stream = pipeOn(stream, lines);
   const head = await peek(stream, HEAD_BYTES);
   if (state.broken && head.bytes.length === 0) {
     throw new ConfigError(`${name}: ${state.broken.message}; nothing could be read from it`, state.broken.code);
@@ -87,7 +92,8 @@ export async function openInput(name: string, options: OpenOptions = {}): Promis
   const file = name === '-' ? undefined : (source as ReadStream);
   const asIs = file !== undefined && !isGzip(name) && decoder instanceof PassThrough;
   const rewindable = () => (asIs ? fileAsIs(name, head.stream) : spool(head.stream));
-  return { name, stream: head.stream, size, head: head.bytes.toString('utf8'), state, bytesRead: file && (() => file.bytesRead), rewindable };
+  const holdAtMost = (bytes: number) => lines?.holdAtMost(bytes);
+  return { name, stream: head.stream, size, head: head.bytes.toString('utf8'), state, bytesRead: file && (() => file.bytesRead), rewindable, holdAtMost };
 }
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');

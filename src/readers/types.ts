@@ -7,6 +7,9 @@ import type { Issue, Position } from '../errors.js';
 import type { RawRecord, RecordMapper } from '../mapping/types.js';
 import type { Rewindable } from './input.js';
 
+/** --max-record-size when not given: the largest record (line, element) a reader accepts, in bytes. */
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+
 // Defined with the mapping (what a mapper reads); named here too because it is what readers yield.
 export type { RawRecord };
 
@@ -14,8 +17,11 @@ export type ReaderItem =
   /** The columns the file has, known before any record (CSV header): lets the mapping be checked up front. */
   | { kind: 'columns'; columns: string[] }
   | { kind: 'record'; position: Position; record: RawRecord }
-  /** A record that could not be read (invalid JSON, broken quoting, oversize, not the format's schema): rejected alone. */
-  | { kind: 'invalid'; position: Position; raw: string; issue: Issue }
+  /**
+   * A record that could not be read (invalid JSON, broken quoting, oversize, not the format's schema): rejected alone.
+   * `cutOff`: the input ended inside it; when the bytes broke (a cut gzip), the break is reported instead.
+   */
+  | { kind: 'invalid'; position: Position; raw: string; issue: Issue; cutOff?: true }
   /** A record the reader's own options leave out on purpose (e.g. BPMN phases); counted, never silent. */
   | { kind: 'skipped'; position: Position; reason: string };
 

@@ -1,6 +1,7 @@
 // The CSV reader's options: the `reader` section of a mapping file and the flags that feed it
 // (--delimiter, --max-record-size), checked before any byte is read.
 import { z } from 'zod';
+import { DEFAULT_MAX_RECORD_BYTES } from '../types.js';
 
 export const csvOptionsSchema = z.object({
   delimiter: z
@@ -9,6 +10,6 @@ export const csvOptionsSchema = z.object({
     .pipe(z.string().length(1, 'must be one character (or "tab")'))
     .optional()
     .describe('field delimiter; detected from the header line when not given (, ; tab |)'),
-  maxRecordBytes: z.number().int().positive().default(1024 * 1024).describe('a record larger than this is rejected'),
+  maxRecordBytes: z.number().int().positive().default(DEFAULT_MAX_RECORD_BYTES).describe('a record larger than this is rejected'),
 });
 export type CsvOptions = z.infer<typeof csvOptionsSchema>;

@@ -1,6 +1,7 @@
 // The options of the JSON-based readers (JSON, NDJSON, and through them BPMN and rejects files):
 // the `reader` section of a mapping file and the flags that feed it, checked before any byte is read.
 import { z } from 'zod';
+import { DEFAULT_MAX_RECORD_BYTES } from '../types.js';
 import { DEFAULT_MAX_DEPTH, MAX_DEPTH_CEILING } from '../../events/json-text.js';
 
 export const maxDepthOption = z
@@ -12,13 +13,13 @@ export const maxDepthOption = z
   .describe(`a record nested deeper than this many levels is rejected (EL_RECORD_TOO_DEEP); at most ${MAX_DEPTH_CEILING}`);
 
 export const jsonOptionsSchema = z.object({
-  maxRecordBytes: z.number().int().positive().default(1024 * 1024).describe('a record larger than this is rejected'),
+  maxRecordBytes: z.number().int().positive().default(DEFAULT_MAX_RECORD_BYTES).describe('a record larger than this is rejected'),
   maxDepth: maxDepthOption,
 });
 export type JsonOptions = z.infer<typeof jsonOptionsSchema>;
 
 export const ndjsonOptionsSchema = z.object({
-  maxRecordBytes: z.number().int().positive().default(1024 * 1024).describe('a line longer than this is rejected'),
+  maxRecordBytes: z.number().int().positive().default(DEFAULT_MAX_RECORD_BYTES).describe('a line longer than this is rejected'),
   maxDepth: maxDepthOption,
 });
 export type NdjsonOptions = z.infer<typeof ndjsonOptionsSchema>;

@@ -187,8 +187,11 @@ class ValueScanner {
     this.segmentStart = 0;
     if (this.phase === 'value') {
       // A last record that is complete is kept even when the closing `]` is missing.
-      if (this.depth > 0 || this.inString) this.broken = 'the input ends inside this record';
+      const cutOff = this.depth > 0 || this.inString;
+      if (cutOff) this.broken = 'the input ends inside this record';
       this.finish(empty, 0, out);
+      const last = out.at(-1);
+      if (cutOff && last?.kind === 'invalid') last.cutOff = true;
     } else if (this.phase === 'skip') {
       this.finish(empty, 0, out);
     }
