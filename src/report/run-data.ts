@@ -115,7 +115,7 @@ export class RunDataBuilder {
       for (let i = 0; i < objects.length; i++) {
         const type = objects[i]!.type;
         // An event with two items counts once for Item: it is one event touching that type.
-        if (!objects.slice(0, i).some((o) => o.type === type)) types.set(type, (types.get(type) ?? 0) + 1);
+        if (!typeBefore(objects, i, type)) types.set(type, (types.get(type) ?? 0) + 1);
       }
     }
     for (const [name, n] of names) this.count(this.byEvent, name, ms, n);
@@ -172,4 +172,10 @@ function topSeries(timeline: Timeline): TimelineData {
   const ranked = timeline.names().filter((name) => name !== OTHER).sort((a, b) => timeline.total(b) - timeline.total(a));
   for (const name of ranked.slice(MAX_SERIES)) timeline.fold(name, OTHER);
   return timeline.data();
+}
+
+/** Whether an object before `end` has this type: a loop, not a slice, as it runs for every object answered. */
+function typeBefore(objects: ReadonlyArray<{ type: string }>, end: number, type: string): boolean {
+  for (let i = 0; i < end; i++) if (objects[i]!.type === type) return true;
+  return false;
 }
