@@ -66,12 +66,11 @@ export async function prepareInputs(options: ReadOptions): Promise<PreparedInput
   for (const file of options.files) {
     const { encoding: mappingEncoding, ...fromMapping } = options.mapping?.reader ?? {};
     const encoding = options.encoding ?? encodingFromMapping(mappingEncoding, options.mappingFile);
-    const givenLimit = options.readerOptions?.maxRecordBytes ?? (fromMapping as { maxRecordBytes?: unknown }).maxRecordBytes;
-    const input = await openInput(file, { encoding, holdIncompleteTail: options.holdIncompleteTail, holdAtMost: heldLine(typeof givenLimit === 'number' ? givenLimit : DEFAULT_MAX_RECORD_BYTES) });
+    const given = givenReaderOptions(fromMapping, options.readerOptions);
+    const input = await openInput(file, { encoding, holdIncompleteTail: options.holdIncompleteTail, holdAtMost: heldLine(given.maxRecordBytes) ?? heldLine(DEFAULT_MAX_RECORD_BYTES) });
     const reader = chooseReader(file, input.head, options.format);
-    const readerOptions = parseReaderOptions(reader, fromMapping, options.readerOptions);
-    const limit = (readerOptions as { maxRecordBytes?: unknown }).maxRecordBytes;
-    input.holdAtMost(typeof limit === 'number' ? heldLine(limit) : 0);
+    const readerOptions = parseReaderOptions(reader, given);
+    input.holdAtMost(heldLine((readerOptions as { maxRecordBytes?: unknown }).maxRecordBytes) ?? 0);
     const mapper = chooseMapper(reader, readerOptions, options, file);
     checkColumns(mapper, reader.columnsFromHead?.(input.head, readerOptions), file, options.mappingFile);
     prepared.push({ input, reader, options: readerOptions, mapper });
@@ -87,9 +86,13 @@ function encodingFromMapping(value: unknown, mappingFile = 'mapping'): string | 
 }
 
 /** Flags win over the mapping's `reader` section, but only flags that were given: an absent flag is undefined. */
-function parseReaderOptions(reader: ReaderPlugin<any>, fromMapping: Record<string, unknown> = {}, fromFlags: Record<string, unknown> = {}): unknown {
+/** The reader options as given: the mapping's `reader` section, with the flags that were set laid over it. */
+function givenReaderOptions(fromMapping: Record<string, unknown> = {}, fromFlags: Record<string, unknown> = {}): Record<string, unknown> {
   const flags = Object.fromEntries(Object.entries(fromFlags).filter(([, value]) => value !== undefined));
-  const given = { ...fromMapping, ...flags };
+  return { ...fromMapping, ...flags };
+}
+
+function parseReaderOptions(reader: ReaderPlugin<any>, given: Record<string, unknown>): unknown {
   const parsed = reader.optionsSchema.safeParse(given);
   if (!parsed.success) throw new ConfigError(`${reader.name} reader options: ${describeSchemaError(parsed.error, given)}`, 'EL_READER_OPTIONS');
   return parsed.data;
@@ -116,11 +119,11 @@ function chooseMapper(reader: ReaderPlugin<any>, readerOptions: unknown, options
 /**
  * A line that may be cut off is held back while it could still be a record the reader accepts (its
  * limit, and its line end); longer, it would be rejected as too large anyway. A reader without a
- * record limit reads a document, whose parser never takes a cut-off element for a record: nothing
- * is held back for it, so a minified JSON or XML file is never held whole in memory.
+ * record limit (undefined here) reads a document, whose parser never takes a cut-off element for a
+ * record: nothing is held back for it, so a minified JSON or XML file is never held whole in memory.
  */
-function heldLine(maxRecordBytes: number): number {
-  return maxRecordBytes + 2;
+function heldLine(maxRecordBytes: unknown): number | undefined {
+  return typeof maxRecordBytes === 'number' ? maxRecordBytes + 2 : undefined;
 }
 
 /** A format without a default mapping (CSV): say so, and when a mapping file was given, what it lacks. */
