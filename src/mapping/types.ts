@@ -10,8 +10,13 @@ export type RawRecord = Record<string, unknown>;
 /**
  * `partial`: what a default mapping could build despite its issues, so that a mapping file laid over
  * it (compile.ts, overlayMapping) can supply the fields it failed on.
+ * `nulFree`: the mapper vouches that no text in the event can hold a NUL character, because every
+ * string in it came from a source that cannot carry one (an XML document: U+0000 is not an XML
+ * character, and the XML layer stops at one), so the per-event scan for it (checkCanonical) is
+ * skipped. A mapper that adds anything else (a mapping file laid over it) makes a new result
+ * without it.
  */
-export type MapResult = { ok: true; event: CanonicalEvent } | { ok: false; issues: Issue[]; partial?: CanonicalEvent };
+export type MapResult = { ok: true; event: CanonicalEvent; nulFree?: boolean } | { ok: false; issues: Issue[]; partial?: CanonicalEvent };
 
 export interface RecordMapper {
   /** Top-level columns the mapping reads; checked against a CSV header before any row is read. */

@@ -235,7 +235,7 @@ function mapAndCheck(record: RawRecord, position: Position, mapper: RecordMapper
   const mapped = mapper.map(record, position);
   if (!mapped.ok) return elsewhere(shard, position) ?? { kind: 'rejected', position, stage: 'map', issues: mapped.issues, record };
   const event = mapped.event;
-  const issues = checkCanonical(event);
+  const issues = checkCanonical(event, mapped.nulFree);
   if (issues.length > 0) return elsewhere(shard, position) ?? { kind: 'rejected', position, stage: 'validate', issues, record, event };
   const targetIssues = targetCheck?.(event) ?? [];
   if (targetIssues.length > 0) return elsewhere(shard, position) ?? { kind: 'rejected', position, stage: 'validate', issues: targetIssues, record, event };

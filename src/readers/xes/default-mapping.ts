@@ -28,6 +28,9 @@ export function xesDefaultMapper(options: XesOptions, timezone: string | undefin
   let lastTrace: unknown;
   let traceId = '';
   let caseProperties: Record<string, unknown> | undefined;
+  // Every other text of the event comes from the XML document, which cannot hold a NUL character:
+  // when the two type names given as options hold none either, checkCanonical need not look.
+  const nulFree = !options.caseType.includes('\u0000') && !options.resourceType.includes('\u0000');
   return {
     columns: [],
     map(record): MapResult {
@@ -56,7 +59,7 @@ export function xesDefaultMapper(options: XesOptions, timezone: string | undefin
       const key = xesEventKey(traceId, Number(record.event_index), name, written ?? '');
       const event = canonicalEvent(eventName(name, attributes, options), time.ok ? time.value : '', objects, actor, properties, key);
       // What could be built goes with the issues: a mapping file laid over this one may supply the rest.
-      return issues !== undefined ? { ok: false, issues, partial: event } : { ok: true, event };
+      return issues !== undefined ? { ok: false, issues, partial: event } : { ok: true, event, nulFree };
     },
   };
 }

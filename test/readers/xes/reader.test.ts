@@ -202,6 +202,26 @@ describe('xes reader', () => {
     });
   });
 
+  // The default mapping vouches that its events hold no NUL character (XML cannot carry one), so
+  // the per-event scan is skipped for them: what could still bring one in must still be caught.
+  it('never lets a NUL character through: the XML stops at one, and options and overlays are still checked', async () => {
+    await withTempDir(async (dir) => {
+      for (const [name, nul] of [['raw.xes', '\u0000'], ['ref.xes', '&#0;'], ['hex.xes', '&#x0;']] as const) {
+        await writeFile(join(dir, name), LOG.replace('value="Pete"', `value="Pe${nul}te"`));
+        const items = await collect(join(dir, name), { timezone: 'UTC' });
+        expect(events(items)).toEqual([]);
+        expect(items).toMatchObject([{ kind: 'rejected', position: { line: 18 }, issues: [{ code: 'EL_XML_MALFORMED' }] }]);
+      }
+      const file = join(dir, 'orders.xes');
+      await writeFile(file, LOG);
+      const option = await collect(file, { timezone: 'UTC', mapping: { reader: { caseType: 'Or\u0000der' } } });
+      expect(option.map((item) => item.kind === 'rejected' && item.issues[0]!.code)).toEqual(['EL_NUL_CHARACTER', 'EL_NUL_CHARACTER', 'EL_NUL_CHARACTER']);
+      expect(option[0]).toMatchObject({ issues: [{ path: 'objects[0].type' }] });
+      const overlay = await collect(file, { timezone: 'UTC', mapping: { properties: { note: { const: 'a\u0000b' } } } });
+      expect(overlay.map((item) => item.kind === 'rejected' && item.issues[0]!.path)).toEqual(['properties.note', 'properties.note', 'properties.note']);
+    });
+  });
+
   it('rejects an event outside a trace with its own code', async () => {
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'flat.xes'), '<log xes.version="2.0">\n<event><string key="concept:name" value="x"/></event>\n</log>\n');
