@@ -40,7 +40,11 @@ export function addEntry(out: Record<string, unknown>, key: string, value: unkno
   // A value is never undefined, so an undefined read is a key not yet given (the common case, one
   // load); a defined one may still be inherited (a key named "toString"), hence hasOwn.
   const existing = out[key];
-  if (existing === undefined || !Object.hasOwn(out, key)) out[key] = value;
+  if (existing === undefined || !Object.hasOwn(out, key)) {
+    // Assigned, "__proto__" would set the object's prototype and vanish as a key: defined, it is a key like any other.
+    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
+  }
   else if (Array.isArray(existing) && repeated.has(existing)) existing.push(value);
   else {
     const values = [existing, value];

@@ -98,7 +98,10 @@ function without(attributes: Record<string, unknown>, a: string, b?: string, c?:
   let out: Record<string, unknown> | undefined;
   for (const key in attributes) {
     if (key === a || key === b || key === c) continue;
-    (out ??= {})[key] = attributes[key];
+    out ??= {};
+    // Assigned, "__proto__" would set the prototype and vanish as a key (the XES walk defines it too: addEntry).
+    if (key === '__proto__') Object.defineProperty(out, key, { value: attributes[key], enumerable: true, writable: true, configurable: true });
+    else out[key] = attributes[key];
   }
   return out;
 }

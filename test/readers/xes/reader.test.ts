@@ -222,6 +222,21 @@ describe('xes reader', () => {
     });
   });
 
+  it('keeps an attribute keyed "__proto__" as a property like any other, never as a prototype', async () => {
+    await withTempDir(async (dir) => {
+      const file = join(dir, 'proto.xes');
+      const event = (name: string, extra: string) => `<event><string key="concept:name" value="${name}"/><date key="time:timestamp" value="2024-01-01T00:00:00Z"/>${extra}</event>`;
+      const proto = '<container key="__proto__"><string key="concept:name" value="inherited"/></container>';
+      await writeFile(file, `<log xes.version="2.0"><trace><string key="concept:name" value="t"/>${event('a', proto)}${event('b', `<string key="__proto__" value="p"/>${proto}`)}<event>${proto}<date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event></trace></log>`);
+      const items = await collect(file);
+      // Own members, so written out; the prototype of each properties object is untouched.
+      expect(events(items).every((item) => Object.getPrototypeOf(item.event.properties) === Object.prototype)).toBe(true);
+      expect(events(items).map((item) => JSON.stringify(item.event.properties))).toEqual(['{"__proto__":{"concept:name":"inherited"}}', '{"__proto__":["p",{"concept:name":"inherited"}]}']);
+      // The third event has no concept:name of its own, and gets none from the container.
+      expect(items[2]).toMatchObject({ kind: 'rejected', issues: [{ code: 'EL_FIELD_REQUIRED', path: 'event.concept:name' }] });
+    });
+  });
+
   it('rejects an event outside a trace with its own code', async () => {
     await withTempDir(async (dir) => {
       await writeFile(join(dir, 'flat.xes'), '<log xes.version="2.0">\n<event><string key="concept:name" value="x"/></event>\n</log>\n');
