@@ -10,6 +10,7 @@ import type { Position } from '../../errors.js';
 import type { ReaderItem } from '../types.js';
 import type { XmlHandler } from '../xml/stream.js';
 import { addEntry, ATTRIBUTE_TYPES, attributeValue, SIMPLE_TYPES, simpleValue, type AttributeNode } from './attributes.js';
+import { ObjectMaker } from './object-maker.js';
 
 /** What the reader yields per event, and what a mapping file's columns refer to (`event.concept:name`, `trace.concept:name`). */
 export interface XesRecord {
@@ -34,7 +35,11 @@ type Frame =
   | { kind: 'attribute'; line: number; node: AttributeNode }
   | { kind: 'values'; line: number };
 
-/** A log, trace or event (or an element skipped whole); a closed event's frame waits in `events` until its trace closes. */
+/**
+ * A log, trace or event (or an element skipped whole); a closed event's frame waits in `events` until
+ * its trace closes. An open event's attributes are gathered apart (XesLog.eventKeys) and made into its
+ * `attributes` when it closes.
+ */
 interface ElementFrame {
   kind: 'log' | 'trace' | 'event' | 'skip';
   line: number;
@@ -56,8 +61,12 @@ export class XesLog implements XmlHandler<ReaderItem> {
   private eventNotes: string[] = NO_NOTES; // of the event being read (NO_NOTES, never written to, until it has one)
   private eventsOpen = 0; // <event> frames on the stack: where an attribute's note goes
   private out: ReaderItem[] = [];
-  private readonly eventKeys: string[] = []; // the keys of the event before, in order (keyAsBefore)
+  // The attributes of the event being read, in order, made into one object when it closes (ObjectMaker).
+  private readonly eventKeys: string[] = []; // where the event being read has none yet: the keys of the event before
+  private readonly eventValues: unknown[] = [];
   private keyAt = 0; // the place of the next key in the event being read
+  private sameKeys = true; // every key so far is the one the event before had at its place
+  private readonly objects = new ObjectMaker();
   /** The element just opened was read whole (a self-closing simple attribute): its close is no frame's. */
   private closed = false;
 
@@ -108,6 +117,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
         if (name === 'event') {
           this.push('event', line);
           this.keyAt = 0;
+          this.sameKeys = true;
           this.eventsOpen++;
           this.eventNotes = NO_NOTES;
         } else this.openAttribute(name, attributes, selfClosing, line);
@@ -135,7 +145,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
     const value = attributes.value;
     if (selfClosing && value !== undefined && key !== undefined && (name === 'string' || name === 'date' || name === 'id')) {
       // Most attributes of most logs: a value kept as written, nothing to check (simpleValue's answer).
-      this.addToParent(this.stack[this.stack.length - 1]!.kind === 'event' ? this.keyAsBefore(key) : key, value);
+      this.addToParent(key, value);
       this.closed = true;
       return;
     }
@@ -152,17 +162,14 @@ export class XesLog implements XmlHandler<ReaderItem> {
     this.stack.push({ kind: 'attribute', line, node: { type: name, key, value, children: [] } });
   }
 
-  /**
-   * The events of a log mostly have the same keys in the same order: the key at this place in the
-   * event before, when it is the same text. That string is one V8 already made a property name, so
-   * adding the attribute skips the lookup a new string (as saxes cuts each one) costs.
-   */
-  private keyAsBefore(key: string): string {
+  /** An attribute of the event being read, at its place; noting whether the event before had the same key there. */
+  private addEventAttribute(key: string, value: unknown): void {
     const at = this.keyAt++;
-    const before = this.eventKeys[at];
-    if (before === key) return before;
-    this.eventKeys[at] = key;
-    return key;
+    if (this.eventKeys[at] !== key) {
+      this.eventKeys[at] = key;
+      this.sameKeys = false;
+    }
+    this.eventValues[at] = value;
   }
 
   close(): void {
@@ -182,6 +189,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
         return;
       case 'event':
         this.eventsOpen--;
+        frame.attributes = this.objects.make(this.eventKeys, this.eventValues, this.keyAt, this.sameKeys);
         withDefaults(frame.attributes, this.defaults.event);
         frame.notes = this.eventNotes;
         this.events.push(frame);
@@ -210,6 +218,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
       if (frame.kind === 'values') continue;
       if (frame.kind === 'attribute') frame.node.children.push([key, value]);
       else if (frame.kind === 'global') frame.pairs.push([key, value]);
+      else if (frame.kind === 'event') this.addEventAttribute(key, value);
       else addEntry(frame.attributes, key, value);
       return;
     }
