@@ -167,8 +167,19 @@ export function replayKey(originalKey: string, firstInstant: string, loop: numbe
  */
 export function xesEventKey(traceId: string, position: number, name: string, timestamp: string): string {
   // The JSON text written out: the same bytes as JSON.stringify of the array, for half its time.
-  const json = Number.isInteger(position) ? `[${quoteString(traceId)},${position},${quoteString(name)},${quoteString(timestamp)}]` : JSON.stringify([traceId, position, name, timestamp]);
+  const json = Number.isInteger(position) ? `[${traceText(traceId)},${position},${quoteString(name)},${quoteString(timestamp)}]` : JSON.stringify([traceId, position, name, timestamp]);
   return XES_PREFIX + sha256(json).slice(0, KEY_DIGITS);
+}
+
+// A trace's events are keyed one after another: its id's JSON text is made once per trace.
+let lastTraceId: string | undefined;
+let lastTraceText = '';
+function traceText(traceId: string): string {
+  if (traceId !== lastTraceId) {
+    lastTraceId = traceId;
+    lastTraceText = quoteString(traceId);
+  }
+  return lastTraceText;
 }
 
 /** --keep-keys: the key as it is in the first repetition, `key#<loop>` after, within the canonical key length. */
