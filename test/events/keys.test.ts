@@ -116,6 +116,13 @@ describe('the stable content and the filter behind derived keys', () => {
       { event: 'e', timestamp: 't', objects: [{ type: 'T', id: '1', qualifier: 'q', properties: { n: 1 } }], properties: { s: 's', i: 2 }, actor: { id: 'a' } },
       'plain', 12.25, null, [],
       {},
+      // An inherited enumerable key, which JSON leaves out; the same own keys as an object above, in another order.
+      Object.assign(Object.create({ inherited: 1, id: 'no' }), { qualifier: 'q', type: 'T', id: '1' }),
+      { id: '1', type: 'T', qualifier: 'q' },
+      // An accessor that writes a text itself while its object is being written.
+      { get a() { return stableStringify({ y: 1, x: [2, { q: 'r' }] }); }, b: [{ d: 1 }] },
+      // More shapes than are remembered.
+      ...Array.from({ length: 40 }, (_, i) => ({ [`k${i}`]: i, a: { [`n${i % 3}`]: [i] }, ...(i % 2 ? { z: 'z' } : {}) })),
     ];
     for (let round = 0; round < 3; round++) for (const value of values) expect(stableStringify(value)).toBe(JSON.stringify(sorted(value)));
     // Keys sort as text, integer-like ones too (JSON.stringify would put them first, in numeric order).
