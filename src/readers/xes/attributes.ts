@@ -7,6 +7,11 @@
 export const SIMPLE_TYPES = new Set(['string', 'date', 'int', 'float', 'boolean', 'id']);
 export const ATTRIBUTE_TYPES = new Set([...SIMPLE_TYPES, 'list', 'container']);
 
+/** Where a value's note goes (a value kept as a string, and why): written to only when there is one. */
+export interface Notes {
+  push(note: string): void;
+}
+
 /** An attribute element being read: its children arrive before it closes. */
 export interface AttributeNode {
   type: string;
@@ -22,7 +27,7 @@ export interface AttributeNode {
  *     keys may repeat, and its order matters);
  *   - a container: an object of its children (a key that repeats keeps every value, in an array).
  */
-export function attributeValue(node: AttributeNode, notes: string[]): unknown {
+export function attributeValue(node: AttributeNode, notes: Notes): unknown {
   if (node.type === 'list') return node.children.map(([key, value]) => ({ [key]: value }));
   if (node.type === 'container') return containerOf(node.children);
   const value = typedValue(node, notes);
@@ -55,12 +60,12 @@ export function addEntry(out: Record<string, unknown>, key: string, value: unkno
 // Arrays made for repeated keys (so a list value is never mistaken for one).
 const repeated = new WeakSet<unknown[]>();
 
-function typedValue(node: AttributeNode, notes: string[]): unknown {
+function typedValue(node: AttributeNode, notes: Notes): unknown {
   return simpleValue(node.type, node.key, node.value, notes);
 }
 
 /** The typed value of an attribute that is neither a list nor a container, read from its own tag. */
-export function simpleValue(type: string, key: string, text: string | undefined, notes: string[]): unknown {
+export function simpleValue(type: string, key: string, text: string | undefined, notes: Notes): unknown {
   if (text === undefined) {
     notes.push(`attribute "${key}" (${type}) has no value; kept as null`);
     return null;
@@ -93,7 +98,7 @@ export function simpleValue(type: string, key: string, text: string | undefined,
   }
 }
 
-function kept(type: string, key: string, text: string, notes: string[], problem: string): string {
+function kept(type: string, key: string, text: string, notes: Notes, problem: string): string {
   notes.push(`attribute "${key}" (${type}) value "${clip(text)}" ${problem}; kept as a string`);
   return text;
 }

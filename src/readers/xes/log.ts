@@ -9,7 +9,7 @@
 import type { Position } from '../../errors.js';
 import type { ReaderItem } from '../types.js';
 import type { XmlHandler } from '../xml/stream.js';
-import { addEntry, ATTRIBUTE_TYPES, attributeValue, SIMPLE_TYPES, simpleValue, type AttributeNode } from './attributes.js';
+import { addEntry, ATTRIBUTE_TYPES, attributeValue, SIMPLE_TYPES, simpleValue, type AttributeNode, type Notes } from './attributes.js';
 import { ObjectMaker } from './object-maker.js';
 
 /** What the reader yields per event, and what a mapping file's columns refer to (`event.concept:name`, `trace.concept:name`). */
@@ -143,11 +143,19 @@ export class XesLog implements XmlHandler<ReaderItem> {
   private openAttribute(name: string, attributes: Record<string, string>, selfClosing: boolean, line: number): void {
     const key = attributes.key;
     const value = attributes.value;
-    if (selfClosing && value !== undefined && key !== undefined && (name === 'string' || name === 'date' || name === 'id')) {
-      // Most attributes of most logs: a value kept as written, nothing to check (simpleValue's answer).
-      this.addToParent(key, value);
-      this.closed = true;
-      return;
+    if (selfClosing && value !== undefined && key !== undefined) {
+      // Most attributes of most logs: a value kept as written, nothing to check (simpleValue's answer),
+      // or a number or boolean, typed with nothing that can nest in it.
+      if (name === 'string' || name === 'date' || name === 'id') {
+        this.addToParent(key, value);
+        this.closed = true;
+        return;
+      }
+      if (name === 'int' || name === 'float' || name === 'boolean') {
+        this.addToParent(key, simpleValue(name, key, value, this.noteSink));
+        this.closed = true;
+        return;
+      }
     }
     if (key === undefined || (!ATTRIBUTE_TYPES.has(name) && value === undefined)) {
       this.push('skip', line);
@@ -155,7 +163,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
     }
     if (selfClosing && (SIMPLE_TYPES.has(name) || !ATTRIBUTE_TYPES.has(name))) {
       // Nothing can nest in it: its value is complete now (what attributeValue gives a childless one).
-      this.addToParent(key, name === 'string' && value !== undefined ? value : simpleValue(name, key, value, this.notesFor()));
+      this.addToParent(key, name === 'string' && value !== undefined ? value : simpleValue(name, key, value, this.noteSink));
       this.closed = true;
       return;
     }
@@ -181,7 +189,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
     if (!frame) return;
     switch (frame.kind) {
       case 'attribute':
-        this.addToParent(frame.node.key, attributeValue(frame.node, this.notesFor()));
+        this.addToParent(frame.node.key, attributeValue(frame.node, this.noteSink));
         return;
       case 'global':
         for (const [key, value] of frame.pairs) this.globals[frame.scope].set(key, value);
@@ -202,6 +210,9 @@ export class XesLog implements XmlHandler<ReaderItem> {
         return;
     }
   }
+
+  /** Takes the notes of the attributes being read to notesFor, which makes an event's array only at its first note. */
+  private readonly noteSink: Notes = { push: (note) => this.notesFor().push(note) };
 
   /** Where a note of the attribute being read goes: its event's, or the trace's (shared by its events). */
   private notesFor(): string[] {
