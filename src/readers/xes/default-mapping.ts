@@ -14,6 +14,7 @@ import type { CanonicalEvent, CanonicalObject } from '../../events/canonical.js'
 import { xesEventKey } from '../../events/keys.js';
 import { normalizeTimestamp } from '../../events/timestamp.js';
 import type { MapResult, RecordMapper } from '../../mapping/types.js';
+import { ObjectMaker } from './object-maker.js';
 import type { XesOptions } from './options.js';
 
 const NAME = 'concept:name';
@@ -28,6 +29,8 @@ export function xesDefaultMapper(options: XesOptions, timezone: string | undefin
   let lastTrace: unknown;
   let traceId = '';
   let caseProperties: Record<string, unknown> | undefined;
+  const caseMembers = new Without(NAME);
+  const eventMembers = new Without(NAME, TIME, RESOURCE);
   // Every other text of the event comes from the XML document, which cannot hold a NUL character:
   // when the two type names given as options hold none either, checkCanonical need not look.
   const nulFree = !options.caseType.includes('\u0000') && !options.resourceType.includes('\u0000');
@@ -46,7 +49,7 @@ export function xesDefaultMapper(options: XesOptions, timezone: string | undefin
         lastTrace = record.trace;
         const trace = (record.trace ?? {}) as Record<string, unknown>;
         traceId = text(trace[NAME]) || `trace ${String(record.trace_index)}`;
-        caseProperties = without(trace, NAME);
+        caseProperties = caseMembers.of(trace);
       }
       // Each object is made whole, in one literal per shape: adding members one by one made V8
       // grow each object's storage again (a sixth of what a dry run allocated per event, bench case 9).
@@ -55,7 +58,7 @@ export function xesDefaultMapper(options: XesOptions, timezone: string | undefin
       const resource = text(attributes[RESOURCE]);
       const actor = resource !== undefined && resource !== '' ? resource : undefined;
       const objects = actor !== undefined ? [caseObject, { type: options.resourceType, id: actor, qualifier: 'resource' }] : [caseObject];
-      const properties = eventProperties(attributes, record.notes);
+      const properties = eventProperties(eventMembers.of(attributes), record.notes);
       const key = xesEventKey(traceId, Number(record.event_index), name, written ?? '');
       const event = canonicalEvent(eventName(name, attributes, options), time.ok ? time.value : '', objects, actor, properties, key);
       // What could be built goes with the issues: a mapping file laid over this one may supply the rest.
@@ -73,8 +76,7 @@ function canonicalEvent(event: string, timestamp: string, objects: CanonicalObje
 }
 
 /** Every attribute but those the event's own fields took, then the reader's notes; undefined when that leaves nothing. */
-function eventProperties(attributes: Record<string, unknown>, notes: unknown): Record<string, unknown> | undefined {
-  const properties = without(attributes, NAME, TIME, RESOURCE);
+function eventProperties(properties: Record<string, unknown> | undefined, notes: unknown): Record<string, unknown> | undefined {
   if (!Array.isArray(notes)) return properties;
   const out = properties ?? {};
   out['xes:notes'] = notes;
@@ -94,14 +96,29 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-function without(attributes: Record<string, unknown>, a: string, b?: string, c?: string): Record<string, unknown> | undefined {
-  let out: Record<string, unknown> | undefined;
-  for (const key in attributes) {
-    if (key === a || key === b || key === c) continue;
-    out ??= {};
-    // Assigned, "__proto__" would set the prototype and vanish as a key (the XES walk defines it too: addEntry).
-    if (key === '__proto__') Object.defineProperty(out, key, { value: attributes[key], enumerable: true, writable: true, configurable: true });
-    else out[key] = attributes[key];
+/**
+ * An object's members but up to three keys, in their order; undefined when none is left. The rest
+ * of each event (or trace) mostly has the same keys in the same order: made by an ObjectMaker.
+ */
+class Without {
+  private readonly keys: string[] = [];
+  private readonly values: unknown[] = [];
+  private readonly objects = new ObjectMaker();
+
+  constructor(private readonly a: string, private readonly b?: string, private readonly c?: string) {}
+
+  of(attributes: Record<string, unknown>): Record<string, unknown> | undefined {
+    const { keys, values } = this;
+    let count = 0;
+    let same = true;
+    for (const key in attributes) {
+      if (key === this.a || key === this.b || key === this.c) continue;
+      if (keys[count] !== key) {
+        keys[count] = key;
+        same = false;
+      }
+      values[count++] = attributes[key];
+    }
+    return count === 0 ? undefined : this.objects.make(keys, values, count, same);
   }
-  return out;
 }
