@@ -21,6 +21,7 @@ export async function loadMapping(file: string): Promise<Mapping> {
 }
 
 export function parseMapping(json: unknown, file: string): Mapping {
+  refusePrototypeNames(json, file);
   const parsed = mappingSchema.safeParse(json);
   if (!parsed.success) throw new ConfigError(`${file}: ${describeSchemaError(parsed.error, json)}`, 'EL_MAPPING');
   const timestamp = parsed.data.timestamp;
@@ -28,6 +29,22 @@ export function parseMapping(json: unknown, file: string): Mapping {
     throw new ConfigError(`${file}: timestamp.timezone: unknown time zone "${timestamp.timezone}" (use an IANA name such as Europe/Berlin)`, 'EL_MAPPING');
   }
   return parsed.data;
+}
+
+/**
+ * A property named "__proto__" would be taken as the prototype (by the schema's parse, as by any
+ * object) and vanish from every event without a word: it is refused by name instead.
+ */
+function refusePrototypeNames(json: unknown, file: string): void {
+  if (json === null || typeof json !== 'object') return;
+  const { properties, objects } = json as { properties?: unknown; objects?: unknown };
+  const maps: Array<[string, unknown]> = [['properties', properties]];
+  if (Array.isArray(objects)) objects.forEach((object, at) => maps.push([`objects[${at}].properties`, (object as { properties?: unknown } | null)?.properties]));
+  for (const [path, map] of maps) {
+    if (map !== null && typeof map === 'object' && Object.hasOwn(map, '__proto__')) {
+      throw new ConfigError(`${file}: ${path}: "__proto__" cannot name a property (it would be taken as the object's prototype); use another name`, 'EL_MAPPING');
+    }
+  }
 }
 
 /**

@@ -25,6 +25,13 @@ describe('value references', () => {
     expect(result).toMatchObject({ ok: true, event: { properties: { source: 'erp', weight: 2.5, tags: ['a'], meta: { v: 1 } } } });
   });
 
+  it('refuses a property named "__proto__" by name, which a parse would otherwise take as the prototype and drop', () => {
+    const proto = (where: 'top' | 'object') =>
+      JSON.parse(where === 'top' ? '{"event":"a","timestamp":"t","objects":[{"type":{"const":"C"},"id":"c"}],"properties":{"__proto__":"case"}}' : '{"event":"a","timestamp":"t","objects":[{"type":{"const":"C"},"id":"c","properties":{"other":"c","__proto__":"case"}}]}');
+    expect(() => parseMapping(proto('top'), 'm.json')).toThrow('m.json: properties: "__proto__" cannot name a property');
+    expect(() => parseMapping(proto('object'), 'm.json')).toThrow('m.json: objects[0].properties: "__proto__" cannot name a property');
+  });
+
   it('fills a template from several columns', () => {
     const result = map({ ...base, event: { template: '{status} order {count}' } }, { ...row, status: 'placed', count: 3 });
     expect(result).toMatchObject({ ok: true, event: { event: 'placed order 3' } });

@@ -6,6 +6,7 @@
 // A quote that closes before other characters keeps both quotes as data (csv-parse's relax_quotes).
 import { StringDecoder } from 'node:string_decoder';
 import type { Issue } from '../../errors.js';
+import { setMember } from '../../events/members.js';
 import type { RawRecord, ReaderItem } from '../types.js';
 
 // The record being read spans chunks until it ends; past this size reading stops (a quote that is
@@ -218,10 +219,7 @@ export function nameColumns(header: string[]): string[] {
 function toRecord(columns: string[], fields: string[]): RawRecord {
   const record: RawRecord = {};
   for (let i = 0; i < columns.length; i++) {
-    const column = columns[i]!;
-    // A column named __proto__ must become a field, not the record's prototype.
-    if (column === '__proto__') Object.defineProperty(record, column, { value: fields[i], enumerable: true, writable: true, configurable: true });
-    else record[column] = fields[i];
+    setMember(record, columns[i]!, fields[i]); // a column named __proto__ too
   }
   return record;
 }

@@ -6,6 +6,7 @@
 import type { Issue, Position } from '../../errors.js';
 import { markNulFree, type CanonicalObject } from '../../events/canonical.js';
 import { ocelEventKey, ocelLogIdentity } from '../../events/keys.js';
+import { setMember } from '../../events/members.js';
 import type { ReaderItem } from '../types.js';
 import { NOT_PLAIN, plainValue, typedValue } from './typed.js';
 
@@ -231,7 +232,7 @@ export class ObjectIndex {
         continue;
       }
       if (typed.note) notes.push(`object ${id} attribute "${name}": ${typed.note}`);
-      properties[name] = typed.value;
+      setMember(properties, name, typed.value);
     }
     if (object.relationships.length > 0) properties[RELATIONSHIPS_PROPERTY] = object.relationships.map((relationship) => this.describe(relationship));
     object.from = from;
@@ -348,7 +349,7 @@ export function convertEvent(event: OcelEvent, context: OcelContext, position: P
       if (typed.note) (notes ??= []).push(`attribute "${attribute.name}": ${typed.note}`);
       value = typed.value;
     }
-    properties[attribute.name] = value;
+    setMember(properties, attribute.name, value);
     any = true;
   }
   if (notes !== undefined) {

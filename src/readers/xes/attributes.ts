@@ -3,6 +3,7 @@
 // dates kept as written (only time:timestamp is a timestamp, and the mapping normalises that one),
 // lists and containers nested. A value its type cannot hold, or a type the standard does not
 // define, is kept as the written string, with a note on the event: never dropped, never silent.
+import { setMember } from '../../events/members.js';
 
 export const SIMPLE_TYPES = new Set(['string', 'date', 'int', 'float', 'boolean', 'id']);
 export const ATTRIBUTE_TYPES = new Set([...SIMPLE_TYPES, 'list', 'container']);
@@ -45,11 +46,7 @@ export function addEntry(out: Record<string, unknown>, key: string, value: unkno
   // A value is never undefined, so an undefined read is a key not yet given (the common case, one
   // load); a defined one may still be inherited (a key named "toString"), hence hasOwn.
   const existing = out[key];
-  if (existing === undefined || !Object.hasOwn(out, key)) {
-    // Assigned, "__proto__" would set the object's prototype and vanish as a key: defined, it is a key like any other.
-    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-    else out[key] = value;
-  }
+  if (existing === undefined || !Object.hasOwn(out, key)) setMember(out, key, value);
   else if (Array.isArray(existing) && repeated.has(existing)) existing.push(value);
   else {
     const values = [existing, value];

@@ -142,6 +142,16 @@ describe('OCEL 2.0 JSON conversion', () => {
     });
   });
 
+  it('keeps an attribute named "__proto__", of an event or an object, as a property like any other', async () => {
+    await withTempDir(async (dir) => {
+      const objects = [{ ...OBJECTS[0], attributes: [{ name: '__proto__', time: '1970-01-01T00:00:00Z', value: 'o-proto' }] }, OBJECTS[1]];
+      await writeFile(join(dir, 'log.jsonocel'), log([pay('e1', '2024-01-01T10:00:00Z', { attributes: [{ name: '__proto__', value: 'e-proto' }] })], objects));
+      const [event] = await eventsOf(join(dir, 'log.jsonocel'));
+      expect(JSON.stringify(event!.properties)).toBe('{"__proto__":"e-proto"}');
+      expect(JSON.stringify(event!.objects[0]!.properties)).toBe('{"__proto__":"o-proto","ocel:relationships":[{"id":"i1","type":"Item","qualifier":"contains"}]}');
+    });
+  });
+
   it('an object property holding a NUL character rejects every event that names the object while it holds, not only the first', async () => {
     await withTempDir(async (dir) => {
       const objects = [
