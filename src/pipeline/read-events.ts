@@ -85,8 +85,7 @@ function encodingFromMapping(value: unknown, mappingFile = 'mapping'): string | 
   return checkEncoding(value, `${mappingFile}: reader.encoding`) ?? 'utf-8';
 }
 
-/** Flags win over the mapping's `reader` section, but only flags that were given: an absent flag is undefined. */
-/** The reader options as given: the mapping's `reader` section, with the flags that were set laid over it. */
+/** The reader options as given: the mapping's `reader` section, with the flags that were set laid over it (an absent flag is undefined). */
 function givenReaderOptions(fromMapping: Record<string, unknown> = {}, fromFlags: Record<string, unknown> = {}): Record<string, unknown> {
   const flags = Object.fromEntries(Object.entries(fromFlags).filter(([, value]) => value !== undefined));
   return { ...fromMapping, ...flags };
