@@ -110,15 +110,11 @@ class Without {
   of(attributes: Record<string, unknown>): Record<string, unknown> | undefined {
     const { keys, values } = this;
     let count = 0;
-    let same = true;
     for (const key in attributes) {
       if (key === this.a || key === this.b || key === this.c) continue;
-      if (keys[count] !== key) {
-        keys[count] = key;
-        same = false;
-      }
+      keys[count] = key;
       values[count++] = attributes[key];
     }
-    return count === 0 ? undefined : this.objects.make(keys, values, count, same);
+    return count === 0 ? undefined : this.objects.make(keys, values, count);
   }
 }

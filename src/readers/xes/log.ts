@@ -62,10 +62,9 @@ export class XesLog implements XmlHandler<ReaderItem> {
   private eventsOpen = 0; // <event> frames on the stack: where an attribute's note goes
   private out: ReaderItem[] = [];
   // The attributes of the event being read, in order, made into one object when it closes (ObjectMaker).
-  private readonly eventKeys: string[] = []; // where the event being read has none yet: the keys of the event before
+  private readonly eventKeys: string[] = [];
   private readonly eventValues: unknown[] = [];
   private keyAt = 0; // the place of the next key in the event being read
-  private sameKeys = true; // every key so far is the one the event before had at its place
   private readonly objects = new ObjectMaker();
   /** The element just opened was read whole (a self-closing simple attribute): its close is no frame's. */
   private closed = false;
@@ -117,7 +116,6 @@ export class XesLog implements XmlHandler<ReaderItem> {
         if (name === 'event') {
           this.push('event', line);
           this.keyAt = 0;
-          this.sameKeys = true;
           this.eventsOpen++;
           this.eventNotes = NO_NOTES;
         } else this.openAttribute(name, attributes, selfClosing, line);
@@ -170,13 +168,10 @@ export class XesLog implements XmlHandler<ReaderItem> {
     this.stack.push({ kind: 'attribute', line, node: { type: name, key, value, children: [] } });
   }
 
-  /** An attribute of the event being read, at its place; noting whether the event before had the same key there. */
+  /** An attribute of the event being read, at its place. */
   private addEventAttribute(key: string, value: unknown): void {
     const at = this.keyAt++;
-    if (this.eventKeys[at] !== key) {
-      this.eventKeys[at] = key;
-      this.sameKeys = false;
-    }
+    this.eventKeys[at] = key;
     this.eventValues[at] = value;
   }
 
@@ -197,7 +192,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
         return;
       case 'event':
         this.eventsOpen--;
-        frame.attributes = this.objects.make(this.eventKeys, this.eventValues, this.keyAt, this.sameKeys);
+        frame.attributes = this.objects.make(this.eventKeys, this.eventValues, this.keyAt);
         withDefaults(frame.attributes, this.defaults.event);
         frame.notes = this.eventNotes;
         this.events.push(frame);

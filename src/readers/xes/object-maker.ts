@@ -19,17 +19,15 @@ const MAX_ORDERS = 256;
 export class ObjectMaker {
   /** Per order of keys (joined by NUL, which an XML name or value cannot hold): its literal, or null when it has none. */
   private readonly literals = new Map<string, Literal | null>();
+  /** The order of keys of the previous call, and its literal: most calls have the same. */
+  private lastOrder: string[] = [];
   private last: Literal | null = null;
-  private lastCount = -1;
 
-  /**
-   * The object of the first `count` keys and values, as addEntry would build it. `sameAsLast`: the
-   * keys are those of the previous call, in the same order (the caller tracks that as it reads them).
-   */
-  make(keys: readonly string[], values: readonly unknown[], count: number, sameAsLast: boolean): Record<string, unknown> {
-    if (!sameAsLast || count !== this.lastCount) {
-      this.last = this.literalFor(keys, count);
-      this.lastCount = count;
+  /** The object of the first `count` keys and values, as addEntry would build it. */
+  make(keys: readonly string[], values: readonly unknown[], count: number): Record<string, unknown> {
+    if (!this.isLastOrder(keys, count)) {
+      this.lastOrder = keys.slice(0, count);
+      this.last = this.literalFor(this.lastOrder);
     }
     if (this.last) return this.last(values);
     const out: Record<string, unknown> = {};
@@ -37,8 +35,14 @@ export class ObjectMaker {
     return out;
   }
 
-  private literalFor(keys: readonly string[], count: number): Literal | null {
-    const order = keys.slice(0, count);
+  private isLastOrder(keys: readonly string[], count: number): boolean {
+    const order = this.lastOrder;
+    if (order.length !== count) return false;
+    for (let at = 0; at < count; at++) if (order[at] !== keys[at]) return false;
+    return true;
+  }
+
+  private literalFor(order: string[]): Literal | null {
     const id = order.join('\u0000');
     let literal = this.literals.get(id);
     if (literal === undefined) {
