@@ -17,19 +17,33 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 // growth that reaches NEW_SPACE_CAP, the factor becomes 1 and the young generation stays there.
 // Measured on the 1M-row dry run (BENCHMARKS.md): 4 MB a semi-space peaks ~8 MB lower than 8 MB,
 // and 20-25 MB lower than V8's cap, at the same CPU time within the noise of interleaved runs.
+//
+// V8 raises the growth factor back to 2 whenever an isolate is set up, for the whole process: a
+// reader's worker thread (readers/thread.ts) starting made this thread's young generation grow to
+// 32 MB (+20 MB peak RSS on bench case 10). So the factor is set again once each worker runs.
 const NEW_SPACE_CAP = 8 * 1024 * 1024; // both semi-spaces together
 
 let youngCap: PerformanceObserver | undefined;
+let capped = false;
 
 export function leanHeap(): void {
   setFlagsFromString('--heap-growing-percent=20');
+  // Read by isolates set up from now on (a reader's worker thread): they start at the young
+  // generation this thread is held to, since the factor below keeps them from growing to it.
+  setFlagsFromString(`--min-semi-space-size=${NEW_SPACE_CAP / 2 / 1024 / 1024}`);
   const newSpace = () => getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
   youngCap = new PerformanceObserver(() => {
     if (newSpace() < NEW_SPACE_CAP) return;
-    setFlagsFromString('--semi-space-growth-factor=1');
+    capYoung();
     youngCap?.disconnect();
   });
   youngCap.observe({ entryTypes: ['gc'] });
+  process.on('worker', (worker) => worker.once('online', () => capped && capYoung()));
+}
+
+function capYoung(): void {
+  capped = true;
+  setFlagsFromString('--semi-space-growth-factor=1');
 }
 
 // Roomy, for a delivery that sends: it keeps much more alive (concurrency × batch size events on
@@ -42,6 +56,7 @@ export function leanHeap(): void {
 export function roomyHeap(): void {
   youngCap?.disconnect();
   youngCap = undefined;
+  capped = false;
   setFlagsFromString('--semi-space-growth-factor=2'); // V8's default
   setFlagsFromString('--heap-growing-percent=50');
 }

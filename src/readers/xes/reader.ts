@@ -5,9 +5,9 @@
 // before it.
 //
 // The parser (saxes, via the XML layer) is loaded when a log is read, not when the registry is:
-// every eventload process loads every reader's entry, and most never read XML.
-import type { ReaderItem, ReaderPlugin } from '../types.js';
-import type { XmlMalformedError } from '../xml/stream.js';
+// every eventload process loads every reader's entry, and most never read XML. A log over 4 MiB is
+// parsed on a worker thread (readers/thread.ts), overlapping with the mapping on this one.
+import type { ReaderPlugin } from '../types.js';
 import { xesDefaultMapper } from './default-mapping.js';
 import { xesOptionsSchema, type XesOptions } from './options.js';
 
@@ -21,14 +21,16 @@ export const xesReader: ReaderPlugin<XesOptions> = {
     for await (const batch of this.readBatches!(input, options)) yield* batch;
   },
   async *readBatches(input) {
-    const [{ xmlParse, XmlMalformedError }, { XesLog }] = await Promise.all([import('../xml/stream.js'), import('./log.js')]);
-    const log = new XesLog(input.name);
-    try {
-      yield* xmlParse(input.stream, log);
-    } catch (error) {
-      if (!(error instanceof XmlMalformedError)) throw error;
-      yield [...log.flush(), malformed(input.name, error)];
-    }
+    // A large log is parsed on a second thread (worker.ts), a small one here: the same batches either way.
+    const [{ readOnThread }, { xesBatches }, { ItemDecoder }] = await Promise.all([import('../thread.js'), import('./batches.js'), import('./wire.js')]);
+    const name = input.name;
+    const wire = new ItemDecoder(name);
+    yield* readOnThread(input.stream, {
+      script: new URL('./worker.js', import.meta.url),
+      data: { name },
+      inline: (chunks) => xesBatches(chunks, name),
+      decode: (message) => wire.decode(message as unknown[]),
+    });
   },
   defaultMapper: (options, context) => xesDefaultMapper(options, context.timezone),
   overrideSkeleton: () => ({
@@ -38,11 +40,6 @@ export const xesReader: ReaderPlugin<XesOptions> = {
     properties: {},
   }),
 };
-
-function malformed(file: string, error: XmlMalformedError): ReaderItem {
-  const message = `${error.message}; the rest of the file could not be read`;
-  return { kind: 'invalid', position: { file, line: error.line }, raw: '', issue: { path: 'file', message, code: 'EL_XML_MALFORMED' } };
-}
 
 /**
  * An XES log by its content: the root element is <log> and what follows is XES (a version, the
