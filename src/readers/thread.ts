@@ -1,18 +1,18 @@
 // Reading a large document on a second thread. A reader whose parsing is most of a run's CPU (XES:
 // saxes alone is about half of a dry run) hands the parse to a worker thread, which sends back the
 // reader's items, while this thread maps, keys, checks and sends them: on two cores the two halves
-// overlap (BENCHMARKS.md, case 9). Both halves run the same function (`inline` here, `serve` there),
+// overlap (BENCHMARKS.md, case 9). Both halves run the same function (`inline` here, served there),
 // so an input reads the same on either thread; a small input, where starting a thread costs more than
 // it saves, is read here.
 //
-// Flow: this thread sends the input's bytes a chunk at a time, at most AHEAD chunks ahead of what
-// the worker has started on, and only while the consumer asks for items: memory stays at a few
-// chunks and their items whatever the input's size, and a slow consumer (a rate-limited upload)
+// Flow: this thread decodes the input and sends it a chunk at a time, at most AHEAD chunks ahead
+// of what the worker has started on, and only while the consumer asks for items: memory stays at a
+// few chunks and their items whatever the input's size, and a slow consumer (a rate-limited upload)
 // holds the worker back as it would hold back the file.
 //
 // The second thread pays only where a core is free for it: on two cores with one busy with other
-// work, a 1M-event XES dry run took 176k events/s on two threads against 212k on one (idle: 270k
-// against 215k). With one core, every input is read here.
+// work, a 1M-event XES dry run took 176k events/s on two threads against 212k on one (both idle:
+// 261k against 210k). With one core, every input is read here.
 //
 // EVENTLOAD_READER_THREAD: `off` (or 0) reads every input on this thread; `on` (or 1) uses the
 // worker for any size; unset, inputs over INLINE_BYTES use it where there are two cores or more.
