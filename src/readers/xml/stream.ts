@@ -64,77 +64,49 @@ export interface XmlHandler<T> {
  * (no call reaches the handler after it).
  */
 export async function* xmlParse<T>(stream: Readable | AsyncIterable<Buffer | Uint8Array | string>, handler: XmlHandler<T>): AsyncGenerator<T[]> {
-  const feed = new XmlFeed(handler);
+  const parser = new SaxesParser({ xmlns: false, position: true });
+  let failure: XmlMalformedError | undefined;
+  // Where the tag being read began: saxes reports positions after a tag, a reader wants its start.
+  let tagLine = 1;
+  let tagColumn = 1;
+  parser.on('opentagstart', (tag) => {
+    if (failure) return;
+    tagLine = parser.line;
+    tagColumn = parser.column - tag.name.length - 1; // saxes has read `<name` and one more character (0-based): back to the `<`, 1-based
+  });
+  parser.on('opentag', (tag: SaxesTagPlain) => {
+    if (failure) return;
+    handler.open(tag.name, tag.attributes, tag.isSelfClosing, tagLine, tagColumn);
+    if (tag.isSelfClosing) handler.close(tag.name, tagLine, tagColumn);
+  });
+  parser.on('closetag', (tag: SaxesTagPlain) => {
+    if (!failure && !tag.isSelfClosing) handler.close(tag.name, parser.line, parser.column);
+  });
+  if (handler.text) {
+    const onText = (text: string) => {
+      if (!failure && text.trim() !== '') handler.text!(text, parser.line, parser.column + 1);
+    };
+    parser.on('text', onText);
+    parser.on('cdata', onText);
+  }
+  parser.on('error', (error: Error) => {
+    // Only the first fault counts: saxes goes on after one, and what follows it is unreliable.
+    failure ??= new XmlMalformedError(error.message.replace(/^(?:[^:\n]*:)?\d+:\d+: /, '').replace(/\.$/, ''), parser.line, parser.column + 1);
+  });
+
+  const decoder = new StringDecoder('utf8');
   for await (const chunk of stream) {
-    const done = feed.write(chunk);
+    parser.write(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
+    const done = handler.take();
     if (done.length > 0) yield done;
-    if (feed.failure) throw feed.failure;
+    if (failure) throw failure;
   }
-  const done = feed.end();
+  const rest = decoder.end();
+  if (rest) parser.write(rest);
+  parser.close();
+  const done = handler.take();
   if (done.length > 0) yield done;
-  if (feed.failure) throw feed.failure;
-}
-
-/**
- * A handler fed one chunk at a time, synchronously: what xmlParse iterates, and what a reader on a
- * worker thread drives from its messages. After a fault (`failure` set) nothing more reaches the handler.
- */
-export class XmlFeed<T> {
-  private readonly parser = new SaxesParser({ xmlns: false, position: true });
-  private readonly decoder = new StringDecoder('utf8');
-  private fault: XmlMalformedError | undefined;
-
-  constructor(private readonly handler: XmlHandler<T>) {
-    const parser = this.parser;
-    // Where the tag being read began: saxes reports positions after a tag, a reader wants its start.
-    let tagLine = 1;
-    let tagColumn = 1;
-    parser.on('opentagstart', (tag) => {
-      if (this.fault) return;
-      tagLine = parser.line;
-      tagColumn = parser.column - tag.name.length - 1; // saxes has read `<name` and one more character (0-based): back to the `<`, 1-based
-    });
-    parser.on('opentag', (tag: SaxesTagPlain) => {
-      if (this.fault) return;
-      handler.open(tag.name, tag.attributes, tag.isSelfClosing, tagLine, tagColumn);
-      if (tag.isSelfClosing) handler.close(tag.name, tagLine, tagColumn);
-    });
-    parser.on('closetag', (tag: SaxesTagPlain) => {
-      if (!this.fault && !tag.isSelfClosing) handler.close(tag.name, parser.line, parser.column);
-    });
-    if (handler.text) {
-      const onText = (text: string) => {
-        if (!this.fault && text.trim() !== '') handler.text!(text, parser.line, parser.column + 1);
-      };
-      parser.on('text', onText);
-      parser.on('cdata', onText);
-    }
-    parser.on('error', (error: Error) => {
-      // Only the first fault counts: saxes goes on after one, and what follows it is unreliable.
-      this.fault ??= new XmlMalformedError(error.message.replace(/^(?:[^:\n]*:)?\d+:\d+: /, '').replace(/\.$/, ''), parser.line, parser.column + 1);
-    });
-  }
-
-  /** The first place the document stopped being well-formed, once it did. */
-  get failure(): XmlMalformedError | undefined {
-    return this.fault;
-  }
-
-  /** Reads one chunk (UTF-8 bytes, split anywhere, or text); gives what the handler completed. */
-  write(chunk: Buffer | Uint8Array | string): T[] {
-    if (!this.fault) this.parser.write(typeof chunk === 'string' ? chunk : this.decoder.write(chunk as Buffer));
-    return this.handler.take();
-  }
-
-  /** The end of the document: a cut-off one fails here. */
-  end(): T[] {
-    if (!this.fault) {
-      const rest = this.decoder.end();
-      if (rest) this.parser.write(rest);
-      this.parser.close();
-    }
-    return this.handler.take();
-  }
+  if (failure) throw failure;
 }
 
 /**
