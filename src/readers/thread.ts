@@ -47,7 +47,7 @@ type Received = Message | { kind: 'crash'; error: unknown } | { kind: 'exit'; co
 export async function* readOnThread<T>(stream: AsyncIterable<Chunk>, plan: ThreadPlan<T>): AsyncGenerator<T[]> {
   const source = stream[Symbol.asyncIterator]();
   const mode = threadMode();
-  const head = mode === 'on' ? { chunks: [], ended: false } : await gather(source, mode === 'off' ? 0 : INLINE_BYTES);
+  const head = mode === 'auto' ? await gather(source, INLINE_BYTES) : { chunks: [], ended: false };
   const cores = availableParallelism();
   const script = fileURLToPath(plan.script);
   // The worker's script exists in the build (dist/); run from the TypeScript sources, there is none.
@@ -69,7 +69,7 @@ function threadMode(): 'on' | 'off' | 'auto' {
 async function gather(source: AsyncIterator<Chunk>, bytes: number): Promise<{ chunks: Chunk[]; ended: boolean }> {
   const chunks: Chunk[] = [];
   let size = 0;
-  while (size <= bytes && bytes > 0) {
+  while (size <= bytes) {
     const next = await source.next();
     if (next.done) return { chunks, ended: true };
     chunks.push(next.value);
