@@ -116,7 +116,7 @@ export const CODES = {
   EL_TIMEZONE_UNKNOWN: error(EXIT.config, '--timezone names no IANA time zone (such as Europe/Berlin)'),
   EL_READER_OPTIONS: error(EXIT.config, "the reader's options (--delimiter, the mapping's reader section) are invalid"),
   EL_MISSING_COLUMN: error(EXIT.config, 'the mapping names a column the CSV file does not have'),
-  EL_ENCODING_UNKNOWN: error(EXIT.config, 'the --encoding (or the mapping\'s reader.encoding) is not an encoding eventload knows'),
+  EL_ENCODING_UNKNOWN: error(EXIT.config, 'the --encoding (or the mapping\'s reader.encoding, or the input\'s XML declaration) is not an encoding eventload knows'),
   EL_ENCODING_NOT_UTF8: error(EXIT.config, 'the head of the input is clearly not UTF-8: pass --encoding'),
   EL_REPLAY_OPTION: error(EXIT.config, 'a replay option is invalid (--speed, --from, --until, --loop...)'),
   EL_REPLAY_WINDOW_TOO_LARGE: error(EXIT.config, 'the window replay --loop must hold in memory has too many events'),

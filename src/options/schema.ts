@@ -61,7 +61,7 @@ export const OPTIONS = {
     flag: '--encoding <name>',
     text: anyText,
     config: nonEmptyText,
-    description: 'text encoding of the input, e.g. windows-1252, latin1, utf-16le, shift_jis (default: UTF-8; BOMs are recognised)',
+    description: 'text encoding of the input, e.g. windows-1252, latin1, utf-16le, shift_jis (default: UTF-8, or what a BOM or an XML declaration says)',
   }),
   maxRecordSize: option({ flag: '--max-record-size <bytes>', text: wholeNumberText, config: () => wholeNumber(1), description: 'reject records larger than this many bytes (default 1 MiB)' }),
   repeatWindow: option({

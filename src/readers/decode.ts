@@ -38,6 +38,26 @@ export function bomEncoding(head: Buffer): 'utf-8' | 'utf-16le' | 'utf-16be' | u
 }
 
 /**
+ * The encoding an XML declaration at the very start of a file names (`<?xml version="1.0"
+ * encoding="ISO-8859-1"?>`), as the name was written; undefined when there is none, or it names
+ * UTF-8 or ASCII (read as UTF-8, of which ASCII is a part). An XML file says what it is in its first
+ * line, and older process-mining tools write Latin-1 logs that say so. Without a BOM, UTF-16 shows in
+ * the declaration's own bytes (XML 1.0, appendix F); a UTF-16 name in a declaration written in
+ * single bytes contradicts itself and is passed over, leaving the UTF-8 check to judge the file.
+ */
+export function declaredEncoding(head: Buffer): string | undefined {
+  if (head.subarray(0, 4).equals(UTF16LE_DECLARATION)) return 'utf-16le';
+  if (head.subarray(0, 4).equals(UTF16BE_DECLARATION)) return 'utf-16be';
+  const declaration = /^<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([A-Za-z][A-Za-z0-9._:-]*)\1/.exec(head.subarray(0, 256).toString('latin1'));
+  const name = declaration?.[2];
+  if (name === undefined || /^(utf-?8|(us-)?ascii|utf-?(16|32)(le|be)?|ucs-?[24])$/i.test(name)) return undefined;
+  return name;
+}
+
+const UTF16LE_DECLARATION = Buffer.from('<?', 'utf16le');
+const UTF16BE_DECLARATION = Buffer.from([0x00, 0x3c, 0x00, 0x3f]);
+
+/**
  * Stops (exit 2) when the head of a file shows it is in another encoding: two or more invalid
  * sequences, outnumbering the valid multi-byte characters. One stray bad byte in a UTF-8 file does
  * not stop the run: that record alone is rejected.

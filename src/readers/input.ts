@@ -1,5 +1,5 @@
 // Opens an input as a stream of UTF-8 bytes: a file, `-` for standard input, gzip undone for `.gz`,
-// other encodings decoded (decode.ts), and a cut-off last line held back where it must be (complete-lines.ts).
+// other encodings (named by --encoding, a BOM or an XML declaration) decoded (decode.ts), and a cut-off last line held back where it must be (complete-lines.ts).
 import { createReadStream, createWriteStream, type ReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ConfigError } from '../errors.js';
 import { CompleteLines, type LineState } from './complete-lines.js';
-import { bomEncoding, checkEncoding, checkHeadIsUtf8, IconvToUtf8, Utf8Check, type InputState } from './decode.js';
+import { bomEncoding, checkEncoding, checkHeadIsUtf8, declaredEncoding, IconvToUtf8, Utf8Check, type InputState } from './decode.js';
 
 export interface OpenedInput {
   name: string;
@@ -43,7 +43,7 @@ export interface Rewindable {
 export type ByteState = InputState & LineState;
 
 export interface OpenOptions {
-  /** --encoding: any name iconv-lite knows; undefined for UTF-8 (BOMs are recognised either way). */
+  /** --encoding: any name iconv-lite knows; when given, an XML declaration's encoding is not used (BOMs are recognised either way). */
   encoding?: string;
   /** sync: a final line without a line end is held back as pending, not read. */
   holdIncompleteTail?: boolean;
@@ -81,7 +81,7 @@ export async function openInput(name: string, options: OpenOptions = {}): Promis
   const state: ByteState = { invalidUtf8: false, completeLines: 0 };
   const bytes = isGzip(name) ? gunzip(source, state) : source;
   const raw = await peek(bytes, HEAD_BYTES);
-  const decoder = isSqlite(raw.bytes) ? new PassThrough() : chooseDecoder(name, raw, encoding, state);
+  const decoder = isSqlite(raw.bytes) ? new PassThrough() : chooseDecoder(name, raw, encoding, options.encoding !== undefined, state);
   let stream = pipeOn(raw.stream, decoder);
   const lines = isGzip(name) || options.holdIncompleteTail ? new CompleteLines(state, options.holdIncompleteTail ?? false, options.holdAtMost) : undefined;
   if (lines) stream = pipeOn(stream, lines);
@@ -185,13 +185,28 @@ class KeepingGunzip extends Transform {
   }
 }
 
-/** UTF-8 (checked, never re-decoded) unless a BOM or --encoding says otherwise. */
-function chooseDecoder(name: string, raw: Peeked, encoding: string | undefined, state: ByteState): Transform {
-  const bom = bomEncoding(raw.bytes);
-  if (encoding === undefined && (bom === 'utf-16le' || bom === 'utf-16be')) return new IconvToUtf8(bom);
+/**
+ * UTF-8 (checked, never re-decoded) unless something says otherwise: --encoding (or the mapping's or
+ * config's "encoding") first, as the user's word; then a BOM; then an XML declaration's encoding,
+ * unless an encoding was named (`--encoding utf-8` overrides a declaration that is wrong).
+ */
+function chooseDecoder(name: string, raw: Peeked, encoding: string | undefined, named: boolean, state: ByteState): Transform {
   if (encoding !== undefined) return new IconvToUtf8(encoding);
+  const bom = bomEncoding(raw.bytes);
+  if (bom === 'utf-16le' || bom === 'utf-16be') return new IconvToUtf8(bom);
+  const declared = bom === undefined && !named ? declaredEncoding(raw.bytes) : undefined;
+  if (declared !== undefined) return new IconvToUtf8(knownDeclared(name, declared));
   checkHeadIsUtf8(name, raw.bytes.subarray(0, HEAD_BYTES), raw.ended);
   return new Utf8Check(state);
+}
+
+/** The canonical name of an encoding an XML declaration names; exit 2 when eventload does not know it. */
+function knownDeclared(name: string, declared: string): string {
+  try {
+    return checkEncoding(declared) ?? 'utf-8';
+  } catch {
+    throw new ConfigError(`${name}: its XML declaration names encoding "${declared}", which eventload does not know; pass --encoding with the file's real encoding (examples: latin1, windows-1252, shift_jis)`, 'EL_ENCODING_UNKNOWN');
+  }
 }
 
 /**

@@ -173,4 +173,61 @@ describe('encodings', () => {
     expect(fromMapping.code).toBe(2);
     expect(fromMapping.stderr).toContain('reader.encoding: unknown encoding "klingon"');
   });
+
+  describe('the encoding an XML declaration names', () => {
+    const NAMES_1252 = ['Vérifier “Größe”', 'Créer – €5', 'Ærø café'];
+    const xes = (declaration: string, names: string[]) =>
+      `${declaration}\n<log xes.version="1.0" xmlns="http://www.xes-standard.org/">\n<trace><string key="concept:name" value="case-1"/>\n${names
+        .map((name, i) => `<event><string key="concept:name" value="${name}"/><date key="time:timestamp" value="2024-03-01T10:00:0${i}Z"/></event>`)
+        .join('\n')}\n</trace></log>\n`;
+    const receivedEvents = (stored: Array<{ body: Record<string, any> }>) => stored.map((event) => event.body.event).sort();
+
+    it('reads an XES log in the encoding its declaration names, without --encoding (gzip, a second thread, UTF-16 without a BOM)', async () => {
+      const sandbox = await sandboxes({ target: 'flowmyna' });
+      const dir = await tempDir();
+      const { gzipSync } = await import('node:zlib');
+      const files = [
+        ['latin1.xes', iconv.encode(xes('<?xml version="1.0" encoding="ISO-8859-1"?>', NAMES.slice(0, 3)), 'latin1')],
+        ['cp1252.xes.gz', gzipSync(iconv.encode(xes("<?xml version='1.0' encoding='windows-1252' standalone='yes'?>", NAMES_1252), 'windows-1252'))],
+        ['utf16.xes', iconv.encode(xes('<?xml version="1.0" encoding="UTF-16"?>', ['東京都', 'Müller']), 'utf-16le')],
+      ] as const;
+      for (const [name, bytes] of files) await writeFile(join(dir, name), bytes);
+      expect(files[2][1].subarray(0, 4)).toEqual(Buffer.from('<?', 'utf16le')); // no BOM
+      const run = await importInto(sandbox, dir, files.map(([name]) => join(dir, name)), { env: { EVENTLOAD_READER_THREAD: 'on' } });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.summary).toMatchObject({ read: 8, accepted: 8, rejectedLocal: 0 });
+      expect(receivedEvents(sandbox.stats.stored)).toEqual([...NAMES.slice(0, 3), ...NAMES_1252, '東京都', 'Müller'].sort());
+    });
+
+    it('lets --encoding win over the declaration, and still checks a file declared UTF-8', async () => {
+      const sandbox = await sandboxes({ target: 'flowmyna' });
+      const dir = await tempDir();
+      // Declared Latin-1, written as UTF-8 (a declaration copied from a template): the flag corrects it.
+      const mislabelled = join(dir, 'mislabelled.xes');
+      await writeFile(mislabelled, xes('<?xml version="1.0" encoding="ISO-8859-1"?>', NAMES));
+      const run = await importInto(sandbox, dir, [mislabelled, '--encoding', 'utf-8']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(receivedEvents(sandbox.stats.stored)).toEqual([...NAMES].sort());
+      // Declared UTF-8 but Latin-1 inside: the UTF-8 check stops it, as for any file.
+      const latin = join(dir, 'latin.xes');
+      await writeFile(latin, iconv.encode(xes('<?xml version="1.0" encoding="UTF-8"?>', NAMES), 'latin1'));
+      const stopped = await eventload(dir, ['validate', latin]);
+      expect(stopped.code).toBe(2);
+      expect(stopped.stderr).toMatch(/^eventload: EL_ENCODING_NOT_UTF8: .*latin\.xes: is not UTF-8/);
+    });
+
+    it('exits 2 when the declaration names an encoding eventload does not know, before anything is sent', async () => {
+      const sandbox = await sandboxes({ target: 'flowmyna' });
+      const dir = await tempDir();
+      const file = join(dir, 'odd.xes');
+      await writeFile(file, xes('<?xml version="1.0" encoding="x-klingon-8"?>', ['plain']));
+      const run = await importInto(sandbox, dir, [file]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^eventload: EL_ENCODING_UNKNOWN: .*odd\.xes: its XML declaration names encoding "x-klingon-8", which eventload does not know; pass --encoding/);
+      expect(sandbox.stats.ingestRequests).toBe(0);
+      // The flag names the real one.
+      const read = await eventload(dir, ['validate', file, '--encoding', 'latin1']);
+      expect(read.code, read.stderr).toBe(0);
+    });
+  });
 });
