@@ -5,7 +5,7 @@
 import { allReaders } from '../readers/index.js';
 import { allTargets } from '../targets/index.js';
 import { commandSpecs, optionUse, PROGRAM, type CommandSpec } from './commands.js';
-import { credentialLines } from './environment.js';
+import { credentialLines, SETTING_LINES } from './environment.js';
 import { optionSpec, textOf, type OptionName } from './schema.js';
 
 /** The command that rewrites docs/cli.md; named in the reference itself and in its test's failure. */
@@ -36,6 +36,12 @@ export function cliReference(): string {
     '| variable | target | value |',
     '| --- | --- | --- |',
     ...credentialLines().map((line) => `| \`${line.variable}\` | ${line.target} | ${cell(line.help)} |`),
+    '',
+    'Other variables:',
+    '',
+    '| variable | value | more in |',
+    '| --- | --- | --- |',
+    ...SETTING_LINES.map((line) => `| \`${line.variable}\` | ${cell(line.value)} | [${line.doc.replace(/#.*/, '')}](${line.doc}) |`),
     '',
   ].join('\n');
 }
