@@ -8,53 +8,31 @@
 // The keys go into the source text as JSON strings, which are valid JavaScript string literals, so
 // no key can inject code. Orders that a literal cannot make the same as key-by-key adding (a key
 // given twice, whose values addEntry gathers in an array; `__proto__`, which a literal treats as the
-// prototype) are made key by key, as is every order once 256 are known, and all of them where
+// prototype) are made key by key, as is every order past the numbered ones (key-orders.ts), and all of them where
 // code cannot be compiled from strings (node --disallow-code-generation-from-strings).
 import { addEntry } from './attributes.js';
+import { KeyOrders, UNNUMBERED } from './key-orders.js';
 
 type Literal = (values: readonly unknown[]) => Record<string, unknown>;
 
-const MAX_ORDERS = 256;
-
 export class ObjectMaker {
-  /** Per order of keys (joined by NUL, which an XML name or value cannot hold): its literal, or null when it has none. */
-  private readonly literals = new Map<string, Literal | null>();
-  /** The order of keys of the previous call, and its literal: most calls have the same. */
-  private lastOrder: string[] = [];
-  private last: Literal | null = null;
+  private readonly orders = new KeyOrders();
+  /** Per order's number: its literal, or null when it has none. */
+  private readonly literals: Array<Literal | null> = [];
 
   /** The object of the first `count` keys and values, as addEntry would build it. */
   make(keys: readonly string[], values: readonly unknown[], count: number): Record<string, unknown> {
-    if (!this.isLastOrder(keys, count)) {
-      this.lastOrder = keys.slice(0, count);
-      this.last = this.literalFor(this.lastOrder);
-    }
-    if (this.last) return this.last(values);
+    const number = this.orders.number(keys, count);
+    if (this.orders.fresh) this.literals[number] = compile(this.orders.keys);
+    const literal = number === UNNUMBERED ? null : this.literals[number]!;
+    if (literal) return literal(values);
     const out: Record<string, unknown> = {};
     for (let at = 0; at < count; at++) addEntry(out, keys[at]!, values[at]);
     return out;
   }
-
-  private isLastOrder(keys: readonly string[], count: number): boolean {
-    const order = this.lastOrder;
-    if (order.length !== count) return false;
-    for (let at = 0; at < count; at++) if (order[at] !== keys[at]) return false;
-    return true;
-  }
-
-  private literalFor(order: string[]): Literal | null {
-    const id = order.join('\u0000');
-    let literal = this.literals.get(id);
-    if (literal === undefined) {
-      if (this.literals.size >= MAX_ORDERS) return null;
-      literal = compile(order);
-      this.literals.set(id, literal);
-    }
-    return literal;
-  }
 }
 
-function compile(order: string[]): Literal | null {
+function compile(order: readonly string[]): Literal | null {
   if (order.includes('__proto__') || new Set(order).size !== order.length) return null;
   const members = order.map((key, at) => `${JSON.stringify(key)}:v[${at}]`).join(',');
   try {

@@ -7,26 +7,21 @@
 import type { Position } from '../../errors.js';
 import type { ReaderItem } from '../types.js';
 import type { XesRecord } from './log.js';
+import { KeyOrders, UNNUMBERED } from './key-orders.js';
 import { ObjectMaker } from './object-maker.js';
 
 const RECORD = 0;
 const OTHER = 1;
-// Orders beyond this many are sent with their keys every time: a log whose every event has its own
-// keys must not grow the two tables with its length.
-const MAX_ORDERS = 256;
-const UNNUMBERED = -1;
 
 /**
  * Encodes batches as flat arrays: per record RECORD, line, trace, trace_index, event_index, notes,
  * the order of its attribute keys, then its values; per other item OTHER and the item as it is. An
  * order is a number after its first use, where its keys follow it (the events of a log mostly share
- * two or three orders, so the keys are not written out again for every event); past MAX_ORDERS,
- * UNNUMBERED with the keys.
+ * two or three orders, so the keys are not written out again for every event); an order without a
+ * number (KeyOrders) is UNNUMBERED with its keys every time.
  */
 export class ItemEncoder {
-  private readonly orders = new Map<string, number>();
-  private lastKeys: string[] = [];
-  private lastOrder = UNNUMBERED;
+  private readonly orders = new KeyOrders();
 
   encode(items: readonly ReaderItem[]): unknown[] {
     const wire: unknown[] = [];
@@ -45,31 +40,12 @@ export class ItemEncoder {
     return wire;
   }
 
-  /** The order's number, with its keys at its first use; most events have the previous event's. */
+  /** The order's number, with its keys at its first use (or every time, when it has no number). */
   private pushOrder(wire: unknown[], keys: string[]): void {
-    if (this.lastOrder !== UNNUMBERED && sameKeys(keys, this.lastKeys)) {
-      wire.push(this.lastOrder);
-      return;
-    }
-    const id = keys.join('\u0000'); // NUL: no XML name holds it
-    const known = this.orders.get(id);
-    let order = UNNUMBERED;
-    if (known !== undefined) {
-      order = known;
-      wire.push(order);
-    } else {
-      if (this.orders.size < MAX_ORDERS) this.orders.set(id, (order = this.orders.size));
-      wire.push(order, keys);
-    }
-    this.lastKeys = keys;
-    this.lastOrder = order;
+    const number = this.orders.number(keys);
+    wire.push(number);
+    if (number === UNNUMBERED || this.orders.fresh) wire.push(keys);
   }
-}
-
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
-  return true;
 }
 
 /** Builds the items ItemEncoder was given, for `file`: one decoder per encoder, fed its batches in order. */
