@@ -50,6 +50,7 @@ export const CODES = {
   EL_GZIP_CORRUPT: readerStopped('the gzip file is corrupt from here on; what came before it was read'),
   EL_GZIP_TRUNCATED: readerStopped('the gzip file is cut off from here on; what came before it was read'),
   EL_XML_MALFORMED: reason('the file is not well-formed XML from here on (line and column in the message); what came before it was read'),
+  EL_XES_LATE_TRACE_ATTRIBUTE: reason('an XES trace attribute comes after more of its trace\'s events than the reader holds (the option holdEvents), which were already read on: it is given to none of them'),
   EL_XES_STRUCTURE: reason('an XES element is where the standard does not allow it (an event outside a trace, a root element other than log)'),
   EL_BPMN_INVALID: reason('a BPMN raw event lacks a documented attribute or has one of the wrong type'),
   EL_OCEL_SYNTAX: reason('the OCEL file is not well-formed JSON or XML from here on (the message gives line and column); the events before it were read'),

@@ -155,7 +155,7 @@ describe.concurrent('formats with a built-in mapping (XES, BPMN)', () => {
       const skeleton = await runCli(['init', fixture('xes/orders.xes'), '--override'], { cwd: dir });
       expect(skeleton).toMatchObject({ code: 0, stdout: 'orders.mapping.json\n' });
       const written = JSON.parse(await readFile(join(dir, 'orders.mapping.json'), 'utf8')) as Record<string, unknown>;
-      expect(written.reader).toEqual({ caseType: 'Case', resourceType: 'Resource', lifecycleInName: false });
+      expect(written.reader).toEqual({ caseType: 'Case', resourceType: 'Resource', lifecycleInName: false, holdEvents: 100 });
       expect(written.actor).toEqual({ id: 'event.org:resource' });
       // The skeleton as written changes nothing: it validates every event of the log.
       const validate = await runCli(['validate', fixture('xes/orders.xes'), '-m', 'orders.mapping.json'], { cwd: dir });

@@ -6,8 +6,9 @@ import type { ReaderItem } from '../types.js';
 import { xmlParse, XmlMalformedError } from '../xml/stream.js';
 import { XesLog } from './log.js';
 
-export async function* xesBatches(chunks: AsyncIterable<Uint8Array | string>, file: string): AsyncGenerator<ReaderItem[]> {
-  const log = new XesLog(file);
+/** `holdEvents`: the reader option (XesOptions). */
+export async function* xesBatches(chunks: AsyncIterable<Uint8Array | string>, file: string, holdEvents: number): AsyncGenerator<ReaderItem[]> {
+  const log = new XesLog(file, holdEvents);
   try {
     yield* xmlParse(chunks, log);
   } catch (error) {

@@ -1,11 +1,17 @@
 // Walks an XES document as the XML layer reads it (src/readers/xml, called back per element) and
 // turns each event into one record, holding at most one trace: a trace's attributes may come after
 // its events (the standard does not order them), so its events are handed out when the trace
-// closes, each with every trace attribute. Global attributes (<global scope="trace|event">) are the
-// defaults the standard says they are, for a trace or event that lacks the key; time:timestamp is
-// the one exception (below). The common attribute, one self-closing tag with a simple type, goes
-// straight into its event with no frame of its own: this walk is per element, a million events
-// are seven million elements.
+// closes, each with every trace attribute. A trace longer than `holdEvents` (a reader option) is
+// not held whole: its events are handed on from then, with the trace's attributes read so far, and
+// a trace attribute after that point is a rejected record (EL_XES_LATE_TRACE_ATTRIBUTE) rather than
+// given to some of its events only. Exporters write a trace's attributes first, and holding
+// events costs: a held event outlives the young generation's collections, and holding 1,000 made a
+// one-trace log of 1M events read at 155k events/s, against 225k when holding 100 to 300
+// (BENCHMARKS.md); a log of one trace of ten million events held whole does not fit in memory.
+// Global attributes (<global scope="trace|event">) are the defaults the standard says they are, for
+// a trace or event that lacks the key; time:timestamp is the one exception (below). The common
+// attribute, one self-closing tag with a simple type, goes straight into its event with no frame
+// of its own: this walk is per element, a million events are seven million elements.
 import type { Position } from '../../errors.js';
 import type { ReaderItem } from '../types.js';
 import type { XmlHandler } from '../xml/stream.js';
@@ -28,6 +34,9 @@ export interface XesRecord {
 // An event without its own time:timestamp is rejected rather than given the global's value: that
 // value is a placeholder declaring the attribute's type (1970-01-01 in many exports), not a time.
 const NO_DEFAULT = new Set(['time:timestamp']);
+
+/** Events of one trace held until it closes; past this, they are handed on as they close (~1 KB each). */
+export const HOLD_EVENTS = 300;
 
 type Frame =
   | ElementFrame
@@ -57,6 +66,8 @@ export class XesLog implements XmlHandler<ReaderItem> {
   private readonly defaults = { trace: noDefaults(), event: noDefaults() };
   private traces = 0;
   private events: ElementFrame[] = []; // the trace's closed events, reused from trace to trace
+  /** A trace past holdEvents: its attributes as its events carry them, and how many were handed on. */
+  private handedOn: { trace: Record<string, unknown>; events: number } | undefined;
   private notes: string[] = []; // of the trace being read (shared by its events)
   private eventNotes: string[] = NO_NOTES; // of the event being read (NO_NOTES, never written to, until it has one)
   private eventsOpen = 0; // <event> frames on the stack: where an attribute's note goes
@@ -69,7 +80,11 @@ export class XesLog implements XmlHandler<ReaderItem> {
   /** The element just opened was read whole (a self-closing simple attribute): its close is no frame's. */
   private closed = false;
 
-  constructor(private readonly file: string) {}
+  /** `holdEvents`: the events of one trace held until it closes (XesOptions). */
+  constructor(
+    private readonly file: string,
+    private readonly holdEvents: number,
+  ) {}
 
   /** Items completed since the last call. */
   take(): ReaderItem[] {
@@ -104,6 +119,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
         if (name === 'trace') {
           this.traces++;
           this.events.length = 0;
+          this.handedOn = undefined;
           this.notes = [];
           this.push('trace', line);
         } else if (name === 'global') this.stack.push({ kind: 'global', line, scope: attributes.scope === 'trace' ? 'trace' : 'event', pairs: [] });
@@ -145,12 +161,12 @@ export class XesLog implements XmlHandler<ReaderItem> {
       // Most attributes of most logs: a value kept as written, nothing to check (simpleValue's answer),
       // or a number or boolean, typed with nothing that can nest in it.
       if (name === 'string' || name === 'date' || name === 'id') {
-        this.addToParent(key, value);
+        this.addToParent(key, value, line);
         this.closed = true;
         return;
       }
       if (name === 'int' || name === 'float' || name === 'boolean') {
-        this.addToParent(key, simpleValue(name, key, value, this.noteSink));
+        this.addToParent(key, simpleValue(name, key, value, this.noteSink), line);
         this.closed = true;
         return;
       }
@@ -161,7 +177,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
     }
     if (selfClosing && (SIMPLE_TYPES.has(name) || !ATTRIBUTE_TYPES.has(name))) {
       // Nothing can nest in it: its value is complete now (what attributeValue gives a childless one).
-      this.addToParent(key, name === 'string' && value !== undefined ? value : simpleValue(name, key, value, this.noteSink));
+      this.addToParent(key, name === 'string' && value !== undefined ? value : simpleValue(name, key, value, this.noteSink), line);
       this.closed = true;
       return;
     }
@@ -184,7 +200,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
     if (!frame) return;
     switch (frame.kind) {
       case 'attribute':
-        this.addToParent(frame.node.key, attributeValue(frame.node, this.noteSink));
+        this.addToParent(frame.node.key, attributeValue(frame.node, this.noteSink), frame.line);
         return;
       case 'global':
         for (const [key, value] of frame.pairs) this.globals[frame.scope].set(key, value);
@@ -197,6 +213,7 @@ export class XesLog implements XmlHandler<ReaderItem> {
         frame.notes = this.eventNotes;
         this.events.push(frame);
         this.eventNotes = NO_NOTES;
+        if (this.events.length >= this.holdEvents) this.handOn(this.stack[this.stack.length - 1] as ElementFrame);
         return;
       case 'trace':
         this.emitTrace(frame.attributes);
@@ -211,37 +228,58 @@ export class XesLog implements XmlHandler<ReaderItem> {
 
   /** Where a note of the attribute being read goes: its event's, or the trace's (shared by its events). */
   private notesFor(): string[] {
-    if (this.eventsOpen === 0) return this.notes;
+    // A trace attribute that comes too late is rejected, and so are its notes.
+    if (this.eventsOpen === 0) return this.handedOn ? [] : this.notes;
     // Most events have no note: their array is made at the first one.
     if (this.eventNotes === NO_NOTES) this.eventNotes = [];
     return this.eventNotes;
   }
 
   /** Adds a finished attribute to the element it belongs to (an attribute, values, event, trace, log or global). */
-  private addToParent(key: string, value: unknown): void {
+  private addToParent(key: string, value: unknown, line: number): void {
     for (let at = this.stack.length - 1; at >= 0; at--) {
       const frame = this.stack[at]!;
       if (frame.kind === 'values') continue;
       if (frame.kind === 'attribute') frame.node.children.push([key, value]);
       else if (frame.kind === 'global') frame.pairs.push([key, value]);
       else if (frame.kind === 'event') this.addEventAttribute(key, value);
+      else if (frame.kind === 'trace' && this.handedOn) this.out.push(this.lateTraceAttribute(key, line));
       else addEntry(frame.attributes, key, value);
       return;
     }
   }
 
+  /** A trace past holdEvents: hands on the events held, with the trace's attributes as they are now. */
+  private handOn(trace: ElementFrame): void {
+    this.handedOn ??= { trace: withDefaults(trace.attributes, this.defaults.trace), events: 0 };
+    this.emitEvents(this.handedOn.trace, this.handedOn.events);
+    this.handedOn.events += this.holdEvents;
+  }
+
   private emitTrace(attributes: Record<string, unknown>): void {
-    const trace = withDefaults(attributes, this.defaults.trace);
+    if (this.handedOn) this.emitEvents(this.handedOn.trace, this.handedOn.events);
+    else this.emitEvents(withDefaults(attributes, this.defaults.trace), 0);
+    this.handedOn = undefined;
+    this.notes = [];
+  }
+
+  /** The events held, as records of `trace`, the first being its event number `before + 1`. */
+  private emitEvents(trace: Record<string, unknown>, before: number): void {
     const traceNotes = this.notes;
     const events = this.events;
     for (let index = 0; index < events.length; index++) {
       const event = events[index]!;
-      const record: Record<string, unknown> = { event: event.attributes, trace, trace_index: this.traces, event_index: index + 1 };
+      const record: Record<string, unknown> = { event: event.attributes, trace, trace_index: this.traces, event_index: before + index + 1 };
       if (traceNotes.length + event.notes.length > 0) record.notes = [...traceNotes, ...event.notes];
       this.out.push({ kind: 'record', position: this.position(event.line), record });
     }
     events.length = 0;
-    this.notes = [];
+  }
+
+  private lateTraceAttribute(key: string, line: number): ReaderItem {
+    const events = this.handedOn!.events;
+    const message = `the trace attribute "${key}" comes after ${events} of the trace's events, which were already read on (the reader holds ${this.holdEvents} events of a trace); it is given to none of its events: the reader option holdEvents, at ${events + this.events.length + 1} or more, gives it to all`;
+    return { kind: 'invalid', position: this.position(line), raw: '', issue: { path: `trace.${key}`, message, code: 'EL_XES_LATE_TRACE_ATTRIBUTE' } };
   }
 
   private structure(line: number, message: string): ReaderItem {

@@ -9,5 +9,12 @@ export const xesOptionsSchema = z.object({
     .boolean()
     .default(false)
     .describe('append lifecycle:transition to the event name ("decide+complete"), for logs that record both start and complete'),
+  holdEvents: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .default(100)
+    .describe("events of one trace held until the trace ends, so that trace attributes written after its events still reach them all; a longer trace's events are read on as they come"),
 });
 export type XesOptions = z.infer<typeof xesOptionsSchema>;

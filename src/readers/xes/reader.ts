@@ -20,15 +20,16 @@ export const xesReader: ReaderPlugin<XesOptions> = {
   async *read(input, options) {
     for await (const batch of this.readBatches!(input, options)) yield* batch;
   },
-  async *readBatches(input) {
+  async *readBatches(input, options) {
     // A large log is parsed on a second thread (worker.ts), a small one here: the same batches either way.
     const [{ readOnThread }, { xesBatches }, { ItemDecoder }] = await Promise.all([import('../thread.js'), import('./batches.js'), import('./wire.js')]);
     const name = input.name;
+    const holdEvents = options.holdEvents;
     const wire = new ItemDecoder(name);
     yield* readOnThread(input.stream, {
       script: new URL('./worker.js', import.meta.url),
-      data: { name },
-      inline: (chunks) => xesBatches(chunks, name),
+      data: { name, holdEvents },
+      inline: (chunks) => xesBatches(chunks, name, holdEvents),
       decode: (message) => wire.decode(message as unknown[]),
     });
   },

@@ -6,5 +6,6 @@ import { ItemEncoder } from './wire.js';
 
 serveOnThread(async function* (chunks, data) {
   const wire = new ItemEncoder();
-  for await (const items of xesBatches(chunks, (data as { name: string }).name)) yield wire.encode(items);
+  const { name, holdEvents } = data as { name: string; holdEvents: number };
+  for await (const items of xesBatches(chunks, name, holdEvents)) yield wire.encode(items);
 });

@@ -244,4 +244,70 @@ describe('xes reader', () => {
       expect(result.stdout).toContain('flat.xes:2: EL_XES_STRUCTURE: event: an <event> directly in the <log>');
     });
   });
+
+  describe('a trace longer than the events the reader holds (holdEvents, 100 by default)', () => {
+    /** One trace of `count` events, one line each, and trace attributes at the lines `late` says (after that many events). */
+    const longTrace = (count: number, late: Record<number, string> = {}) => {
+      const lines = ['<log xes.version="2.0">', '<trace>', '<string key="concept:name" value="machine-7"/>'];
+      for (let i = 1; i <= count; i++) {
+        lines.push(`<event><string key="concept:name" value="step ${i}"/><date key="time:timestamp" value="2024-03-01T10:00:00.${String(i).padStart(3, '0')}Z"/></event>`);
+        if (late[i]) lines.push(late[i]!);
+      }
+      return [...lines, '</trace>', '</log>', ''].join('\n');
+    };
+
+    it('hands events on before the trace ends, every one with its case and its place in the trace', async () => {
+      const { xesBatches } = await import('../../../src/readers/xes/batches.js');
+      // The log's text up to its 250th event, and no further: a reader that held the trace whole would give nothing yet.
+      const text = longTrace(1000);
+      const head = text.slice(0, text.indexOf('step 251'));
+      let restAsked = false;
+      let before = 0;
+      const chunks = async function* () {
+        yield head;
+        restAsked = true;
+        yield text.slice(head.length);
+      };
+      for await (const batch of xesBatches(chunks(), 'long.xes', 100)) if (!restAsked) before += batch.length;
+      expect(before).toBe(200);
+
+      await withTempDir(async (dir) => {
+        const file = join(dir, 'long.xes');
+        await writeFile(file, text);
+        const found = events(await collect(file));
+        expect(found).toHaveLength(1000);
+        expect(found.map((item) => item.event.event)).toEqual(Array.from({ length: 1000 }, (_, i) => `step ${i + 1}`));
+        expect(new Set(found.map((item) => JSON.stringify(item.event.objects)))).toEqual(new Set([JSON.stringify([{ type: 'Case', id: 'machine-7', qualifier: 'case' }])]));
+        expect(found.map((item) => item.event.idempotency_key)).toEqual(found.map((item, i) => xesEventKey('machine-7', i + 1, `step ${i + 1}`, item.event.timestamp)));
+      });
+    });
+
+    it('rejects a trace attribute that comes after events already handed on, naming the holdEvents that takes it; one that comes in time reaches every event', async () => {
+      await withTempDir(async (dir) => {
+        const file = join(dir, 'late.xes');
+        // After event 250 (handed on at 100 and 200), and after event 30 of the same trace (in time).
+        await writeFile(file, longTrace(300, { 30: '<string key="plant" value="north"/>', 250: '<string key="shift" value="night"/>' }));
+        const items = await collect(file);
+        const rejected = items.filter((item) => item.kind === 'rejected');
+        expect(rejected).toHaveLength(1);
+        expect(rejected[0]).toMatchObject({ position: { file, line: 255 }, issues: [{ path: 'trace.shift', code: 'EL_XES_LATE_TRACE_ATTRIBUTE' }] });
+        expect(rejected[0]!.issues[0]!.message).toContain('comes after 200 of the trace\'s events');
+        expect(rejected[0]!.issues[0]!.message).toContain('holdEvents, at 251 or more');
+        const found = events(items);
+        expect(found).toHaveLength(300);
+        expect(found.map((item) => item.event.objects[0]!.properties)).toEqual(Array(300).fill({ plant: 'north' }));
+
+        // Holding the whole trace (the option, in the mapping's reader section), both reach all 300.
+        const held = await collect(file, { mapping: { reader: { holdEvents: 1000 } } });
+        expect(held.filter((item) => item.kind === 'rejected')).toEqual([]);
+        expect(events(held).map((item) => item.event.objects[0]!.properties)).toEqual(Array(300).fill({ plant: 'north', shift: 'night' }));
+
+        // The CLI says so with the file, line and code, and counts the attribute as a rejected record.
+        const result = await runCli(['validate', 'late.xes'], { cwd: dir });
+        expect(result.code).toBe(1);
+        expect(result.stdout).toContain('late.xes:255: EL_XES_LATE_TRACE_ATTRIBUTE: trace.shift: the trace attribute "shift" comes after 200');
+        expect(result.stdout).toContain('301 records read: 300 valid, 1 invalid');
+      });
+    });
+  });
 });
