@@ -35,9 +35,6 @@ export interface XesRecord {
 // value is a placeholder declaring the attribute's type (1970-01-01 in many exports), not a time.
 const NO_DEFAULT = new Set(['time:timestamp']);
 
-/** Events of one trace held until it closes; past this, they are handed on as they close (~1 KB each). */
-export const HOLD_EVENTS = 300;
-
 type Frame =
   | ElementFrame
   | { kind: 'global'; line: number; scope: 'trace' | 'event'; pairs: Array<[string, unknown]> }
