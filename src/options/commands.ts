@@ -91,7 +91,7 @@ export const COMMANDS = {
       'force',
       'format',
       'override',
-      { name: 'delimiter', description: 'CSV delimiter (default: detected among , ; tab |); written into the mapping' },
+      { name: 'delimiter', description: 'CSV delimiter (default: an Excel sep= line\'s, else detected among , ; tab |); written into the mapping' },
       { name: 'encoding', description: 'text encoding of the input, e.g. windows-1252 (default: UTF-8, or what a BOM or an XML declaration says); written into the mapping' },
       { name: 'timezone', description: 'time zone of timestamps that carry none, e.g. Europe/Berlin; written into the mapping' },
     ],

@@ -33,7 +33,13 @@ export class CsvRecords {
   private fieldLines = 0; // line feeds inside quoted fields of the record being read
   private blank = 0; // characters of blank lines since the last record: they count toward the next one's size
 
-  constructor(private readonly file: string, delimiter: string, private readonly maxRecordBytes: number) {
+  /** `skipFirstLine`: the file starts with an Excel `sep=` line (reader.ts), which is no record. */
+  constructor(
+    private readonly file: string,
+    delimiter: string,
+    private readonly maxRecordBytes: number,
+    private skipFirstLine = false,
+  ) {
     this.delimiter = delimiter.charCodeAt(0);
   }
 
@@ -63,8 +69,18 @@ export class CsvRecords {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    const length = text.length;
     let pos = 0;
+    if (this.skipFirstLine) {
+      const end = text.indexOf('\n');
+      if (end === -1 && !final) {
+        this.text = text;
+        return out;
+      }
+      this.skipFirstLine = false;
+      pos = end === -1 ? text.length : end + 1;
+      this.line++;
+    }
+    const length = text.length;
     let line = this.line;
     let unfinished = false; // stopped at a record the text does not finish yet
     while (pos < length && !this.stopped && out.length < max) {

@@ -9,7 +9,7 @@ export const csvOptionsSchema = z.object({
     .transform((value) => (value === 'tab' || value === '\\t' ? '\t' : value))
     .pipe(z.string().length(1, 'must be one character (or "tab")'))
     .optional()
-    .describe('field delimiter; detected from the header line when not given (, ; tab |)'),
+    .describe('field delimiter; when not given, an Excel sep= line names it, else it is detected from the header line (, ; tab |)'),
   maxRecordBytes: z.number().int().positive().default(DEFAULT_MAX_RECORD_BYTES).describe('a record larger than this is rejected'),
 });
 export type CsvOptions = z.infer<typeof csvOptionsSchema>;

@@ -10,8 +10,19 @@ export { nameColumns };
 
 const DELIMITERS = [',', ';', '\t', '|'] as const;
 
-/** Picks the candidate that occurs most often outside quotes in the first line. */
+/**
+ * The delimiter an Excel `sep=` line names, when the file starts with one (`sep=;`, a line of its
+ * own before the header): tools that write CSV for Excel add it so that Excel splits the columns
+ * whatever its locale. It is not a record: the reader skips it (its line still counts).
+ */
+export function sepLine(head: string): string | undefined {
+  return /^\uFEFF?"?sep=([^\r\n"])"?\r?\n/i.exec(head)?.[1];
+}
+
+/** The `sep=` line's delimiter, else the candidate that occurs most often outside quotes in the first line. */
 export function detectDelimiter(head: string): string {
+  const named = sepLine(head);
+  if (named !== undefined) return named;
   const counts = new Map<string, number>(DELIMITERS.map((d) => [d, 0]));
   let quoted = false;
   for (const char of head) {
@@ -32,7 +43,9 @@ export const csvReader = {
   needsMapping: true,
   columnsFromHead(head, options) {
     try {
-      const [header] = parseSync(head.replace(/^\uFEFF/, ''), { delimiter: options.delimiter ?? detectDelimiter(head), to_line: 1_000, to: 1, relax_quotes: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+      const text = head.replace(/^\uFEFF/, '');
+      const from_line = sepLine(text) === undefined ? 1 : 2;
+      const [header] = parseSync(text, { delimiter: options.delimiter ?? detectDelimiter(text), from_line, to_line: 1_000, to: 1, relax_quotes: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
       return header ? nameColumns(header) : undefined;
     } catch {
       return undefined; // the reader reports broken quoting with its line
@@ -50,7 +63,7 @@ const GROUP = 256;
 
 /** The records of the file in groups: one step of the pipeline per group, not per record. */
 async function* readBatches(input: ReaderInput, options: CsvOptions): AsyncGenerator<ReaderItem[]> {
-  const records = new CsvRecords(input.name, options.delimiter ?? detectDelimiter(input.head), options.maxRecordBytes);
+  const records = new CsvRecords(input.name, options.delimiter ?? detectDelimiter(input.head), options.maxRecordBytes, sepLine(input.head) !== undefined);
   for await (const chunk of input.stream) {
     records.push(chunk as Buffer);
     for (let items = records.take(GROUP); items.length > 0; items = records.take(GROUP)) yield items;

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { describe, expect, it } from 'vitest';
 import { csvOptionsSchema } from '../../../src/readers/csv/options.js';
-import { csvReader, detectDelimiter, nameColumns } from '../../../src/readers/csv/reader.js';
+import { csvReader, detectDelimiter, nameColumns, sepLine } from '../../../src/readers/csv/reader.js';
 import type { ReaderItem } from '../../../src/readers/types.js';
 import { corpus, hasCorpus, runCli, withTempDir } from '../../helpers.js';
 
@@ -32,6 +32,22 @@ function summary(items: ReaderItem[]): string[] {
 }
 
 describe('delimiters', () => {
+  it('takes the delimiter from an Excel "sep=" line and skips that line, whose number still counts', async () => {
+    expect(detectDelimiter('sep=;\na,b,c\n')).toBe(';');
+    expect(detectDelimiter('\uFEFFSEP=|\r\na,b\n')).toBe('|');
+    expect(detectDelimiter('"sep=\t"\na,b\n')).toBe('\t');
+    expect(sepLine('sep=;x\na,b\n')).toBeUndefined(); // not a sep line: a header
+    const text = '\uFEFFsep=;\r\nid;name\r\nA-1;Müller\r\nA-2\r\nA-3;"x;y"\r\n';
+    const expected = ['3: {"id":"A-1","name":"Müller"}', '4! csv: has 1 fields but the header has 2', '5: {"id":"A-3","name":"x;y"}'];
+    for (const chunkSize of [undefined, 1, 3, 7]) expect(summary(await readCsv(text, {}, chunkSize)), `chunks of ${chunkSize}`).toEqual(expected);
+    // A --delimiter given wins, and the line is still no record.
+    expect(summary(await readCsv('sep=;\nid|name\nA-1|x\n', { delimiter: '|' }))).toEqual(['3: {"id":"A-1","name":"x"}']);
+    expect(csvReader.columnsFromHead!(text, csvOptionsSchema.parse({}))).toEqual(['id', 'name']);
+    // A file that is only the line has no header: nothing is read, nothing thrown.
+    expect(summary(await readCsv('sep=;\n'))).toEqual([]);
+    expect(summary(await readCsv('sep=;'))).toEqual([]);
+  });
+
   it('detects , ; tab and | from the header line', () => {
     expect(detectDelimiter('a,b,c\n1;2;3;4;5\n')).toBe(',');
     expect(detectDelimiter('Case ID;Activity;Complete Timestamp\n')).toBe(';');
