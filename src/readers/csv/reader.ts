@@ -16,7 +16,16 @@ const DELIMITERS = [',', ';', '\t', '|'] as const;
  * whatever its locale. It is not a record: the reader skips it (its line still counts).
  */
 export function sepLine(head: string): string | undefined {
-  return /^\uFEFF?"?sep=([^\r\n"])"?\r?\n/i.exec(head)?.[1];
+  return /^\uFEFF?"?sep=([^\r\n"])"?(?:\r\n?|\n)/i.exec(head)?.[1];
+}
+
+/**
+ * Lines that end in CR alone (classic Mac OS; Excel's "CSV (Macintosh)" still writes them): the
+ * head holds a CR and no LF. Such a file is read with each CR as a line feed, so a line break inside
+ * a quoted value arrives as LF.
+ */
+export function crLines(head: string): boolean {
+  return head.includes('\r') && !head.includes('\n');
 }
 
 /** The `sep=` line's delimiter, else the candidate that occurs most often outside quotes in the first line. */
@@ -64,11 +73,19 @@ const GROUP = 256;
 /** The records of the file in groups: one step of the pipeline per group, not per record. */
 async function* readBatches(input: ReaderInput, options: CsvOptions): AsyncGenerator<ReaderItem[]> {
   const records = new CsvRecords(input.name, options.delimiter ?? detectDelimiter(input.head), options.maxRecordBytes, sepLine(input.head) !== undefined);
+  const cr = crLines(input.head);
   for await (const chunk of input.stream) {
-    records.push(chunk as Buffer);
+    records.push(cr ? lineFeeds(chunk as Buffer) : (chunk as Buffer));
     for (let items = records.take(GROUP); items.length > 0; items = records.take(GROUP)) yield items;
     if (records.stopped) return;
   }
   records.end();
   for (let items = records.take(GROUP); items.length > 0; items = records.take(GROUP)) yield items;
+}
+
+/** A copy of the chunk with each CR a LF (a CR byte is never part of a longer UTF-8 character). */
+function lineFeeds(chunk: Buffer): Buffer {
+  const copy = Buffer.from(chunk);
+  for (let at = copy.indexOf(0x0d); at !== -1; at = copy.indexOf(0x0d, at + 1)) copy[at] = 0x0a;
+  return copy;
 }

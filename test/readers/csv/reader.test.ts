@@ -48,6 +48,15 @@ describe('delimiters', () => {
     expect(summary(await readCsv('sep=;'))).toEqual([]);
   });
 
+  it('reads a file whose lines end in CR alone (Excel\'s "CSV (Macintosh)"), line numbers and all', async () => {
+    const text = 'sep=;\rid;note\rA-1;"two\rlines"\rA-2\rA-3;Müller\r';
+    const expected = ['3: {"id":"A-1","note":"two\\nlines"}', '5! csv: has 1 fields but the header has 2', '6: {"id":"A-3","note":"Müller"}'];
+    for (const chunkSize of [undefined, 1, 4]) expect(summary(await readCsv(text, {}, chunkSize)), `chunks of ${chunkSize}`).toEqual(expected);
+    expect(csvReader.columnsFromHead!(text, csvOptionsSchema.parse({}))).toEqual(['id', 'note']);
+    // A CR inside a value of a file with LF line ends stays data.
+    expect(summary(await readCsv('id,note\nA-1,a\rb\n'))).toEqual(['2: {"id":"A-1","note":"a\\rb"}']);
+  });
+
   it('detects , ; tab and | from the header line', () => {
     expect(detectDelimiter('a,b,c\n1;2;3;4;5\n')).toBe(',');
     expect(detectDelimiter('Case ID;Activity;Complete Timestamp\n')).toBe(';');
