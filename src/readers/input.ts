@@ -74,7 +74,10 @@ export async function openInput(name: string, options: OpenOptions = {}): Promis
       size = info.size;
     } catch (error) {
       if (error instanceof ConfigError) throw error;
-      throw new ConfigError(`${name}: cannot read file (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 'EL_INPUT_UNREADABLE');
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      // A pattern the shell did not expand (quoted, or matching nothing) names no file.
+      const pattern = code === 'ENOENT' && /[*?[]/.test(name) ? ': eventload does not expand patterns; leave it unquoted for the shell to expand, or name the files' : '';
+      throw new ConfigError(`${name}: cannot read file (${code})${pattern}`, 'EL_INPUT_UNREADABLE');
     }
     source = createReadStream(name, { highWaterMark: READ_BYTES });
   }

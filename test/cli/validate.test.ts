@@ -262,8 +262,10 @@ describe.concurrent('validate: configuration errors exit 2 with one line', () =>
     });
   });
 
-  it('rejects a missing input file, a folder and a missing mapping file', async () => {
+  it('rejects a missing input file (an unexpanded pattern too), a folder and a missing mapping file', async () => {
     expectConfigError(await runCli(['validate', 'nope.csv', '-m', ordersMapping]), 'EL_INPUT_UNREADABLE', 'nope.csv: cannot read file (ENOENT)');
+    // A pattern that reached eventload unexpanded (quoted, or matching nothing) says so.
+    expectConfigError(await runCli(['validate', 'fixtures/*.csv', '-m', ordersMapping]), 'EL_INPUT_UNREADABLE', 'fixtures/*.csv: cannot read file (ENOENT): eventload does not expand patterns; leave it unquoted for the shell to expand, or name the files');
     expectConfigError(await runCli(['validate', 'fixtures', '-m', ordersMapping]), 'EL_INPUT_IS_FOLDER', 'fixtures: is a folder, not a file');
     expectConfigError(await runCli(['validate', 'fixtures/orders.csv', '-m', 'nope.json']), 'EL_MAPPING_UNREADABLE', 'nope.json: cannot read mapping file (ENOENT)');
   });
