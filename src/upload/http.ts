@@ -2,6 +2,7 @@
 // bounded three ways, because a server can hold a client without ever failing: by silence
 // (--timeout), by its total time (--request-timeout, and what is left of --retry-deadline), and by
 // the size of its answer (MAX_ANSWER_BYTES). Each bound, when hit, is a failed attempt (retryable).
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { Agent, type Dispatcher } from 'undici';
 import { addAuthorization } from '../secrets/redact.js';
 import type { Response } from '../targets/types.js';
@@ -137,7 +138,15 @@ class Answer implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    const text = this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
+    const bytes = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    let text: string;
+    try {
+      text = decompressed(bytes, this.headers['content-encoding'], this.max).toString('utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') throw error;
+      this.settle(() => this.reject(this.tooLarge()));
+      return;
+    }
     this.settle(() => this.resolve({ status: this.status, headers: this.headers, body: parseJson(text), text }));
   }
 
@@ -158,10 +167,31 @@ class Answer implements Dispatcher.DispatchHandler {
   }
 }
 
+/**
+ * The body as sent when the server compressed it although eventload never asks for that (no
+ * Accept-Encoding): some proxies and gateways compress every answer. Bounded like the answer
+ * itself; a body that does not decompress is left as it came (it is then no JSON, and confirms
+ * nothing).
+ */
+function decompressed(bytes: Buffer, encoding: string | string[] | undefined, max: number): Buffer {
+  const name = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? '')).trim().toLowerCase();
+  if (name === '' || name === 'identity' || bytes.length === 0) return bytes;
+  const options = { maxOutputLength: max };
+  try {
+    if (name === 'gzip' || name === 'x-gzip') return gunzipSync(bytes, options);
+    if (name === 'br') return brotliDecompressSync(bytes, options);
+    if (name === 'deflate') return bytes[0] === 0x78 ? inflateSync(bytes, options) : inflateRawSync(bytes, options); // 0x78: zlib's header; some servers send raw deflate
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw error;
+  }
+  return bytes;
+}
+
 function parseJson(text: string): unknown {
   if (text === '') return undefined;
   try {
-    return JSON.parse(text);
+    // A byte order mark, which some servers put before their JSON: a parser may ignore it (RFC 8259).
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     return text;
   }

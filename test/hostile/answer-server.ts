@@ -1,15 +1,16 @@
 // A hostile front for a sandbox, on one fixed URL (so the journal's scope stays the same when it
 // turns healthy): every request is counted; ingest requests get whatever answer the test scripts
 // (a 500, garbage with 200, a reset), or are passed to the sandbox, optionally with the sandbox's
-// answer replaced afterwards (stored, but confirmed with garbage). Everything else is passed on.
+// answer replaced afterwards (stored, but confirmed with garbage), or the sandbox's answer reshaped
+// (compressed, a BOM put before it) as a proxy might. Everything else is passed on.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
 
 /** What the front does with one ingest request. */
 export type Behaviour =
-  | { kind: 'pass' }
-  | { kind: 'answer'; status: number; body: string; headers?: Record<string, string>; afterPassing?: boolean }
+  | { kind: 'pass'; reshape?: (body: Buffer) => { body: Buffer; headers: Record<string, string> } }
+  | { kind: 'answer'; status: number; body: string | Buffer; headers?: Record<string, string>; afterPassing?: boolean }
   | { kind: 'reset' };
 
 export interface AnswerServer {
@@ -84,6 +85,11 @@ async function handle(behaviour: Behaviour, request: IncomingMessage, body: Buff
   const passed = await pass(request, body, upstream);
   if (behaviour.kind === 'answer') {
     response.writeHead(behaviour.status, behaviour.headers ?? {}).end(behaviour.body);
+    return;
+  }
+  if (behaviour.reshape) {
+    const { body: reshaped, headers } = behaviour.reshape(passed.body);
+    response.writeHead(passed.status, { ...passed.headers, ...headers }).end(reshaped);
     return;
   }
   response.writeHead(passed.status, passed.headers).end(passed.body);

@@ -226,6 +226,50 @@ describe('a 2xx that confirms nothing is not a delivery', () => {
   });
 });
 
+describe('a proxy that reshapes the answers', () => {
+  it('gzip, deflate (zlib and raw), br and a BOM before the JSON, none asked for: every event delivered once, each confirmed', async () => {
+    const zlib = await import('node:zlib');
+    const shapes: Record<string, (body: Buffer) => { body: Buffer; headers: Record<string, string> }> = {
+      gzip: (body) => ({ body: zlib.gzipSync(body), headers: { 'content-encoding': 'gzip' } }),
+      deflate: (body) => ({ body: zlib.deflateSync(body), headers: { 'content-encoding': 'deflate' } }),
+      'raw deflate': (body) => ({ body: zlib.deflateRawSync(body), headers: { 'content-encoding': 'Deflate' } }),
+      br: (body) => ({ body: zlib.brotliCompressSync(body), headers: { 'content-encoding': 'br' } }),
+      BOM: (body) => ({ body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body]), headers: {} }),
+      'gzip and a BOM': (body) => ({ body: zlib.gzipSync(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body])), headers: { 'content-encoding': 'x-gzip' } }),
+    };
+    for (const target of ['flowmyna', 'immutable'] as const) {
+      const { sandbox, server } = await front(target);
+      const dir = await tempDir();
+      let sent = 0;
+      for (const [name, reshape] of Object.entries(shapes)) {
+        const file = await writeNdjson(join(dir, `${name.replace(/\W/g, '')}.ndjson`), eventsFor(target, 15, `${target}-${name.replace(/\W/g, '')}`));
+        server.behave(() => ({ kind: 'pass', reshape }));
+        const run = await importVia(sandbox, server, dir, [file, '--batch-size', '10', ...FAST]);
+        expect(run.code, `${target} ${name}: ${run.stderr}`).toBe(0);
+        expect(parseSummary(run), `${target} ${name}`).toMatchObject({ read: 15, accepted: 15, rejectedServer: 0, unsent: 0, retries: 0 });
+        sent += 15;
+        expect(sandbox.stats.stored).toHaveLength(sent);
+      }
+      expect([...sandbox.stats.keyCounts.values()].every((count) => count === 1)).toBe(true);
+    }
+  });
+
+  it('an answer that decompresses past 8 MiB (a gzip bomb) is refused like a huge one: retried, then "not sent"', async () => {
+    const zlib = await import('node:zlib');
+    const { sandbox, server } = await front('flowmyna');
+    const bomb = zlib.gzipSync(Buffer.alloc(16 * 1024 * 1024, 0x20));
+    server.behave(() => ({ kind: 'answer', status: 200, body: bomb, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }));
+    const dir = await tempDir();
+    const file = await writeNdjson(join(dir, 'bomb.ndjson'), generateEvents(5, 'bomb'));
+    const run = await importVia(sandbox, server, dir, [file, ...FAST]);
+    expect(run.code, run.stderr).toBe(3);
+    const summary = parseSummary(run);
+    expect(summary).toMatchObject({ outcome: 'aborted', accepted: 0, rejectedServer: 0, unsent: 5 });
+    expect(summary.error).toMatch(/after 3 attempts \(last: answer larger than 8 MiB\)/);
+    expect(server.ingest).toBe(3);
+  });
+});
+
 describe('every request that left is counted, whatever the outcome', () => {
   it('an endpoint that resets every connection: the aborted run counts what the server received', async () => {
     const { sandbox, server } = await front('flowmyna');
