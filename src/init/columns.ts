@@ -1,7 +1,7 @@
 // Column profiles for `eventload init`: what each column's sampled values look like and what its
 // name suggests (XES/pm4py conventions, ids, users, times, activities). Pure: no I/O.
 import { ExactNumber, isJsonNumber, toJsonText } from '../events/exact-number.js';
-import { getter } from '../mapping/reference.js';
+import { commaDecimalText, getter } from '../mapping/reference.js';
 import type { RawRecord } from '../readers/types.js';
 
 /** What every sampled value of a column is; `text` when they disagree. */
@@ -23,6 +23,8 @@ export interface ColumnProfile {
   kind: ValueKind;
   /** Every value is already a JSON number or boolean: no `as` conversion is needed. */
   native: boolean;
+  /** Numbers written with a decimal comma (12,50; 1.234,5): kind `number`, converted with `"decimal": ","`. */
+  decimalComma: boolean;
 }
 
 // No leading zeros: `007` or `0123` is a code, and converting it would lose the zeros.
@@ -50,10 +52,20 @@ export function profileColumn(name: string, records: readonly RawRecord[]): Colu
   });
   const values = cells.filter((value) => value !== undefined);
   const kinds = new Set(values.map(kindOf));
-  const kind: ValueKind = kinds.size === 0 ? 'empty' : kinds.size === 1 ? [...kinds][0]! : 'text';
+  const decimalComma = writtenWithDecimalComma(values);
+  const kind: ValueKind = decimalComma ? 'number' : kinds.size === 0 ? 'empty' : kinds.size === 1 ? [...kinds][0]! : 'text';
   const native = values.length > 0 && values.every((value) => isJsonNumber(value) || typeof value === 'boolean');
   const distinct = new Set(values.map((value) => (typeof value === 'object' && !(value instanceof ExactNumber) ? toJsonText(value) : String(value)))).size;
-  return { name, words: nameWords(name), cells, values, total: records.length, filled: values.length, distinct, kind, native };
+  return { name, words: nameWords(name), cells, values, total: records.length, filled: values.length, distinct, kind, native, decimalComma };
+}
+
+/**
+ * Every value a number with a decimal comma or none, and one at least with a comma that cannot be
+ * a thousands separator (not followed by exactly three digits: 12,50 but not 1,234).
+ */
+function writtenWithDecimalComma(values: readonly unknown[]): boolean {
+  if (values.length === 0 || !values.every((value) => typeof value === 'string' && commaDecimalText(value) !== undefined)) return false;
+  return values.some((value) => /,(\d{1,2}|\d{4,})$/.test((value as string).trim()));
 }
 
 function kindOf(value: unknown): ValueKind {

@@ -174,7 +174,7 @@ function targetNotes(target: string | undefined, actor: ColumnProfile | undefine
 /** A column as a value reference, converted when every sampled value is a number or a boolean. */
 function valueReference(profile: ColumnProfile): Reference {
   if (profile.native) return profile.name;
-  if (profile.kind === 'number' && !isCodeName(profile) && !isIdName(profile)) return { column: profile.name, as: 'number' };
+  if (profile.kind === 'number' && !isCodeName(profile) && !isIdName(profile)) return profile.decimalComma ? { column: profile.name, as: 'number', decimal: ',' } : { column: profile.name, as: 'number' };
   if (profile.kind === 'boolean') return { column: profile.name, as: 'boolean' };
   return profile.name;
 }

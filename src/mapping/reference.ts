@@ -27,7 +27,7 @@ export interface CompiledReference {
 
 export function compileReference(reference: Reference): CompiledReference {
   if (typeof reference === 'string') return compileColumn(reference, undefined, undefined);
-  if ('column' in reference) return compileColumn(reference.column, reference.as, reference.default);
+  if ('column' in reference) return compileColumn(reference.column, reference.as, reference.default, reference.decimal === ',');
   if ('const' in reference) {
     const value = reference.const;
     return { columns: [], get: () => value, describe: 'constant' };
@@ -35,7 +35,7 @@ export function compileReference(reference: Reference): CompiledReference {
   return compileTemplate(reference.template);
 }
 
-function compileColumn(column: string, as: Conversion | undefined, fallback: unknown): CompiledReference {
+function compileColumn(column: string, as: Conversion | undefined, fallback: unknown, decimalComma = false): CompiledReference {
   const read = getter(column);
   const describe = `column "${column}"`;
   return {
@@ -44,9 +44,31 @@ function compileColumn(column: string, as: Conversion | undefined, fallback: unk
     get(record) {
       const raw = read(record);
       if (raw === undefined || raw === '') return fallback;
+      if (decimalComma && typeof raw === 'string') {
+        const text = commaDecimalText(raw);
+        if (text === undefined) return new Unconvertible(`${describe}: "${clip(raw)}" is not a number written with a decimal comma (such as 1.234,56 or -0,5)`, as === 'integer' ? 'EL_VALUE_NOT_INTEGER' : 'EL_VALUE_NOT_NUMBER');
+        return convert(text, as!, describe);
+      }
       return as === undefined ? raw : convert(raw, as, describe);
     },
   };
+}
+
+// A number written with a decimal comma: digits grouped by threes with one separator (a dot, a
+// space, a no-break space or an apostrophe), or not grouped, then an optional comma and decimals.
+const COMMA_DECIMAL = /^([+-]?)(\d{1,3}(?:([. \u00a0\u202f'])\d{3})?(?:\3\d{3})*|\d+)(?:,(\d+))?$/;
+
+/**
+ * A number written with a decimal comma (1.234,56; 1 234,5; -0,25) as the same number written
+ * with a point (1234.56), or undefined when it is not one. What `"decimal": ","` converts with,
+ * and what init looks for in a column's values.
+ */
+export function commaDecimalText(raw: string): string | undefined {
+  const match = COMMA_DECIMAL.exec(raw.trim());
+  if (!match) return undefined;
+  const [, sign, whole, separator, decimals] = match;
+  const digits = separator === undefined ? whole! : whole!.split(separator).join('');
+  return `${sign === '+' ? '' : sign}${digits}${decimals === undefined ? '' : `.${decimals}`}`;
 }
 
 /** Exact key first (CSV headers and JSON keys may contain dots), then a path into nested objects. */

@@ -10,9 +10,14 @@ const columnReference = z
   .object({
     column: z.string().min(1).describe('column name, or a dot path such as customer.id for JSON input'),
     as: conversionSchema.optional(),
+    decimal: z
+      .enum([',', '.'])
+      .optional()
+      .describe('with "as": "number" or "integer": the decimal mark the numbers are written with; "," reads 1.234,56 (a dot, space or apostrophe groups thousands)'),
     default: z.unknown().optional().describe('used when the cell is empty or the field absent'),
   })
-  .strict();
+  .strict()
+  .refine((reference) => reference.decimal === undefined || reference.as === 'number' || reference.as === 'integer', { message: '"decimal" needs "as": "number" or "integer"', path: ['decimal'] });
 
 const constReference = z.object({ const: z.unknown().describe('the same value for every record') }).strict();
 
