@@ -41,9 +41,10 @@ describe('NDJSON reader', () => {
     expect(summary(await readNdjson('{"a":"x"}\r\n\r\n{"a":"y"}\r\n'))).toEqual(['1: {"a":"x"}', '3: {"a":"y"}']);
   });
 
-  it('drops a UTF-8 BOM on the first line only', async () => {
+  it('drops a UTF-8 BOM at the start of any line (files concatenated from Windows exports), and only there', async () => {
     expect(summary(await readNdjson('\uFEFF{"a":1}\n{"a":2}\n'))).toEqual(['1: {"a":1}', '2: {"a":2}']);
-    expect(summary(await readNdjson('{"a":1}\n\uFEFF{"a":2}\n'))[1]).toMatch(/^2! json: invalid JSON: /);
+    expect(summary(await readNdjson('{"a":1}\r\n\uFEFF{"a":2}\r\n\uFEFF\r\n'))).toEqual(['1: {"a":1}', '2: {"a":2}']);
+    expect(summary(await readNdjson('{"a":1}\n{"a":\uFEFF2}\n'))[1]).toMatch(/^2! json: invalid JSON: /);
   });
 
   it('reads a last line without a line break', async () => {
