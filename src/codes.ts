@@ -45,6 +45,7 @@ export const CODES = {
   EL_JSON_INVALID: reason('the line or element is not valid JSON'),
   EL_JSON_NOT_OBJECT: reason('the JSON value is not an object (an array, a string, null...)'),
   EL_JSON_TRAILING_CONTENT: reason('there is content after the end of a JSON array'),
+  EL_JSON_RECORDS_NOT_FOUND: reason('the JSON file has no array at the member the reader option records names'),
   EL_RECORD_TOO_DEEP: reason("the JSON record is nested deeper than the reader's maxDepth (64 by default)"),
   EL_ENCODING_INVALID_UTF8: reason('the record has bytes that are not valid UTF-8 (pass --encoding for another encoding)'),
   EL_GZIP_CORRUPT: readerStopped('the gzip file is corrupt from here on; what came before it was read'),

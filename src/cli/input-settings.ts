@@ -10,6 +10,8 @@ export interface InputFlags extends ConfigurableFlags {
   format?: string;
   timezone?: string;
   delimiter?: string;
+  /** --records: the member of a wrapping JSON object whose array holds the records. */
+  records?: string;
   /** --encoding: the input's text encoding (default UTF-8). */
   encoding?: string;
   maxRecordSize?: number;
@@ -34,7 +36,7 @@ export async function loadInputSettings(files: string[], flags: InputFlags): Pro
     timezone: flags.timezone,
     encoding: flags.encoding,
     repeatWindow: flags.repeatWindow,
-    readerOptions: { delimiter: flags.delimiter, maxRecordBytes: flags.maxRecordSize },
+    readerOptions: { delimiter: flags.delimiter, records: flags.records, maxRecordBytes: flags.maxRecordSize },
   };
   if (flags.target) {
     const { findTarget, parseTargetOptions } = await import('../targets/index.js');

@@ -35,7 +35,7 @@ export interface CommandSpec {
   exitCodes?: string;
 }
 
-const INPUT = ['mapping', 'format', 'timezone', 'delimiter', 'encoding', 'maxRecordSize', 'repeatWindow', 'rejects'] as const;
+const INPUT = ['mapping', 'format', 'timezone', 'delimiter', 'records', 'encoding', 'maxRecordSize', 'repeatWindow', 'rejects'] as const;
 
 const DELIVERY = [
   'target', 'endpoint', 'sandbox', 'allowHttp', 'concurrency', 'concurrencyMax', 'rate', 'batchSize', 'maxRetries', 'retryDeadline', 'timeout',
@@ -92,6 +92,7 @@ export const COMMANDS = {
       'format',
       'override',
       { name: 'delimiter', description: 'CSV delimiter (default: an Excel sep= line\'s, else detected among , ; tab |); written into the mapping' },
+      { name: 'records', description: 'JSON: the member whose array holds the records, when the file is one object wrapping them ("data", "result.items"); written into the mapping' },
       { name: 'encoding', description: 'text encoding of the input, e.g. windows-1252 (default: UTF-8, or what a BOM or an XML declaration says); written into the mapping' },
       { name: 'timezone', description: 'time zone of timestamps that carry none, e.g. Europe/Berlin; written into the mapping' },
     ],

@@ -56,6 +56,7 @@ export const OPTIONS = {
     description: () => `input format: ${readerNames().join(', ')} (default: from the file name and content)`,
   }),
   timezone: option({ flag: '--timezone <iana>', text: anyText, config: nonEmptyText, description: 'time zone of timestamps that carry none, e.g. Europe/Berlin (wins over the mapping)' }),
+  records: option({ flag: '--records <member>', text: anyText, config: nonEmptyText, description: 'JSON: the member whose array holds the records, when the file is one object wrapping them ("data", or a dot path such as "result.items")' }),
   delimiter: option({ flag: '--delimiter <char>', text: anyText, config: nonEmptyText, description: 'CSV delimiter (default: an Excel sep= line\'s, else detected among , ; tab |)' }),
   encoding: option({
     flag: '--encoding <name>',

@@ -22,6 +22,7 @@ export interface InitFlags {
   force?: boolean;
   format?: string;
   delimiter?: string;
+  records?: string;
   encoding?: string;
   /** --override: for a format with a built-in mapping, write a mapping file to lay over it. */
   override?: boolean;
@@ -55,7 +56,8 @@ export async function runInit(file: string, flags: InitFlags): Promise<number> {
     process.stdout.write(`${out}\n`);
     return EXIT.ok;
   }
-  const parsedOptions = reader.optionsSchema.safeParse(flags.delimiter === undefined ? {} : { delimiter: flags.delimiter });
+  const given = { ...(flags.delimiter !== undefined && { delimiter: flags.delimiter }), ...(flags.records !== undefined && { records: flags.records }) };
+  const parsedOptions = reader.optionsSchema.safeParse(given);
   if (!parsedOptions.success) throw new ConfigError(`${reader.name} reader options: ${describeSchemaError(parsedOptions.error)}`, 'EL_READER_OPTIONS');
 
   const sample = await readSample(reader.read({ name: input.name, stream: input.stream, head: input.head }, parsedOptions.data), input.state);
@@ -64,6 +66,10 @@ export async function runInit(file: string, flags: InitFlags): Promise<number> {
     throw new ConfigError(`${file}: no records could be read${sample.firstProblem ? ` (${sample.firstProblem})` : ''}`, 'EL_INIT_NO_RECORDS');
   }
 
+  const wrapped = sample.header === undefined && sample.records.length === 1 && flags.records === undefined ? recordsMember(sample.records[0]!) : undefined;
+  if (wrapped) {
+    throw new ConfigError(`${file}: is one JSON object wrapping ${wrapped.count} records in "${wrapped.path}": run init again with --records ${wrapped.path}`, 'EL_INIT_NO_GUESS');
+  }
   const guess = guessMapping({ file: basename(file), header: sample.header, records: sample.records, target: flags.target });
   const notes = [...guess.notes];
   if (sample.unreadable > 0) notes.push({ kind: 'check', text: `${sample.unreadable} of the first rows could not be read (${sample.firstProblem}); validate lists them all` });
@@ -76,7 +82,7 @@ export async function runInit(file: string, flags: InitFlags): Promise<number> {
     throw new ConfigError(`${file}: ${guess.reason}`, 'EL_INIT_NO_GUESS');
   }
 
-  const readerSection = { ...(flags.delimiter !== undefined && { delimiter: flags.delimiter }), ...(flags.encoding !== undefined && { encoding: flags.encoding }) };
+  const readerSection = { ...given, ...(flags.encoding !== undefined && { encoding: flags.encoding }) };
   const mapping: MappingFile = { ...guess.mapping, ...(Object.keys(readerSection).length > 0 && { reader: readerSection }) };
   if (flags.timezone !== undefined) withTimezone(mapping, flags.timezone, notes);
   notes.push(...(await checkSample(mapping, sample.records, out, flags.target)));
@@ -180,4 +186,18 @@ function printNotes(file: string, sampled: number | undefined, notes: readonly N
     for (const note of checks) lines.push(`  ! ${note.text}`);
   }
   process.stderr.write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * The member of a lone JSON record, at its top level or one below, that holds an array of objects
+ * (`{"total": 2, "data": [{...}, {...}]}`): the records, wrapped, as APIs export them.
+ */
+function recordsMember(record: RawRecord): { path: string; count: number } | undefined {
+  const isRecords = (value: unknown) => Array.isArray(value) && value.length > 0 && value.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item));
+  for (const [key, value] of Object.entries(record)) {
+    if (isRecords(value)) return { path: key, count: (value as unknown[]).length };
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
+    for (const [inner, nested] of Object.entries(value)) if (isRecords(nested)) return { path: `${key}.${inner}`, count: (nested as unknown[]).length };
+  }
+  return undefined;
 }

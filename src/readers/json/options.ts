@@ -15,6 +15,12 @@ export const maxDepthOption = z
 export const jsonOptionsSchema = z.object({
   maxRecordBytes: z.number().int().positive().default(DEFAULT_MAX_RECORD_BYTES).describe('a record larger than this is rejected'),
   maxDepth: maxDepthOption,
+  records: z
+    .string()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('when the file is one JSON object wrapping its records, the member whose array holds them: "data", or a dot path such as "result.items"'),
 });
 export type JsonOptions = z.infer<typeof jsonOptionsSchema>;
 

@@ -10,6 +10,7 @@ import { splitLines } from '../lines-split.js';
 import type { ReaderInput, ReaderItem, ReaderPlugin } from '../types.js';
 import { parseIssue, parseRecordText, toRecord } from './json-value.js';
 import { jsonOptionsSchema, type JsonOptions } from './options.js';
+import { MemberSeeker, type Found } from './wrapped.js';
 
 export const jsonReader = {
   name: 'json',
@@ -17,6 +18,7 @@ export const jsonReader = {
   extensions: ['.json'],
   optionsSchema: jsonOptionsSchema,
   read(input, options) {
+    if (options.records !== undefined) return readWrapped(input, options.records, options.maxRecordBytes, options.maxDepth);
     return readJsonRecords(input, options.maxRecordBytes, options.maxDepth);
   },
 } satisfies ReaderPlugin<JsonOptions>;
@@ -69,6 +71,28 @@ export async function* readJsonRecords(input: ReaderInput, maxRecordBytes: numbe
     yield* scanner.push(chunk);
   }
   yield* scanner.end();
+}
+
+/** The records in the array of the member `path` names, in a file that is one object (wrapped.ts). */
+async function* readWrapped(input: ReaderInput, path: string, maxRecordBytes: number, maxDepth: number): AsyncGenerator<ReaderItem> {
+  const seeker = new MemberSeeker(input.name, path);
+  let scanner: ValueScanner | undefined;
+  for await (const data of input.stream) {
+    const chunk = typeof data === 'string' ? Buffer.from(data) : (data as Buffer);
+    if (scanner) {
+      yield* scanner.push(chunk);
+      if (scanner.ended) return;
+      continue;
+    }
+    const found = seeker.push(chunk);
+    if (seeker.failure) break;
+    if (!found) continue;
+    scanner = new ValueScanner(input.name, maxRecordBytes, maxDepth, true, found);
+    yield* scanner.push(chunk.subarray(found.at));
+    if (scanner.ended) return;
+  }
+  if (scanner) yield* scanner.end();
+  else yield seeker.end();
 }
 
 async function* readLines(input: ReaderInput, maxRecordBytes: number, maxDepth: number, bulk: boolean): AsyncGenerator<ReaderItem> {
@@ -158,12 +182,25 @@ class ValueScanner {
   private broken: string | undefined;
   private brokenCode: ReasonCode | undefined; // a reason code other than invalid JSON (too deep)
 
+  /** `wrapped`: the records' array inside a wrapping object (wrapped.ts), from its `[`: what follows it is not read. */
   constructor(
     private readonly file: string,
     private readonly maxBytes: number,
     private readonly maxDepth: number,
     private arrayMode: boolean,
-  ) {}
+    private readonly wrapped?: Found,
+  ) {
+    if (wrapped) {
+      this.line = wrapped.line;
+      this.offset = wrapped.offset;
+      this.lineStart = wrapped.lineStart;
+    }
+  }
+
+  /** The wrapped array has closed: the rest of the input is not the records'. */
+  get ended(): boolean {
+    return this.wrapped !== undefined && this.phase === 'after';
+  }
 
   push(chunk: Buffer): ReaderItem[] {
     const out: ReaderItem[] = [];
@@ -229,6 +266,7 @@ class ValueScanner {
       const atLineStart = !this.lineSignificant;
       if (byte !== COMMA) this.lineSignificant = true;
       if (this.phase === 'after') {
+        if (this.wrapped) return chunk.length; // the wrapping object goes on: not records
         if (byte === OPEN_BRACKET) {
           this.phase = 'between'; // another array follows: read it too
           continue;

@@ -218,3 +218,35 @@ describe('jsonReader', () => {
     expect(jsonReader.extensions).toEqual(['.json']);
   });
 });
+
+describe('a file that is one object wrapping its records (--records, or the mapping\'s reader.records)', () => {
+  async function wrapped(text: string, records: string, size?: number): Promise<string[]> {
+    const items: ReaderItem[] = [];
+    for await (const item of jsonReader.read(input(text, size), jsonOptionsSchema.parse({ records }))) items.push(item);
+    return summary(items);
+  }
+  const PRETTY = JSON.stringify({ total: 3, note: 'a "data" key in a string: [1,2]', links: { data: [{ no: 1 }] }, result: { page: 1, items: [{ id: 'a', at: '2024-01-01' }, { id: 'b', tags: ['x', '}'] }, { id: 'c' }] }, after: [{ id: 'z' }] }, null, 2);
+
+  it('reads the array at the member named, record by record with its line, and nothing around it', async () => {
+    const expected = ['14: {"id":"a","at":"2024-01-01"}', '18: {"id":"b","tags":["x","}"]}', '25: {"id":"c"}'];
+    for (const size of [undefined, 1, 5, 64]) expect(await wrapped(PRETTY, 'result.items', size), `chunks of ${size}`).toEqual(expected);
+    expect(await wrapped('{"data":[{"a":1},{"a":2}],"meta":{"count":2}}', 'data')).toEqual(['1: {"a":1}', '1: {"a":2}']);
+    expect(await wrapped('{"data":[]}', 'data')).toEqual([]);
+    // A broken record in the array is rejected alone; reading goes on.
+    expect(await wrapped('{"data":[\n{"a":1},\n{"a":},\n{"a":3}\n]}', 'data')).toEqual(['2: {"a":1}', expect.stringMatching(/^3! json: invalid JSON/), '4: {"a":3}']);
+  });
+
+  it('says in one rejected record, with its code, when the member is missing or not an array', async () => {
+    const items = async (text: string, records: string) => {
+      const out: ReaderItem[] = [];
+      for await (const item of jsonReader.read(input(text), jsonOptionsSchema.parse({ records }))) out.push(item);
+      return out;
+    };
+    expect(await wrapped(PRETTY, 'data')).toEqual(['35! reader.records: the file has no member "data" (--records, or the mapping\'s reader.records)']);
+    expect(await wrapped(PRETTY, 'result.page')).toEqual([expect.stringMatching(/^\d+! reader\.records: the member "result\.page" is not an array of records/)]);
+    expect(await wrapped(PRETTY, 'total.items')).toEqual([expect.stringMatching(/the member "total" is not an object, so it has no member "items"/)]);
+    expect(await wrapped('[{"a":1}]', 'data')).toEqual(['1! reader.records: the file is not one JSON object, so it has no member "data" (--records, or the mapping\'s reader.records)']);
+    expect(await wrapped('{"data":[{"a":1}]', 'missing')).toEqual([expect.stringMatching(/no member "missing"/)]);
+    expect((await items('{"x":1}', 'data'))[0]).toMatchObject({ kind: 'invalid', issue: { code: 'EL_JSON_RECORDS_NOT_FOUND' } });
+  });
+});
