@@ -159,6 +159,7 @@ export const CODES = {
   EL_TARGET_MISSING: error(EXIT.config, 'no target: pass --target NAME, or "target" in the --config file'),
   EL_INPUT_UNREADABLE: error(EXIT.config, 'an input file cannot be opened or read (missing, no permission)'),
   EL_INPUT_IS_FOLDER: error(EXIT.config, 'an input is a folder, not a file'),
+  EL_INPUT_BINARY: error(EXIT.config, 'an input is a binary file eventload does not read (a workbook, an archive, Parquet, PDF, compressed other than .gz): the message says what to export instead'),
   EL_FORMAT_UNDETECTED: error(EXIT.config, 'the format cannot be told from the file name or its content: pass --format'),
   EL_FORMAT_UNKNOWN: error(EXIT.config, '--format (or "format" in a config file) names no known format'),
   EL_MAPPING_REQUIRED: error(EXIT.config, 'the format has no default mapping (CSV) and the mapping given does not map event, timestamp and objects'),

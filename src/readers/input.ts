@@ -84,6 +84,11 @@ export async function openInput(name: string, options: OpenOptions = {}): Promis
   const state: ByteState = { invalidUtf8: false, completeLines: 0 };
   const bytes = isGzip(name) ? gunzip(source, state) : source;
   const raw = await peek(bytes, HEAD_BYTES);
+  const binary = binaryFormat(raw.bytes);
+  if (binary) {
+    raw.stream.destroy();
+    throw new ConfigError(`${name}: is ${binary.what}, not a file eventload reads: ${binary.advice}; nothing was sent`, 'EL_INPUT_BINARY');
+  }
   const decoder = isSqlite(raw.bytes) ? new PassThrough() : chooseDecoder(name, raw, encoding, options.encoding !== undefined, state);
   let stream = pipeOn(raw.stream, decoder);
   const lines = isGzip(name) || options.holdIncompleteTail ? new CompleteLines(state, options.holdIncompleteTail ?? false, options.holdAtMost) : undefined;
@@ -100,6 +105,29 @@ export async function openInput(name: string, options: OpenOptions = {}): Promis
 }
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+const EXPORT_AS_CSV = 'save it as "CSV UTF-8" (Excel: File > Save As) and import that';
+const DECOMPRESS = 'decompress it first (eventload undoes gzip only, for names ending in .gz)';
+/**
+ * Binary formats people pass by mistake, by their first bytes: read as text they would stop with a
+ * wrong guess at an encoding (a workbook "looks like windows-1252"). SQLite is no mistake: OCEL.
+ */
+const BINARY_FORMATS: Array<{ magic: Buffer; what: string; advice: string; then?: RegExp }> = [
+  { magic: Buffer.from([0x50, 0x4b, 0x03, 0x04]), what: 'a ZIP archive (as an Excel .xlsx or OpenDocument .ods workbook is)', advice: `${EXPORT_AS_CSV}, or unzip it` },
+  { magic: Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), what: 'an Excel 97-2003 workbook (.xls)', advice: EXPORT_AS_CSV },
+  { magic: Buffer.from([0x1f, 0x8b]), what: 'gzip-compressed', advice: 'name it with .gz at the end, or gunzip it' },
+  // PAR1 then a page header's first byte (a CSV header may begin "PAR1,PAR2").
+  { magic: Buffer.from('PAR1\x15', 'latin1'), what: 'a Parquet file', advice: 'export it as CSV or NDJSON (for example with DuckDB: COPY (SELECT * FROM \'file.parquet\') TO \'file.csv\')' },
+  { magic: Buffer.from('%PDF-', 'latin1'), what: 'a PDF document', advice: 'export the data it was made from as CSV or JSON' },
+  { magic: Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), what: 'zstd-compressed', advice: DECOMPRESS },
+  { magic: Buffer.from([0x42, 0x5a, 0x68]), what: 'bzip2-compressed', advice: DECOMPRESS, then: /^[1-9]1AY&SY/ },
+  { magic: Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), what: 'xz-compressed', advice: DECOMPRESS },
+];
+
+/** What a binary input is, by its first bytes; undefined for text (and SQLite). */
+function binaryFormat(head: Buffer): { what: string; advice: string } | undefined {
+  return BINARY_FORMATS.find((format) => head.subarray(0, format.magic.length).equals(format.magic) && (!format.then || format.then.test(head.toString('latin1', format.magic.length, format.magic.length + 16))));
+}
 
 /** A SQLite database is binary: its bytes are passed on undecoded (the OCEL reader opens it as a file). */
 function isSqlite(head: Buffer): boolean {

@@ -230,4 +230,30 @@ describe('encodings', () => {
       expect(read.code, read.stderr).toBe(0);
     });
   });
+
+  it('stops a workbook, an archive, Parquet, PDF or a compressed file not named .gz before reading (exit 2), saying what to do', async () => {
+    const sandbox = await sandboxes({ target: 'flowmyna' });
+    const { dir, mapping } = await setUp();
+    const { gzipSync } = await import('node:zlib');
+    const files: Array<[string, Buffer, RegExp]> = [
+      ['orders.xlsx', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]), Buffer.alloc(200, 0x9c)]), /is a ZIP archive \(as an Excel \.xlsx .*workbook is\).*save it as "CSV UTF-8"/],
+      ['orders.xls', Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(200, 0xff)]), /is an Excel 97-2003 workbook/],
+      ['orders.csv', gzipSync(csv(NAMES)), /is gzip-compressed.*name it with \.gz at the end/],
+      ['orders.parquet', Buffer.concat([Buffer.from('PAR1\x15\x04', 'latin1'), Buffer.alloc(100, 0x88)]), /is a Parquet file/],
+      ['orders.pdf', Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), /is a PDF document/],
+    ];
+    for (const [name, bytes, message] of files) {
+      await writeFile(join(dir, name), bytes);
+      const run = await importInto(sandbox, dir, [join(dir, name), '-m', mapping]);
+      expect(run.code, name).toBe(2);
+      expect(run.stderr, name).toMatch(/^eventload: EL_INPUT_BINARY: /);
+      expect(run.stderr, name).toMatch(message);
+      expect(run.stderr, name).toContain('nothing was sent');
+    }
+    expect(sandbox.stats.ingestRequests).toBe(0);
+    // Text that merely starts like one (a header "PAR1,PAR2") is read.
+    await writeFile(join(dir, 'params.csv'), 'PAR1,id,ts,name\n7,ORD-1,2024-03-01 10:00:00,x\n');
+    const params = await importInto(sandbox, dir, [join(dir, 'params.csv'), '-m', mapping]);
+    expect(params.code, params.stderr).toBe(0);
+  });
 });
