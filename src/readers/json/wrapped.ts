@@ -3,15 +3,10 @@
 // or a dot path such as "result.items"). The bytes before that member's array are scanned for it
 // without being kept (only the keys on the way are), then the array is read like any JSON array:
 // record by record, each with its line. What follows the array is not read.
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, OPEN_BRACE, OPEN_BRACKET, QUOTE } from '../../events/json-text.js';
 import type { ReaderItem } from '../types.js';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const LF = 0x0a;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 const COLON = 0x3a;
 const COMMA = 0x2c;
 /** A key longer than this is no member name eventload looks for. */
