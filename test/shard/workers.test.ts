@@ -114,7 +114,7 @@ describe.each(LAYOUTS)('a job of $name over 3 workers', (layout) => {
     expect(ownRecords).toBe(single.summary.read);
   });
 
-  it('with --rate R, the sandbox never sees more than R requests in one second of its clock', { timeout: 180_000 }, async () => {
+  it('with --rate R, the sandbox sees at most R requests in one second of its clock (one more when one arrives late), under R over the run', { timeout: 180_000 }, async () => {
     const dir = await tempDir();
     const files = await layout.write(dir, 300);
     const sandbox = await sandboxes({ target: 'immutable' });
@@ -124,7 +124,12 @@ describe.each(LAYOUTS)('a job of $name over 3 workers', (layout) => {
     const perSecond = new Map<number, number>();
     for (const time of sandbox.stats.requestTimes) perSecond.set(Math.floor(time / 1000), (perSecond.get(Math.floor(time / 1000)) ?? 0) + 1);
     expect(sandbox.stats.requestTimes.length).toBeGreaterThanOrEqual(40);
-    expect(Math.max(...perSecond.values()), JSON.stringify([...perSecond])).toBeLessThanOrEqual(rate);
+    // The sandbox runs in this test process, which CI keeps busy: it may read a request a slot late,
+    // into the next second (docs/scale-out.md). Three workers each at R would show ~3R.
+    expect(Math.max(...perSecond.values()), JSON.stringify([...perSecond])).toBeLessThanOrEqual(rate + 1);
+    const times = sandbox.stats.requestTimes;
+    const seconds = (Math.max(...times) - Math.min(...times)) / 1000;
+    expect(times.length / Math.max(seconds, 1), JSON.stringify([...perSecond])).toBeLessThanOrEqual(rate);
   });
 
   it('a worker killed with SIGKILL is rerun alone: the job completes, nothing lost, only its requests in flight sent twice', { timeout: 180_000 }, async () => {
