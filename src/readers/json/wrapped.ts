@@ -11,6 +11,8 @@ const COLON = 0x3a;
 const COMMA = 0x2c;
 /** A key longer than this is no member name eventload looks for. */
 const MAX_KEY_BYTES = 64 * 1024;
+/** Where every message says the member was named. */
+const OPTION = "(--records, or the mapping's reader.records)";
 
 /** Where the records' array starts: its `[` in the chunk, and the line it is on. */
 export interface Found {
@@ -32,8 +34,7 @@ export class MemberSeeker {
   private expectKey = false; // in an object, where a key may come
   private inString = false;
   private escaped = false;
-  private key: Buffer[] | undefined; // the bytes of a key being read at the depth looked at
-  private keyBytes = 0;
+  private key: number[] | undefined; // the bytes of a key being read at the depth looked at
   private lastKey: string | undefined; // the key whose value comes next, at the depth looked at
   private valueNext = false; // after that key's colon: its value's first byte decides
   private line = 1;
@@ -52,7 +53,7 @@ export class MemberSeeker {
     for (let index = 0; index < chunk.length; index++) {
       const byte = chunk[index]!;
       if (this.inString) {
-        this.stringByte(chunk, index, byte);
+        this.stringByte(byte);
         continue;
       }
       if (byte === LF) {
@@ -64,7 +65,7 @@ export class MemberSeeker {
       if (!this.started) {
         // The byte layer has dropped a BOM already (readers/decode.ts).
         this.started = true;
-        if (byte !== OPEN_BRACE) return this.fail(`the file is not one JSON object, so it has no member "${this.path}" (--records, or the mapping's reader.records)`);
+        if (byte !== OPEN_BRACE) return this.fail(`the file is not one JSON object, so it has no member "${this.path}" ${OPTION}`);
       }
       if (this.valueNext) {
         this.valueNext = false;
@@ -79,16 +80,16 @@ export class MemberSeeker {
 
   /** At the end of the input without the member: the item that says so. */
   end(): ReaderItem {
-    return this.failure ?? this.missing(`the file has no member "${this.path}" (--records, or the mapping's reader.records)`);
+    return this.failure ?? this.missing(`the file has no member "${this.path}" ${OPTION}`);
   }
 
-  private stringByte(chunk: Buffer, index: number, byte: number): void {
+  private stringByte(byte: number): void {
     if (this.escaped) this.escaped = false;
     else if (byte === BACKSLASH) this.escaped = true;
     else if (byte === QUOTE) {
       this.inString = false;
       if (this.key) {
-        const raw = Buffer.concat([Buffer.from('"'), ...this.key, chunk.subarray(index, index + 1)]).toString('utf8');
+        const raw = `"${Buffer.from(this.key).toString('utf8')}"`;
         this.key = undefined;
         try {
           this.lastKey = JSON.parse(raw) as string;
@@ -98,10 +99,7 @@ export class MemberSeeker {
       }
       return;
     }
-    if (this.key && this.keyBytes < MAX_KEY_BYTES) {
-      this.key.push(chunk.subarray(index, index + 1));
-      this.keyBytes++;
-    }
+    if (this.key && this.key.length < MAX_KEY_BYTES) this.key.push(byte);
   }
 
   /** Brackets, quotes, colons and commas outside strings; true once the search is over. */
@@ -109,10 +107,7 @@ export class MemberSeeker {
     switch (byte) {
       case QUOTE:
         this.inString = true;
-        if (this.expectKey && this.depth === this.matched + 1) {
-          this.key = [];
-          this.keyBytes = 0;
-        }
+        if (this.expectKey && this.depth === this.matched + 1) this.key = [];
         this.expectKey = false;
         return false;
       case COLON:
@@ -132,7 +127,7 @@ export class MemberSeeker {
       case CLOSE_BRACKET:
         // The object the next segment was looked for in has closed without it (keys are unique).
         if (this.depth === this.matched + 1) {
-          this.fail(`the file has no member "${this.path}" (--records, or the mapping's reader.records)`);
+          this.fail(`the file has no member "${this.path}" ${OPTION}`);
           return true;
         }
         this.depth--;
@@ -151,11 +146,11 @@ export class MemberSeeker {
     const named = this.segments.slice(0, this.matched + 1).join('.');
     if (this.matched + 1 === this.segments.length) {
       if (byte === OPEN_BRACKET) return { at: index, line: this.line, offset: this.offset + index, lineStart: this.lineStart };
-      this.fail(`the member "${named}" is not an array of records (--records, or the mapping's reader.records)`);
+      this.fail(`the member "${named}" is not an array of records ${OPTION}`);
       return undefined;
     }
     if (byte !== OPEN_BRACE) {
-      this.fail(`the member "${named}" is not an object, so it has no member "${this.segments[this.matched + 1]}" (--records, or the mapping's reader.records)`);
+      this.fail(`the member "${named}" is not an object, so it has no member "${this.segments[this.matched + 1]}" ${OPTION}`);
       return undefined;
     }
     this.matched++;
