@@ -171,6 +171,21 @@ export function timestampNameRank(profile: ColumnProfile): number | undefined {
   return 1;
 }
 
+/**
+ * The member of a lone JSON record, at its top level or one below (as columnNames looks), that holds
+ * an array of objects (`{"total": 2, "data": [{...}, {...}]}`): the records, wrapped, as APIs
+ * export them.
+ */
+export function recordsMember(record: RawRecord): { path: string; count: number } | undefined {
+  const isRecords = (value: unknown): value is unknown[] => Array.isArray(value) && value.length > 0 && value.every(isPlainObject);
+  for (const [key, value] of Object.entries(record)) {
+    if (isRecords(value)) return { path: key, count: value.length };
+    if (!isPlainObject(value)) continue;
+    for (const [inner, nested] of Object.entries(value)) if (isRecords(nested)) return { path: `${key}.${inner}`, count: nested.length };
+  }
+  return undefined;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

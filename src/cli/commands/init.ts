@@ -7,6 +7,7 @@ import { checkOutputs } from '../../output/same-file.js';
 import { ConfigError, EXIT, formatIssues, type Issue } from '../../errors.js';
 import { checkCanonical, type CanonicalEvent } from '../../events/canonical.js';
 import { isValidTimeZone } from '../../events/timestamp.js';
+import { recordsMember } from '../../init/columns.js';
 import { formatJson } from '../../init/format.js';
 import { guessMapping, type MappingFile, type Note } from '../../init/guess.js';
 import { compileMapping } from '../../mapping/compile.js';
@@ -186,18 +187,4 @@ function printNotes(file: string, sampled: number | undefined, notes: readonly N
     for (const note of checks) lines.push(`  ! ${note.text}`);
   }
   process.stderr.write(`${lines.join('\n')}\n`);
-}
-
-/**
- * The member of a lone JSON record, at its top level or one below, that holds an array of objects
- * (`{"total": 2, "data": [{...}, {...}]}`): the records, wrapped, as APIs export them.
- */
-function recordsMember(record: RawRecord): { path: string; count: number } | undefined {
-  const isRecords = (value: unknown) => Array.isArray(value) && value.length > 0 && value.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item));
-  for (const [key, value] of Object.entries(record)) {
-    if (isRecords(value)) return { path: key, count: (value as unknown[]).length };
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
-    for (const [inner, nested] of Object.entries(value)) if (isRecords(nested)) return { path: `${key}.${inner}`, count: (nested as unknown[]).length };
-  }
-  return undefined;
 }
