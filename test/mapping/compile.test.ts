@@ -1,7 +1,9 @@
 // A compiled mapping turns one record into one canonical event, or into issues naming the field.
 import { describe, expect, it } from 'vitest';
 import { compileMapping, identityMapper, type MappingOptions } from '../../src/mapping/compile.js';
+import { toJsonText } from '../../src/events/exact-number.js';
 import { parseMapping } from '../../src/mapping/load.js';
+import { commaDecimalText } from '../../src/mapping/reference.js';
 import type { RawRecord } from '../../src/readers/types.js';
 
 const position = { file: 'test.csv', line: 2 };
@@ -258,5 +260,29 @@ describe('identityMapper (canonical NDJSON)', () => {
       ok: true,
       event: { timestamp: '2024-01-01T10:00:00+01:00' },
     });
+  });
+});
+
+describe('"decimal": ","', () => {
+  const amount = (value: string, as: 'number' | 'integer' = 'number') => map({ ...base, properties: { amount: { column: 'amount', as, decimal: ',' } } }, { ...row, amount: value });
+
+  it('reads grouped and plain numbers with a decimal comma, exactly', () => {
+    expect(commaDecimalText('1.234,56')).toBe('1234.56');
+    expect(commaDecimalText(' -0,25 ')).toBe('-0.25');
+    expect(commaDecimalText('1 234 567,5')).toBe('1234567.5');
+    expect(commaDecimalText("1'234,5")).toBe('1234.5');
+    expect(commaDecimalText('1\u202f234,5')).toBe('1234.5');
+    expect(commaDecimalText('+12')).toBe('12');
+    expect(commaDecimalText('1234567,891')).toBe('1234567.891');
+    for (const bad of ['1,2,3', '12.34', '1.23,4.5', '1.234 567,8', ',5', '1,', 'abc', '1e5']) expect(commaDecimalText(bad), bad).toBeUndefined();
+    expect(amount('1.234,56')).toMatchObject({ ok: true, event: { properties: { amount: 1234.56 } } });
+    expect(toJsonText((amount('12345678901234567890,5') as { event: unknown }).event)).toContain('"amount":12345678901234567890.5'); // its digits, not a rounded double
+    expect(amount('1.000', 'integer')).toMatchObject({ ok: true, event: { properties: { amount: 1000 } } });
+  });
+
+  it('rejects a value that is not such a number, naming the column and the value', () => {
+    expect(amount('1,2,3')).toMatchObject({ ok: false, issues: [{ code: 'EL_VALUE_NOT_NUMBER', message: 'column "amount": "1,2,3" is not a number written with a decimal comma (such as 1.234,56 or -0,5)' }] });
+    expect(amount('2,5', 'integer')).toMatchObject({ ok: false, issues: [{ code: 'EL_VALUE_NOT_INTEGER' }] });
+    expect(() => parseMapping({ ...base, properties: { amount: { column: 'amount', decimal: ',' } } }, 'm.json')).toThrow(/"decimal" needs "as": "number" or "integer"/);
   });
 });
